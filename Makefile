@@ -1,0 +1,63 @@
+# oneshot.secrets: set-up, tests and demo. Everything installs itself into .venv.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Newest interpreter available: pyenv's 3.13 takes ansible-core 2.21, the system 3.11 takes 2.19.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(shell command -v python3.13 python3 2>/dev/null))
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# ansible-test wants the tree at .../ansible_collections/<namespace>/<name> and refuses symlinks.
+VIEW := $(CURDIR)/build/ansible_collections/oneshot/secrets
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
+export ANSIBLE_HOST_KEY_CHECKING := False
+
+.PHONY: help venv view sanity units integration lint test demo clean doc
+
+help:
+	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
+	@echo "make test   - sanity, lint, integration and unit tests (installs what it needs)"
+
+$(BIN)/.installed: tests/requirements-dev.txt requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r tests/requirements-dev.txt
+	@# ansible-test fetches a pip bootstrap script from the internet; an offline stand-in under every name it may ask for.
+	mkdir -p $(HOME)/.ansible/test/cache
+	for v in 24_2 25_2 25_3; do \
+	  printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $(HOME)/.ansible/test/cache/get_pip_$$v.py; \
+	done
+	touch $@
+
+venv: $(BIN)/.installed
+
+view: venv
+	rm -rf $(VIEW) && mkdir -p $(VIEW)
+	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(VIEW) -xf -
+	@# The view sits under an ignored folder of this repo; a repo of its own lets ansible-test list its files.
+	cd $(VIEW) && git init -q && git add -A
+
+sanity: view
+	cd $(VIEW) && ansible-test sanity --python $(PYVER) --color no
+
+units: view
+	cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no
+
+integration: view
+	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no
+
+lint: view
+	cd $(VIEW) && ansible-lint --profile production
+
+doc: view
+	ansible-doc oneshot.secrets.pwpush_push
+
+# Units run last so the run closes on pytest's summary.
+test: lint sanity integration units
+
+demo: view
+	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
+
+clean:
+	rm -rf build .venv tests/output

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: pwpush
+short_description: Push secrets to Password Pusher and return their links
+version_added: 0.1.0
+description:
+  - Each term is a secret. Creates one push per term and returns its link, in the same order.
+  - All terms share one HTTPS connection, so hundreds of secrets take one lookup call instead of a task each.
+  - The secrets never appear in the result. Every call creates new pushes; use the
+    M(oneshot.secrets.pwpush_push) module with O(oneshot.secrets.pwpush_push#module:reuse_existing) for idempotent runs.
+extends_documentation_fragment:
+  - oneshot.secrets.pwpush
+  - oneshot.secrets.pwpush.plugins
+  - oneshot.secrets.pwpush.push_options
+options:
+  _terms:
+    description: The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
+    type: list
+    elements: str
+    required: true
+seealso:
+  - module: oneshot.secrets.pwpush_push
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: One link per generated password, one view each, expiring after a day
+  ansible.builtin.set_fact:
+    links: "{{ query('oneshot.secrets.pwpush', *passwords, expire_after_views=1, expire_after_days=1) }}"
+  vars:
+    passwords: "{{ users | map('extract', generated) | list }}"
+  no_log: true
+
+- name: Against a self-hosted server with a token from the vault
+  ansible.builtin.debug:
+    msg: "{{ lookup('oneshot.secrets.pwpush', 'S3cr3t!', url='https://pwpush.example.com', token=vault_token, retrieval_step=true) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One share link per term (ending in C(/r) when O(retrieval_step) is on).
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+    PushSpec,
+    PwpushClient,
+    PwpushError,
+)
+
+PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
+                "deletable_by_viewer", "retrieval_step", "note")
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        options = dict((name, self.get_option(name)) for name in PUSH_OPTIONS)
+        if options["kind"] == "file":
+            raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")
+        specs = [PushSpec(payload=term, **options) for term in terms]
+        client = None
+        try:
+            client = PwpushClient.from_options(self.get_option)
+            for spec in specs:  # reject every bad term before the first push is created
+                client.prepare(spec)
+            return [client.create_push(spec)["url"] for spec in specs]
+        except PwpushError as exc:
+            raise AnsibleError("pwpush lookup: %s" % exc.message)
+        finally:
+            if client is not None:
+                client.close()

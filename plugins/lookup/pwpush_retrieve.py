@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: pwpush_retrieve
+short_description: Read the secrets behind Password Pusher links
+version_added: 0.1.0
+description:
+  - Each term is a push's link or token; returns its payload, in the same order.
+  - B(Each retrieval counts a view) (unless the token is the owner's) and may expire the push.
+    Keep the result out of logs (C(no_log)).
+  - An expired push fails the lookup rather than returning nothing.
+extends_documentation_fragment:
+  - oneshot.secrets.pwpush
+  - oneshot.secrets.pwpush.plugins
+options:
+  _terms:
+    description: Links (C(https://host/p/TOKEN), C(.../r)) or tokens of the pushes to read.
+    type: list
+    elements: str
+    required: true
+  passphrase:
+    description: Passphrase of the pushes, when they have one.
+    type: str
+seealso:
+  - module: oneshot.secrets.pwpush_push_info
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Read a database password handed over by another team
+  ansible.builtin.set_fact:
+    db_password: "{{ lookup('oneshot.secrets.pwpush_retrieve', handoff_link, passphrase=agreed_phrase) }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description: The payload of each push.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+    PwpushClient,
+    PwpushError,
+    token_from_reference,
+)
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        client = None
+        try:
+            for term in terms:
+                token_from_reference(term)
+            client = PwpushClient.from_options(self.get_option)
+            payloads = []
+            for term in terms:
+                push = client.retrieve(term, passphrase=self.get_option("passphrase"))
+                if push.get("expired") or push.get("payload") is None:
+                    raise PwpushError("the push %s has expired: its payload is gone." % token_from_reference(term))
+                payloads.append(push["payload"])
+            return payloads
+        except PwpushError as exc:
+            raise AnsibleError("pwpush_retrieve lookup: %s" % exc.message)
+        finally:
+            if client is not None:
+                client.close()

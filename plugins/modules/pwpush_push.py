@@ -1,0 +1,301 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: pwpush_push
+short_description: Create or expire a Password Pusher push (a self-destructing secret link)
+version_added: 0.1.0
+description:
+  - Creates a push on Password Pusher (hosted U(https://pwpush.com) or a self-hosted instance) and returns
+    the link to hand to a person. The payload never appears in the result or in logs.
+  - Expires a push with O(state=absent).
+  - Speaks API v2 and, for servers older than v2.3, API v1; sends the expiry field the server honours.
+extends_documentation_fragment:
+  - oneshot.secrets.pwpush
+  - oneshot.secrets.pwpush.push_options
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is created or expired and C(changed) is predicted. The server's version and, for O(reuse_existing),
+        the list of active pushes are still read, so the same input errors show up in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership: [oneshot.secrets.pwpush]
+options:
+  state:
+    description:
+      - V(present) creates a push (or reuses one, see O(reuse_existing)).
+      - V(absent) expires the push given by O(url_token), or every active push called O(name).
+        A push that is already expired or does not exist is not a change.
+    type: str
+    choices: [present, absent]
+    default: present
+  payload:
+    description:
+      - The secret (text), the link (O(kind=url)) or the QR text (O(kind=qr)). Required unless O(kind=file).
+      - Never returned, never logged.
+    type: str
+  files:
+    description:
+      - Paths of 1 to 10 files to push with O(kind=file) (needs O(token)). Read on the host that runs the module.
+    type: list
+    elements: path
+  name:
+    description:
+      - A label shown to the owner. With O(reuse_existing) it identifies the push.
+    type: str
+  reuse_existing:
+    description:
+      - When an active push with this O(name) (and O(kind)) already exists for the token's user, return it
+        with C(changed=false) instead of creating another. Makes re-runs idempotent. Needs O(name) and O(token).
+      - Only the name is compared; a changed payload does not replace the push. Expire it first (O(state=absent)).
+    type: bool
+    default: false
+  notify_emails_to:
+    description:
+      - Email addresses the server mails the link to (hosted edition and instances with email enabled).
+    type: list
+    elements: str
+  notify_emails_to_locale:
+    description:
+      - Language of those emails, for example V(en) or V(de).
+    type: str
+  account_id:
+    description:
+      - Account to create the push in, for users with several accounts on the hosted edition.
+    type: int
+  url_token:
+    description:
+      - The push to expire with O(state=absent), given as its token or any of its links.
+    type: str
+seealso:
+  - module: oneshot.secrets.pwpush_push_info
+  - plugin: oneshot.secrets.pwpush
+    plugin_type: lookup
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Push a generated password, one view, expiring after a day
+  oneshot.secrets.pwpush_push:
+    url: https://pwpush.example.com
+    token: "{{ pwpush_api_token }}"
+    payload: "{{ lookup('ansible.builtin.password', '/dev/null', length=24) }}"
+    expire_after_views: 1
+    expire_after_days: 1
+    retrieval_step: true
+    name: "onboarding {{ new_user }}"
+  register: push
+
+- name: Give the person the link (never the password)
+  ansible.builtin.debug:
+    msg: "Your initial password: {{ push.url }}"
+
+- name: Idempotent re-runs - reuse the active push called 'db-admin'
+  oneshot.secrets.pwpush_push:
+    payload: "{{ db_admin_password }}"
+    name: db-admin
+    reuse_existing: true
+    expire_after_duration: 1 hour
+  environment:
+    PWPUSH_TOKEN: "{{ vault_pwpush_token }}"
+
+- name: Send two files (needs a token)
+  oneshot.secrets.pwpush_push:
+    kind: file
+    files:
+      - /etc/ssl/private/customer.key
+      - /etc/ssl/certs/customer.crt
+    payload: Key and certificate for the customer portal
+    passphrase: "{{ agreed_phrase }}"
+    expire_after_views: 2
+
+- name: Expire a push now
+  oneshot.secrets.pwpush_push:
+    state: absent
+    url_token: "{{ push.url }}"
+"""
+
+RETURN = r"""
+url:
+  description: The link to give the recipient (with C(/r) when the retrieval step is on). In check mode null for a new push.
+  returned: state=present
+  type: str
+  sample: https://pwpush.com/p/fkwjfvhall92
+url_token:
+  description: The push's token.
+  returned: state=present, or state=absent when a push was expired
+  type: str
+  sample: fkwjfvhall92
+json_url:
+  description: The API address of the push (built from url_token; the server's own is wrong with the retrieval step).
+  returned: state=present and not check mode
+  type: str
+  sample: https://pwpush.com/api/v2/pushes/fkwjfvhall92
+html_url:
+  description: The link as the server built it, without the retrieval step.
+  returned: state=present and not check mode
+  type: str
+expire_after_days:
+  description: Days until expiry, as the server stored it.
+  returned: when the server says
+  type: int
+expire_after_duration:
+  description: Duration code until expiry (hosted edition).
+  returned: when the server says
+  type: int
+expire_after_views:
+  description: Views until expiry.
+  returned: state=present and not check mode
+  type: int
+views_remaining:
+  description: Views left.
+  returned: state=present and not check mode
+  type: int
+days_remaining:
+  description: Days left.
+  returned: when the server says
+  type: int
+expired:
+  description: Whether the push is expired.
+  returned: state=present and not check mode
+  type: bool
+passphrase_protected:
+  description: Whether a passphrase is needed. The passphrase itself is never returned.
+  returned: state=present and not check mode
+  type: bool
+reused:
+  description: True when an existing push was returned because of O(reuse_existing).
+  returned: state=present
+  type: bool
+expired_tokens:
+  description: Tokens of the pushes that were (or in check mode would be) expired.
+  returned: state=absent
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+    PushSpec,
+    PwpushError,
+    connection_argument_spec,
+    run_module,
+)
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        kind=dict(type="str", default="text", choices=["text", "url", "qr", "file"]),
+        payload=dict(type="str", no_log=True),
+        files=dict(type="list", elements="path"),
+        passphrase=dict(type="str", no_log=True),
+        expire_after_days=dict(type="int"),
+        expire_after_duration=dict(type="str"),
+        expire_after_views=dict(type="int"),
+        name=dict(type="str"),
+        note=dict(type="str"),
+        deletable_by_viewer=dict(type="bool"),
+        retrieval_step=dict(type="bool"),
+        notify_emails_to=dict(type="list", elements="str"),
+        notify_emails_to_locale=dict(type="str"),
+        account_id=dict(type="int"),
+        reuse_existing=dict(type="bool", default=False),
+        url_token=dict(type="str", no_log=False),
+    )
+    return spec
+
+
+def push_spec(params):
+    emails = params["notify_emails_to"]
+    return PushSpec(
+        kind=params["kind"], payload=params["payload"], files=params["files"], passphrase=params["passphrase"],
+        expire_after_days=params["expire_after_days"], expire_after_duration=params["expire_after_duration"],
+        expire_after_views=params["expire_after_views"], name=params["name"], note=params["note"],
+        deletable_by_viewer=params["deletable_by_viewer"], retrieval_step=params["retrieval_step"],
+        notify_emails_to=",".join(emails) if emails else None,
+        notify_emails_to_locale=params["notify_emails_to_locale"], account_id=params["account_id"],
+    )
+
+
+def ensure_present(module, client):
+    params = module.params
+    spec = push_spec(params)
+    client.prepare(spec)  # every check, including the expiry the server honours, before any write
+    if params["reuse_existing"]:
+        existing = client.find_active_by_name(params["name"], kind=params["kind"])
+        if existing:
+            existing.update(changed=False, reused=True)
+            return existing
+    if module.check_mode:
+        return dict(changed=True, reused=False, url=None, url_token=None)
+    push = client.create_push(spec)
+    push.update(changed=True, reused=False)
+    return push
+
+
+def ensure_absent(module, client):
+    params = module.params
+    if params["url_token"]:
+        targets = [params["url_token"]]
+    else:
+        targets = [push["url_token"] for push in client.iter_pushes("active")
+                   if push.get("name") == params["name"] and not push.get("expired")]
+    expired = []
+    for target in targets:
+        if module.check_mode:
+            try:
+                client.preview(target)
+            except PwpushError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            expired.append(target)
+            continue
+        changed, push = client.expire(target)
+        if changed:
+            expired.append(push.get("url_token") or target)
+    result = dict(changed=bool(expired), expired_tokens=expired)
+    if len(targets) == 1 and expired:
+        result["url_token"] = expired[0]
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[("expire_after_days", "expire_after_duration"), ("payload", "url_token")],
+        required_if=[
+            ("reuse_existing", True, ("name",)),
+            ("state", "absent", ("url_token", "name"), True),
+        ],
+        supports_check_mode=True,
+    )
+    if module.params["reuse_existing"] and not module.params["token"]:
+        module.fail_json(msg="reuse_existing needs token (or PWPUSH_TOKEN): finding a push by name reads your list of pushes.")
+    if module.params["state"] == "absent" and not module.params["url_token"] and not module.params["token"]:
+        module.fail_json(msg="state=absent by name needs token (or PWPUSH_TOKEN) to find the pushes; or give url_token.")
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    result = run_module(module, lambda client: ensure(module, client))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
