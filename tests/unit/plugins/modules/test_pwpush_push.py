@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.oneshot.secrets.plugins.module_utils import _http
+from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+
+OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+
+
+@pytest.fixture
+def http(monkeypatch):
+    """Every request the module makes, answered from a script; fails the test on an unexpected one."""
+    calls = []
+    answers = []
+
+    def fake_request(self, method, url, **kwargs):
+        calls.append((method, url, kwargs))
+        if not answers:
+            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
+        return answers.pop(0)
+
+    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
+    return calls, answers
+
+
+def run_module(args, capsys):
+    args = dict({"url": "https://pw.example.test", "token": "api-token"}, **args)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            pwpush_push.main()
+    output = json.loads(capsys.readouterr().out)
+    return exit_info.value.code, output
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"payload": "s3cret", "expire_after_views": 0}, "expire_after_views"),
+    ({"payload": "s3cret", "expire_after_days": 1, "expire_after_duration": "1 day"}, "mutually exclusive"),
+    ({"payload": "s3cret", "kind": "gif"}, "kind"),
+    ({"payload": "s3cret", "reuse_existing": True}, "name"),
+    ({"state": "absent"}, "url_token"),
+    ({"payload": "s3cret", "expire_after_views": "many"}, "expire_after_views"),
+])
+def test_bad_input_fails_before_any_request(args, message, http, capsys):
+    calls, answers = http
+    code, output = run_module(args, capsys)
+    assert code == 1 and output["failed"]
+    assert message in output["msg"]
+    assert calls == []
+    assert "s3cret" not in json.dumps(output)
+
+
+def test_check_mode_creates_nothing(http, capsys):
+    calls, answers = http
+    answers.append(response(200, OSS_VERSION))
+    code, output = run_module({"payload": "s3cret", "_ansible_check_mode": True}, capsys)
+    assert code == 0 and output["changed"] is True and output["url"] is None
+    assert [call[0] for call in calls] == ["GET"]
+
+
+def test_create_returns_the_link_and_no_secret(http, capsys):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(201, {
+        "url_token": "tok123456", "html_url": "https://pw.example.test/p/tok123456", "passphrase": "open sesame",
+        "expire_after_days": 2, "expire_after_views": 1, "expired": False})])
+    code, output = run_module({"payload": "s3cret", "passphrase": "open sesame", "expire_after_days": 2}, capsys)
+    assert code == 0 and output["changed"] is True
+    assert output["url"] == "https://pw.example.test/p/tok123456"
+    text = json.dumps(output)
+    assert "open sesame" not in text and "s3cret" not in text
+    sent = calls[1][2]["json"]["push"]
+    assert sent == {"payload": "s3cret", "passphrase": "open sesame", "kind": "text", "expire_after_days": 2}
+
+
+def test_absent_on_an_expired_push_is_not_a_change(http, capsys):
+    calls, answers = http
+    answers.append(response(422, {"error": "That push is already expired."}))
+    code, output = run_module({"state": "absent", "url_token": "https://pw.example.test/p/tok123456/r",
+                               "api_version": "v2"}, capsys)
+    assert code == 0 and output["changed"] is False
+    assert calls[0][0] == "DELETE" and calls[0][1].endswith("/api/v2/pushes/tok123456")
