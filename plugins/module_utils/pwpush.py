@@ -121,7 +121,7 @@ def token_from_reference(reference):
     match = _TOKEN_IN_URL.search(text)
     if match and text.startswith(("http://", "https://", "/")):
         return match.group(2)
-    raise PwpushError("%r is neither a push token nor a Password Pusher link (https://host/p/TOKEN)." % text)
+    raise PwpushError("url_token %r is neither a push token nor a Password Pusher link (https://host/p/TOKEN)." % text)
 
 
 def redact(push):
@@ -284,6 +284,9 @@ class PwpushClient:
                 self._raise_for(response, "read the server version")
             self._api = "v1"
         response = self._send("GET", "/api/v1/version.json", action="read the server version")
+        if response.status_code == 404:
+            raise PwpushError("%s is not a Password Pusher server: neither /api/v2/version nor /api/v1/version.json "
+                              "exists there. Check url." % self.url, status=404)
         if response.status_code != 200:
             self._raise_for(response, "read the server version (API v1)")
         body = json_or_none(response) or {}
@@ -524,7 +527,8 @@ class PwpushClient:
         elif status == 404:
             message = "push not found (HTTP 404): the token is wrong, or the push was deleted"
             if action == "read the server version":
-                message = "%s/api/v2/version answered 404; set api_version=v1 only for servers older than 2.3" % self.url
+                message = ("HTTP 404 from %s/api/v2/version: this server has no API v2 (it is older than 2.3); "
+                           "use api_version auto or v1" % self.url)
         elif status == 422:
             message = "the server rejected the push (HTTP 422): %s" % _field_errors(body, detail)
         elif status == 429:

@@ -1,0 +1,21 @@
+# Sourced by the runme.sh of every pwpush target: runs a playbook once per server mode,
+# each time against a fresh local pwpush test server.
+set -eu
+COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
+export PWPUSH_TOKEN="owner-token-for-tests-0001"
+export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
+export ANSIBLE_DEPRECATION_WARNINGS=false
+export ANSIBLE_STDOUT_CALLBACK=default
+
+# run_in_modes PLAYBOOK [ansible-playbook args...]: once for each of $PWPUSH_MODES (default: all three).
+run_in_modes() {
+    local playbook="$1"
+    shift
+    local mode
+    for mode in ${PWPUSH_MODES:-hosted oss v1}; do
+        echo "=== ${playbook} against a ${mode} server"
+        PWPUSH_FAKE_MODE="${mode}" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
+            --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" -- \
+            env -u PWPUSH_EMAIL ansible-playbook -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
+    done
+}
