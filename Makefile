@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint test demo clean doc
+.PHONY: help venv view sanity units integration lint fakes test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
@@ -53,8 +53,12 @@ lint: view
 doc: view
 	ansible-doc oneshot.secrets.pwpush_push
 
+# The test servers' own tests, including the official pwpush CLI run against them.
+fakes: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/fakes
+
 # Units run last so the run closes on pytest's summary.
-test: lint sanity integration units
+test: lint sanity fakes integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml

@@ -126,7 +126,7 @@ options:
   expire_after_duration:
     description:
       - Time until the push expires, as the hosted edition's duration code (V(0)-V(17)) or its name,
-        V(1 minute), V(5 minutes), V(10 minutes), V(30 minutes), V(1 hour), V(12 hours), V(1 day) to V(6 days),
+        V(15 minutes), V(30 minutes), V(45 minutes), V(1 hour), V(6 hours), V(12 hours), V(1 day) to V(6 days),
         V(1 week), V(2 weeks), V(3 weeks), V(1 month), V(2 months), V(3 months).
       - The open-source edition only expires after whole days; whole-day durations are converted to
         O(expire_after_days), shorter ones are refused (the server would silently use its default).

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import email.utils
 import os
 import re
 
@@ -34,11 +36,11 @@ MAX_FILES = 10
 # The hosted edition's expire_after_duration enum. 6-17 are whole days (the official CLI maps
 # the same days); 0-5 are the shorter choices of the hosted form.
 DURATIONS = (
-    (0, "1 minute", None),
-    (1, "5 minutes", None),
-    (2, "10 minutes", None),
-    (3, "30 minutes", None),
-    (4, "1 hour", None),
+    (0, "15 minutes", None),
+    (1, "30 minutes", None),
+    (2, "45 minutes", None),
+    (3, "1 hour", None),
+    (4, "6 hours", None),
     (5, "12 hours", None),
     (6, "1 day", 1),
     (7, "2 days", 2),
@@ -354,7 +356,7 @@ class PwpushClient:
         push = json_or_none(response)
         if not isinstance(push, dict) or not push.get("url_token"):
             raise PwpushError("The server accepted the push but did not answer with its url_token.")
-        return self.describe(push, kind=spec.kind)
+        return self.describe(push)
 
     def _post_files(self, path, param, fields, spec):
         data = []
@@ -383,24 +385,18 @@ class PwpushClient:
         if isinstance(feature, dict) and feature.get("enabled") is False:
             raise PwpushError("kind=%s is disabled on %s (its version answer says %s is off)." % (kind, self.url, feature_key))
 
-    def describe(self, push, kind=None):
+    def describe(self, push):
         """A push without secrets, plus the link to give a person and a json_url that exists."""
         clean = redact(push)
         token = push["url_token"]
-        prefix = "p" if self.api == "v2" else _V1_PREFIX.get(kind or push.get("kind") or "text", "p")
-        share = "%s/%s/%s" % (self._public_base(push), prefix, token)
-        if push.get("retrieval_step"):
+        # The server's html_url carries the public scheme and host (right behind a proxy).
+        share = push.get("html_url") or "%s/p/%s" % (self.url, token)
+        if push.get("retrieval_step") and not share.endswith("/r"):
             share += "/r"
         clean["url"] = share
         # The server's json_url is wrong with retrieval_step (/p/T/r.json does not exist): rebuild it.
-        clean["json_url"] = self.http.url_for(self._push_path(token, kind=kind))
+        clean["json_url"] = self.http.url_for(self._push_path(token))
         return clean
-
-    def _public_base(self, push):
-        """Scheme and host of links: the server's own html_url (right behind a proxy), else url."""
-        html_url = push.get("html_url") or ""
-        match = re.match(r"^(https?://[^/]+)", html_url)
-        return match.group(1) if match else self.url
 
     def _push_path(self, token, suffix="", kind=None):
         if self.api == "v2":
@@ -434,15 +430,28 @@ class PwpushClient:
     def expire(self, reference):
         """Expire a push now. Returns (changed, push-or-None): already expired or gone is not a change."""
         token = token_from_reference(reference)
+        if self.api == "v2" and self.token and self._manually_expired(token):
+            return False, None
         response = self._send("DELETE", self._push_path(token, kind=_kind_from_reference(reference)),
                               action="expire the push")
         if response.status_code == 200:
-            return True, redact(json_or_none(response) or {"url_token": token})
+            push = json_or_none(response) or {"url_token": token}
+            # API v2 answers 200 again for a push that was already expired: tell them apart by time.
+            return not _expired_before_request(push, response), redact(push)
         if response.status_code == 404:
             return False, None
         if response.status_code == 422 and "expired" in _error_text(response).lower():
             return False, None
         self._raise_for(response, "expire the push")
+
+    def _manually_expired(self, token):
+        """For the owner: whether the audit log already records an expiry (read-only, counts no view)."""
+        try:
+            return any(entry.get("kind") == "expire" for entry in self.audit(token))
+        except PwpushError as exc:
+            if exc.status in (401, 403, 404):
+                return False  # not the owner (or gone): the DELETE answer decides
+            raise
 
     def audit(self, reference, max_pages=LIST_MAX_PAGE):
         """Every audit log entry of a push (owner only), across pages."""
@@ -541,6 +550,20 @@ class PwpushClient:
         else:
             message = "HTTP %d from %s: %s" % (status, self.url, detail or "no details")
         raise PwpushError("Could not %s: %s." % (action, message.rstrip(".")), status=status, body=body)
+
+
+def _expired_before_request(push, response, slack_seconds=1.0):
+    """True when expired_on is clearly older than the server's Date header (whole seconds, hence the slack)."""
+    expired_on = push.get("expired_on")
+    date = response.headers.get("Date")
+    if not expired_on or not date:
+        return False
+    try:
+        expired_at = datetime.datetime.strptime(expired_on[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+        answered_at = email.utils.parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return False
+    return (answered_at - expired_at).total_seconds() > slack_seconds
 
 
 def _kind_from_reference(reference):

@@ -1,7 +1,12 @@
 # Sourced by the runme.sh of every pwpush target: runs a playbook once per server mode,
 # each time against a fresh local pwpush test server.
 set -eu
-COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
+# ansible-test runs targets from a copy under tests/output/.tmp: walk up to the collection itself.
+COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+while [ ! -x "${COLLECTION_ROOT}/tests/fakes/run-with" ]; do
+    [ "${COLLECTION_ROOT}" != / ] || { echo "tests/fakes/run-with not found above $PWD" >&2; exit 1; }
+    COLLECTION_ROOT="$(dirname "${COLLECTION_ROOT}")"
+done
 export PWPUSH_TOKEN="owner-token-for-tests-0001"
 export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
 export ANSIBLE_DEPRECATION_WARNINGS=false

@@ -38,7 +38,7 @@ def make_client(answers, **kwargs):
 
 # --- input validation, before any request -------------------------------------------------
 
-@pytest.mark.parametrize("value, code", [(0, 0), ("17", 17), ("1 hour", 4), ("1 Day", 6), ("7 days", 12),
+@pytest.mark.parametrize("value, code", [(0, 0), ("17", 17), ("1 hour", 3), ("1 Day", 6), ("7 days", 12),
                                          ("3 months", 17), ("2 weeks", 13)])
 def test_parse_duration_accepts_codes_and_names(value, code):
     assert parse_duration(value) == code
@@ -254,7 +254,8 @@ def test_retry_after_http_date():
     (response(403, {"error": "That push doesn't belong to you."}), "audit", "does not belong"),
 ])
 def test_error_mapping(answer, action, message):
-    client, _stub = make_client([response(200, OSS_VERSION), answer])
+    # Without a token expire sends its DELETE at once; audit needs one.
+    client, _stub = make_client([response(200, OSS_VERSION), answer], token="api-token" if action == "audit" else None)
     client.version_info()
     with pytest.raises(PwpushError, match=message):
         if action == "retrieve":
@@ -272,10 +273,28 @@ def test_422_names_the_fields():
 
 
 def test_expire_already_expired_or_missing_is_no_change():
-    client, _stub = make_client([response(200, OSS_VERSION), response(422, {"error": "That push is already expired."}),
-                                 response(404, {"error": "not-found"})])
+    client, _stub = make_client([response(422, {"error": "That push is already expired."}),
+                                 response(404, {"error": "not-found"})], api_version="v1")
     assert client.expire("tok123456") == (False, None)
     assert client.expire("tok123456") == (False, None)
+
+
+def test_owner_expire_reads_the_audit_log_first():
+    audit = {"logs": [{"kind": "creation"}, {"kind": "expire"}]}
+    client, stub = make_client([response(200, OSS_VERSION), response(200, audit)])
+    assert client.expire("https://pw.example.test/p/tok123456/r") == (False, None)
+    assert [call[0] for call in stub.calls] == ["GET", "GET"]  # no DELETE sent
+
+
+@pytest.mark.parametrize("expired_on, changed", [("2026-11-23T10:00:00.250Z", True), ("2026-11-23T09:59:50.000Z", False)])
+def test_v2_delete_answers_200_twice_so_expired_on_decides(expired_on, changed):
+    body = dict(CREATED, expired=True, expired_on=expired_on)
+    date = {"Date": "Mon, 23 Nov 2026 10:00:00 GMT"}
+    client, stub = make_client([response(200, OSS_VERSION), response(200, body, headers=date)], token=None)
+    result_changed, push = client.expire("tok123456")
+    assert result_changed is changed
+    assert stub.calls[-1][0] == "DELETE"
+    assert "passphrase" not in push
 
 
 def test_lists_page_until_a_short_page():

@@ -84,8 +84,20 @@ def test_create_returns_the_link_and_no_secret(http, capsys):
 
 def test_absent_on_an_expired_push_is_not_a_change(http, capsys):
     calls, answers = http
-    answers.append(response(422, {"error": "That push is already expired."}))
+    answers.append(response(200, {"logs": [{"kind": "creation"}, {"kind": "expire"}]}))
     code, output = run_module({"state": "absent", "url_token": "https://pw.example.test/p/tok123456/r",
                                "api_version": "v2"}, capsys)
     assert code == 0 and output["changed"] is False
-    assert calls[0][0] == "DELETE" and calls[0][1].endswith("/api/v2/pushes/tok123456")
+    assert [call[0] for call in calls] == ["GET"]
+    assert calls[0][1].endswith("/api/v2/pushes/tok123456/audit")
+
+
+def test_absent_expires_a_live_push(http, capsys):
+    calls, answers = http
+    answers.extend([response(200, {"logs": [{"kind": "creation"}]}),
+                    response(200, {"url_token": "tok123456", "expired": True, "passphrase": "open sesame"})])
+    code, output = run_module({"state": "absent", "url_token": "tok123456", "api_version": "v2"}, capsys)
+    assert code == 0 and output["changed"] is True
+    assert output["expired_tokens"] == ["tok123456"]
+    assert calls[-1][0] == "DELETE"
+    assert "open sesame" not in json.dumps(output)

@@ -1,0 +1,1284 @@
+"""A local fake of the Password Pusher (pwpush) HTTP API, for tests and the demo.
+
+Modelled on the Password Pusher source at v2.11.4 (app/controllers/api, app/models/push.rb,
+app/views/pushes/*.json.jbuilder, config/initializers/rack_attack.rb) and the pwpush.com
+API pages. It reproduces the awkward parts on purpose: empty 401 bodies, silently replaced
+out-of-range limits, the broken json_url of retrieval-step pushes, the last view that still
+says expired=false, the plain-text passphrase in responses. A fake kinder than the real
+server would hide client bugs.
+
+Modes:
+  hosted  pwpush.com (commercial edition): API v2 with expire_after_duration, accounts
+  oss     the open-source edition 2.11.4: API v2 with expire_after_days
+  v1      a server from before API v2 (2.2.x, API 1.5): only the .json v1 endpoints
+
+Run it with ``tests/fakes/serve pwpush --port 0 --token T``; see ``main()`` for options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import hmac
+import json
+import math
+import mimetypes
+import os
+import re
+import secrets
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import quote
+
+from flask import Flask, Response, g, redirect, request
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402  pylint: disable=wrong-import-position
+
+MODES = ("hosted", "oss", "v1")
+APPLICATION_VERSION = {"hosted": "2.11.4", "oss": "2.11.4", "v1": "2.2.2"}
+KINDS = ("text", "file", "url", "qr")  # Push.kind enum, in its integer order
+
+# pwpush.com's expire_after_duration enum (0-17). The CLI's days->enum table
+# (1->6 ... 7->12, 14->13, 21->14, 30->15, 60->16, 90->17) pins 6-17; 0-5 are sub-day.
+DURATIONS = tuple(dt.timedelta(**spec) for spec in (
+    {"minutes": 15}, {"minutes": 30}, {"minutes": 45}, {"hours": 1}, {"hours": 6}, {"hours": 12},
+    {"days": 1}, {"days": 2}, {"days": 3}, {"days": 4}, {"days": 5}, {"days": 6},
+    {"days": 7}, {"days": 14}, {"days": 21}, {"days": 30}, {"days": 60}, {"days": 90}))
+DURATION_DEFAULT = 12  # 7 days
+DURATION_BY_DAYS = {1: 6, 2: 7, 3: 8, 4: 9, 5: 10, 6: 11, 7: 12, 14: 13, 21: 14, 30: 15, 60: 16, 90: 17}
+
+DAYS_MIN, DAYS_MAX, DAYS_DEFAULT = 1, 90, 7
+VIEWS_MIN, VIEWS_MAX, VIEWS_DEFAULT = 1, 100, 5
+MAX_TEXT_PAYLOAD = 1024 * 1024  # characters, as Ruby's String#length counts them
+MAX_QR_PAYLOAD = 1024
+MAX_FILES = 10
+PAGE_SIZE, MAX_PAGE = 50, 200
+MAX_AUDIT_LOGS = 2000  # AuditLog::MAX_AUDIT_LOGS_PER_PUSH_OR_PULL
+PASSPHRASE_ATTEMPTS, PASSPHRASE_WINDOW = 5, 60  # Rails rate_limit on show, per push
+NOTIFY_REQUESTS, NOTIFY_WINDOW = 5, 60  # Rails rate_limit on notify_emails, per user
+TRUTHY = ("on", "yes", "checked", "true", "1")  # SetPushAttributes' positive checkbox values
+LOCALES = ("ca", "cs", "cy", "da", "de", "en", "en-GB", "es", "eu", "fi", "fr", "ga", "hi", "hu", "id",
+           "is", "it", "ja", "ko", "lv", "nl", "no", "pl", "pt-BR", "pt-PT", "ro", "ru", "sr", "sk",
+           "sv", "th", "uk", "ur", "zh-CN")
+
+# Push columns and virtual attributes: what Rails' ParamsWrapper lifts from an unwrapped
+# JSON body into params["push"].
+WRAPPED_KEYS = frozenset((
+    "id", "url_token", "kind", "name", "note", "passphrase", "payload", "expire_after_days",
+    "expire_after_views", "expired", "expired_on", "deletable_by_viewer", "retrieval_step",
+    "created_at", "updated_at", "user_id", "payload_ciphertext", "note_ciphertext", "passphrase_ciphertext"))
+
+MSG_SIGN_IN = "You need to sign in or sign up before continuing."
+MSG_BAD_PASSPHRASE = "That passphrase is incorrect."
+MSG_PASSPHRASE_HOW = ("This push requires a passphrase. Please provide it using the 'passphrase' "
+                      "parameter (e.g. ?passphrase=mysecret)")
+MSG_ALREADY_EXPIRED = "That push is already expired."
+MSG_PASSPHRASE_LIMIT = "Too many passphrase attempts. Please try again in a minute."
+MSG_NOT_DELETABLE = "That push is not deletable by viewers."
+MSG_NOT_YOURS = "That push doesn't belong to you."
+MSG_NOT_YOUR_ACCOUNT = "That account doesn't belong to you."
+MSG_BAD_PAGE = "Invalid page parameter"
+MSG_NOTIFY_LIMIT = "Too many email notification requests. Please try again in a minute."
+JSON_MIME_TYPES = ("application/json", "text/x-json", "application/jsonrequest")
+
+
+# --------------------------------------------------------------------------- Ruby/Rails semantics
+
+
+def blank(value) -> bool:
+    """Ruby's blank?: nil, false, whitespace-only strings and empty collections."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
+
+
+def present(value) -> bool:
+    return not blank(value)
+
+
+def ruby_str(value) -> str | None:
+    """A permitted scalar as a Rails string attribute stores it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, FileStorage):
+        return value.filename or ""
+    return str(value)
+
+
+def ruby_int(value) -> int | None:
+    """ActiveModel integer casting: '12abc' -> 12, 'abc' -> 0, '' -> nil, 7.9 -> 7."""
+    if value is None or isinstance(value, FileStorage):
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    text = str(value)
+    if not text.strip():
+        return None
+    match = re.match(r"\s*([+-]?\d+(?:_\d+)*)", text)
+    return int(match.group(1).replace("_", "")) if match else 0
+
+
+def ruby_integer(text: str) -> int:
+    """Kernel#Integer for the page parameter: strict, but accepts 0x/0b/0o/0 prefixes and _."""
+    text = text.strip()
+    try:
+        return int(text, 0)
+    except ValueError:
+        if re.fullmatch(r"[+-]?0[0-7_]+", text):
+            return int(text.replace("_", ""), 8)
+        raise
+
+
+def truthy(value) -> bool:
+    return (ruby_str(value) or "").lower() in TRUTHY
+
+
+def is_permitted_scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, FileStorage))
+
+
+def permit(raw: dict, scalars: tuple[str, ...], arrays: tuple[str, ...] = ()) -> dict:
+    """ActionController::Parameters#permit: unlisted keys and non-scalar values are dropped."""
+    out = {}
+    for key, value in raw.items():
+        if key in scalars and is_permitted_scalar(value):
+            out[key] = value
+        elif key in arrays and isinstance(value, list) and all(is_permitted_scalar(v) for v in value):
+            out[key] = value
+    return out
+
+
+class ParamsError(ValueError):
+    """Unparseable or conflicting request parameters: Rails answers 400 Bad Request."""
+
+
+def add_nested(target: dict, key: str, value) -> None:
+    """Rack's nested parameter parsing: 'push[files][]' -> {'push': {'files': [...]}}."""
+    match = re.match(r"^([^\[]*)((?:\[[^\]]*\])*)", key)
+    parts = [match.group(1)] + re.findall(r"\[([^\]]*)\]", match.group(2))
+    if not parts[0]:
+        return
+    node = target
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if index + 1 < len(parts) and parts[index + 1] == "" and index + 2 == len(parts):
+            items = node.setdefault(part, [])
+            if not isinstance(items, list):
+                raise ParamsError(key)
+            items.append(value)
+            return
+        if part == "":
+            raise ParamsError(key)  # 'a[][b]' style arrays of hashes: not needed by any client
+        if last:
+            node[part] = value
+            return
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ParamsError(key)
+        node = child
+
+
+def rails_time(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    token: str
+    account_id: int
+    account_name: str
+
+
+@dataclass
+class AuditLog:
+    kind: str
+    ip: str
+    user_agent: str
+    referrer: str
+    created_at: dt.datetime
+    user_id: int | None = None
+    notify: dict | None = None
+
+
+@dataclass
+class StoredFile:
+    """An uploaded file's metadata; the content itself is never kept."""
+    filename: str
+    content_type: str
+    size: int
+    blob_id: str
+
+
+@dataclass
+class Push:  # pylint: disable=too-many-instance-attributes
+    url_token: str
+    kind: str
+    payload: str | None
+    passphrase: str | None
+    name: str | None
+    note: str | None
+    expire_after_days: int
+    expire_after_views: int
+    expire_after_duration: int | None  # hosted only
+    deletable_by_viewer: bool | None  # nil for URL pushes
+    retrieval_step: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    seq: int
+    owner_id: int | None = None
+    account_id: int | None = None
+    expired: bool = False
+    expired_on: dt.datetime | None = None
+    files: list = field(default_factory=list)
+    audit_logs: list = field(default_factory=list)
+    notify_emails_to: str | None = None
+    notify_emails_to_locale: str | None = None
+    cookie_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    def lifetime(self) -> dt.timedelta:
+        if self.expire_after_duration is not None:
+            return DURATIONS[self.expire_after_duration]
+        return dt.timedelta(days=self.expire_after_days)
+
+    def view_count(self) -> int:
+        # Failed views (GETs of an expired push) count too, as in Push#view_count.
+        return sum(1 for log in self.audit_logs if log.kind in ("view", "failed_view"))
+
+    def views_remaining(self) -> int:
+        return max(self.expire_after_views - self.view_count(), 0)
+
+    def days_remaining(self, now: dt.datetime) -> int:
+        if self.lifetime() < dt.timedelta(days=1):
+            return 0  # sub-day durations (hosted)
+        days_old = int((now - self.created_at).total_seconds() // 86400)
+        return max(self.expire_after_days - days_old, 0)
+
+    def limits_reached(self, now: dt.datetime) -> bool:
+        return now >= self.created_at + self.lifetime() or self.views_remaining() <= 0
+
+    def deleted(self) -> bool:
+        return any(log.kind == "expire" for log in self.audit_logs)
+
+    def owned_by(self, user: User | None) -> bool:
+        return self.owner_id is not None and user is not None and user.id == self.owner_id
+
+    def deletable_by(self, user: User | None) -> bool:
+        return self.owned_by(user) or self.deletable_by_viewer is True
+
+    def expire(self, now: dt.datetime) -> None:
+        """Push#expire!: drop the secret content and files, keep the record."""
+        self.payload = None
+        self.passphrase = None
+        self.files = []
+        self.expired = True
+        self.expired_on = now
+        self.updated_at = now
+
+    def check_limits(self, now: dt.datetime) -> None:
+        if not self.expired and self.limits_reached(now):
+            self.expire(now)
+
+
+def days_for_duration(duration: int) -> int:
+    """expire_after_days reported next to a duration: whole days, rounded up, at least 1."""
+    return max(1, math.ceil(DURATIONS[duration] / dt.timedelta(days=1)))
+
+
+class WindowCounter:
+    """Rails' rate_limit counter: a cache increment whose expiry is set at the first hit,
+    so windows are fixed from the first request, not sliding."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def hit(self, key: str, now: float, within: int) -> int:
+        start, count = self._windows.get(key, (now, 0))
+        if now >= start + within:
+            start, count = now, 0
+        self._windows[key] = (start, count + 1)
+        return count + 1
+
+    def clear(self) -> None:
+        self._windows.clear()
+
+
+class TokenConverter(BaseConverter):  # pylint: disable=too-few-public-methods
+    """A Rails path segment: anything but '/' and '.' (the dot starts the format)."""
+    regex = r"[^/.]+"
+
+
+# --------------------------------------------------------------------------- the fake
+
+
+class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
+    """State and request handlers. Every handler runs under one lock: requests are short."""
+
+    def __init__(self, mode: str, users: list[User], *, anonymous: bool, retrieval_step_default: bool,
+                 deletable_by_viewer_default: bool, base_url: str | None,
+                 clock: Callable[[], dt.datetime]) -> None:
+        if mode not in MODES:
+            raise ValueError("mode must be one of %s" % (MODES,))
+        self.mode = mode
+        self.hosted = mode == "hosted"
+        self.users = users
+        self.users_by_token = {user.token: user for user in users}
+        self.anonymous = anonymous
+        self.retrieval_step_default = retrieval_step_default
+        self.deletable_by_viewer_default = deletable_by_viewer_default
+        self.override_base_url = base_url.rstrip("/") if base_url else None
+        self.now = clock
+        # Only pwpush.com has email notifications configured; a stock OSS install has no SMTP.
+        self.notify_available = self.hosted
+        # The per-push passphrase rate limit arrived after API v2; a 2.2.x server has none.
+        self.passphrase_limit = mode != "v1"
+        self.csrf_token = secrets.token_urlsafe(32)
+        self.lock = threading.RLock()
+        self.pushes: dict[str, Push] = {}
+        self.counters = WindowCounter()
+        self.seq = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.pushes.clear()
+            self.counters.clear()
+            self.seq = 0
+
+    # ----------------------------------------------------------------- request helpers
+
+    def auth(self) -> tuple[User | None, bool]:
+        """Api::BaseController: the user from the token, and whether a token was sent at all.
+
+        X-User-Token wins when X-User-Email is also present; the email itself is not checked.
+        Otherwise the last word of Authorization is the token ('Bearer T' or just 'T').
+        """
+        if "fake_auth" not in g:
+            headers = request.headers
+            if "X-User-Email" in headers and "X-User-Token" in headers:
+                token = headers["X-User-Token"]
+            else:
+                words = headers.get("Authorization", "").split()
+                token = words[-1] if words else ""
+            user = self.users_by_token.get(token) if token.strip() else None
+            g.fake_auth = (user, "Authorization" in headers or "X-User-Token" in headers)
+        return g.fake_auth
+
+    def user(self) -> User | None:
+        return self.auth()[0]
+
+    def gate(self, api: str, action: str) -> Response | None:
+        """Api::BaseController#require_api_authentication, in the same order.
+
+        ``api`` is "v2" (the v2 pushes controller), "v1" (/p, /f, /r) or "other"."""
+        user, token_sent = self.auth()
+        if user is not None or action == "version":
+            return None  # version endpoints are public, even with a bad token
+        if token_sent:
+            return common.empty_response(401)  # a bad token: 401 with an empty body
+        if not self.anonymous:
+            return common.empty_response(401)
+        if api == "v2":
+            restricted = ("audit", "active", "expired", "notify_emails")
+        elif api == "other":
+            return common.empty_response(401)
+        elif request.path.startswith("/p"):
+            restricted = ("audit", "active", "expired")
+        elif request.path.startswith(("/f", "/r")):
+            restricted = ("create", "audit", "active", "expired")
+        else:
+            return common.empty_response(401)
+        return common.empty_response(401) if action in restricted else None
+
+    def params(self, wrap: bool = False) -> dict:
+        """Rails params: body (JSON or form) merged with the query string, query winning."""
+        body: dict = {}
+        mimetype = request.mimetype
+        if mimetype in JSON_MIME_TYPES:
+            raw = request.get_data(cache=True)
+            if raw.strip():
+                try:
+                    data = json.loads(raw)
+                except ValueError as exc:
+                    raise ParamsError("invalid JSON") from exc
+                body = data if isinstance(data, dict) else {"_json": data}
+        elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for key, value in request.form.items(multi=True):
+                add_nested(body, key, value)
+            for key, value in request.files.items(multi=True):
+                add_nested(body, key, value)
+        query: dict = {}
+        for key, value in request.args.items(multi=True):
+            add_nested(query, key, value)
+        if wrap and mimetype in JSON_MIME_TYPES and "push" not in body and "push" not in query:
+            # ParamsWrapper: an unwrapped JSON body is lifted into params["push"].
+            body["push"] = {k: v for k, v in body.items() if k in WRAPPED_KEYS}
+        return {**body, **query}
+
+    def base_url(self) -> str:
+        """Scheme and host the way Rails builds links behind a proxy."""
+        if self.override_base_url:
+            return self.override_base_url
+        environ = request.environ
+        scheme = environ.get("wsgi.url_scheme", "http")
+        if environ.get("HTTP_X_FORWARDED_SSL") == "on":
+            scheme = "https"
+        else:
+            forwarded = re.findall(r"proto=\"?([a-zA-Z]+)", environ.get("HTTP_FORWARDED", ""))
+            candidates = forwarded or [p.strip() for p in environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")]
+            allowed = [c.lower() for c in candidates if c.lower() in ("http", "https")]
+            if allowed:
+                scheme = allowed[-1]
+        host = environ.get("HTTP_X_FORWARDED_HOST", "").strip()
+        host = re.split(r",\s?", host)[-1] if host else environ.get("HTTP_HOST", "")
+        if not host:
+            host = "%s:%s" % (environ.get("SERVER_NAME", "localhost"), environ.get("SERVER_PORT", "80"))
+        standard_port = ":443" if scheme == "https" else ":80"
+        if host.endswith(standard_port):
+            host = host[: -len(standard_port)]
+        return "%s://%s" % (scheme, host)
+
+    def secret_url(self, push: Push, with_retrieval_step: bool = True, locale: str | None = None) -> str:
+        """ApplicationHelper#secret_url. Every kind lives under /p/ since 1.5."""
+        url = "%s/p/%s" % (self.base_url(), push.url_token)
+        if push.retrieval_step and with_retrieval_step:
+            url += "/r"
+        push_locale = g.get("fake_params", {}).get("push_locale")
+        if isinstance(push_locale, str) and push_locale in LOCALES:
+            url += "?locale=" + push_locale
+        elif locale in LOCALES:
+            url += "?locale=" + locale
+        return url
+
+    def request_meta(self) -> tuple[str, str, str]:
+        """ip, user agent, referrer as LogEvents stores them (missing headers become '')."""
+        return (common.client_ip(request.environ), request.headers.get("User-Agent", "")[:255],
+                request.headers.get("Referer", "")[:255])
+
+    def log_event(self, push: Push, kind: str, notify: dict | None = None) -> bool:
+        if len(push.audit_logs) >= MAX_AUDIT_LOGS:
+            return False
+        ip, agent, referrer = self.request_meta()
+        user = self.user()
+        push.audit_logs.append(AuditLog(kind, ip, agent, referrer, self.now(),
+                                        user.id if user else None, notify))
+        return True
+
+    def find(self, token: str) -> Push | None:
+        return self.pushes.get(token)
+
+    def page(self, params: dict) -> int | Response:
+        """Api::V1::PushesController#validate_page_parameter: page 0 and below become 1."""
+        raw = params.get("page")
+        if raw is None or raw is False:
+            raw = 1  # params[:page] || 1
+        try:
+            if isinstance(raw, float) and math.isfinite(raw):
+                raw = int(raw)  # Integer(2.5) truncates
+            if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+                raise TypeError(raw)
+            page = max(raw if isinstance(raw, int) else ruby_integer(raw), 1)
+        except (TypeError, ValueError):
+            return common.json_response({"error": MSG_BAD_PAGE}, 400)
+        if page > MAX_PAGE:
+            return common.json_response({"error": MSG_BAD_PAGE}, 400)
+        return page
+
+    # ----------------------------------------------------------------- serializers
+
+    def push_json(self, push: Push, action: str) -> dict:
+        """app/views/pushes/_push.json.jbuilder, plus the hosted edition's extra keys."""
+        now = self.now()
+        out: dict = {}
+        if self.hosted:
+            out["expire_after_duration"] = push.expire_after_duration
+        out.update({
+            "expire_after_views": push.expire_after_views,
+            "expired": push.expired,
+            "url_token": push.url_token,
+            "deletable_by_viewer": push.deletable_by_viewer,
+            "retrieval_step": push.retrieval_step,
+            "expired_on": rails_time(push.expired_on),
+            "passphrase": push.passphrase,  # in plain text, as the real server sends it
+            "created_at": rails_time(push.created_at),
+            "updated_at": rails_time(push.updated_at),
+            "expire_after_days": push.expire_after_days,
+            "days_remaining": push.days_remaining(now),
+            "views_remaining": push.views_remaining(),
+            "deleted": push.deleted(),
+        })
+        url = self.secret_url(push)
+        out["json_url"] = url + ".json"  # with a retrieval step: .../r.json, a path that 404s
+        out["html_url"] = url
+        if self.hosted:
+            out["account_id"] = push.account_id
+        if action in ("create", "active", "expired") or (self.hosted and action == "destroy"):
+            out["note"] = push.note
+            out["name"] = push.name
+        if action == "create" and present(push.notify_emails_to):
+            out["notify_emails_to"] = push.notify_emails_to
+            out["notify_emails_to_locale"] = push.notify_emails_to_locale
+        if action == "show":
+            out["payload"] = push.payload
+            out["files"] = [{"filename": f.filename, "content_type": f.content_type,
+                             "url": "%s/rails/active_storage/blobs/redirect/%s/%s"
+                                    % (self.base_url(), f.blob_id, quote(f.filename))} for f in push.files]
+        return out
+
+    @staticmethod
+    def audit_json_v2(logs: list) -> dict:
+        """app/views/pushes/audit.json.jbuilder."""
+        rows = []
+        for log in logs:
+            row = {"ip": log.ip, "user_agent": log.user_agent, "referrer": log.referrer, "kind": log.kind,
+                   "created_at": rails_time(log.created_at), "updated_at": rails_time(log.created_at)}
+            if log.kind == "creation_email_send" and log.notify:
+                row["notify_by_email"] = log.notify
+            rows.append(row)
+        return {"logs": rows}
+
+    @staticmethod
+    def audit_json_v1(logs: list) -> dict:
+        """API v1: the AuditLog records' own to_json (ids removed), under "views"."""
+        return {"views": [{"kind": log.kind, "ip": log.ip, "user_agent": log.user_agent,
+                           "referrer": log.referrer, "created_at": rails_time(log.created_at),
+                           "updated_at": rails_time(log.created_at)} for log in logs]}
+
+    # ----------------------------------------------------------------- endpoints: versions
+
+    def version_v2(self) -> Response:
+        features = {
+            "anonymous_access": self.anonymous,
+            "api_token_authentication": True,
+            "accounts": {"enabled": self.hosted},
+            "pushes": {
+                "enabled": True,
+                "email_auto_dispatch": self.notify_available,
+                "file_attachments": {"enabled": True, "requires_authentication": True},
+                "url_pushes": {"enabled": True},
+                "qr_code_pushes": {"enabled": True},
+            },
+            "requests": {"enabled": False},
+        }
+        return common.json_response({
+            "application_version": APPLICATION_VERSION[self.mode], "api_version": "2.1",
+            "edition": "commercial" if self.hosted else "oss", "features": features})
+
+    def version_v1(self) -> Response:
+        return common.json_response({
+            "application_version": APPLICATION_VERSION[self.mode], "api_version": "1.5",
+            "edition": "commercial" if self.hosted else "oss"})
+
+    def accounts(self) -> Response:
+        denied = self.gate("other", "accounts")  # not the pushes controller: token required
+        if denied:
+            return denied
+        user = self.user()
+        return common.json_response([{"id": user.account_id, "name": user.account_name, "role": "owner"}])
+
+    # ----------------------------------------------------------------- endpoints: pushes
+
+    def create(self, api: str, resource: str = "p") -> Response:
+        """POST /api/v2/pushes and POST /p.json, /f.json, /r.json (one code path, as in Rails)."""
+        denied = self.gate(api, "create")
+        if denied:
+            return denied
+        user = self.user()
+        params = self.params(wrap=True)
+        g.fake_params = params
+        permitted = self._permitted(params, api, resource)
+        if isinstance(permitted, Response):
+            return permitted
+
+        needs_login = (not self.anonymous or request.path.startswith("/f")
+                       or ((api == "v2" or "/p.json" in request.path) and "files" in permitted)
+                       or permitted.get("kind") == "file")
+        if needs_login and user is None:
+            return devise_unauthorized()
+
+        files = [f for f in permitted.get("files", [])
+                 if f != "" and not (isinstance(f, FileStorage) and not f.filename)]
+        if any(isinstance(f, str) for f in files):
+            return rails_error(500)  # Active Storage reads strings as signed blob ids: InvalidSignature
+
+        kind = self._kind(permitted, resource)
+        if kind not in KINDS:
+            # Real servers answer 500 here: SetPushAttributes calls settings_for_kind, nil
+            # for an unknown kind, before validation could report it.
+            return rails_error(500)
+
+        account_id = None
+        if self.hosted and user is not None:
+            if params.get("account_id") is not None and ruby_int(params.get("account_id")) != user.account_id:
+                return common.json_response({"error": MSG_NOT_YOUR_ACCOUNT}, 403)
+            account_id = user.account_id
+
+        errors: dict[str, list[str]] = {}
+        notify_to = ruby_str(permitted.get("notify_emails_to"))
+        notify_locale = ruby_str(permitted.get("notify_emails_to_locale"))
+        self._check_notify(errors, user, notify_to, notify_locale, expired=False)
+        payload = ruby_str(permitted.get("payload"))
+        self._check_payload(errors, kind, payload, files)
+        if errors:
+            return common.json_response(errors, 422)
+
+        now = self.now()
+        unset = None if self.hosted else ""  # OSS fills name/note/passphrase with ''
+        duration, days, views = self._limits(permitted, api)
+        if kind == "url":
+            deletable = None  # URL pushes can never be deleted by viewers
+        elif "deletable_by_viewer" in permitted:
+            deletable = truthy(permitted["deletable_by_viewer"])
+        else:
+            deletable = self.deletable_by_viewer_default
+        retrieval_step = (truthy(permitted["retrieval_step"]) if "retrieval_step" in permitted
+                          else self.retrieval_step_default)
+
+        self.seq += 1
+        push = Push(
+            url_token=self._new_token(), kind=kind, payload=payload,
+            passphrase=ruby_str(permitted.get("passphrase")) or unset,
+            name=ruby_str(permitted.get("name")) or unset, note=ruby_str(permitted.get("note")) or unset,
+            expire_after_days=days, expire_after_views=views, expire_after_duration=duration,
+            deletable_by_viewer=deletable, retrieval_step=retrieval_step, created_at=now, updated_at=now,
+            seq=self.seq, owner_id=user.id if user else None, account_id=account_id,
+            files=[self._store_file(f) for f in files] if kind == "file" else [],
+            notify_emails_to=notify_to, notify_emails_to_locale=notify_locale)
+        self.pushes[push.url_token] = push
+        self.log_event(push, "creation")
+        if present(notify_to):
+            self.log_event(push, "creation_email_send", self._notify_record(notify_to, notify_locale))
+        return common.json_response(self.push_json(push, "create"), 201)
+
+    def _permitted(self, params: dict, api: str, resource: str) -> dict | Response:
+        """params.require(key).permit(...) as each endpoint spells it."""
+        key = "push" if api == "v2" else {"p": "password", "f": "file_push", "r": "url"}[resource]
+        raw = params.get(key)
+        if blank(raw) and raw is not False:
+            return common.json_response(
+                {"error": "param is missing or the value is empty or invalid: %s" % key}, 400)
+        if not isinstance(raw, dict):
+            return rails_error(500)  # Rails calls .permit on a String: NoMethodError
+        base = ("name", "expire_after_days", "expire_after_views", "retrieval_step", "payload", "note", "passphrase")
+        if api == "v2":
+            extra = ("kind", "deletable_by_viewer", "notify_emails_to", "notify_emails_to_locale")
+            extra += ("expire_after_duration",) if self.hosted else ()
+            permitted = permit(raw, base + extra, ("files",))
+            if blank(permitted.get("kind")) and present(permitted.get("files")):
+                permitted["kind"] = "file"  # v2: attached files imply a file push
+            return permitted
+        if resource == "p":
+            return permit(raw, base + ("kind", "deletable_by_viewer"), ("files",))
+        if resource == "f":
+            return permit(raw, base + ("deletable_by_viewer",), ("files",))
+        return permit(raw, base)
+
+    def _limits(self, permitted: dict, api: str) -> tuple[int | None, int, int]:
+        """(duration, days, views); out-of-range or unusable values silently become defaults.
+
+        The hosted edition reads expire_after_duration and ignores expire_after_days on API v2
+        (its v1 endpoints map the days that have an enum value); OSS is the other way round."""
+        if self.hosted:
+            if api == "v2":
+                duration = ruby_int(permitted.get("expire_after_duration"))
+            else:
+                duration = DURATION_BY_DAYS.get(ruby_int(permitted.get("expire_after_days")))
+            if duration is None or not 0 <= duration < len(DURATIONS):
+                duration = DURATION_DEFAULT
+            days = days_for_duration(duration)
+        else:
+            duration = None
+            days = ruby_int(permitted.get("expire_after_days"))
+            if days is None or not DAYS_MIN <= days <= DAYS_MAX:
+                days = DAYS_DEFAULT
+        views = ruby_int(permitted.get("expire_after_views"))
+        if views is None or not VIEWS_MIN <= views <= VIEWS_MAX:
+            views = VIEWS_DEFAULT
+        return duration, days, views
+
+    @staticmethod
+    def _kind(permitted: dict, resource: str) -> str:
+        value = permitted.get("kind")
+        if present(value):
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(KINDS):
+                return KINDS[value]  # Rails enums also take the integer
+            return ruby_str(value)
+        if "/f.json" in request.path or resource == "f":
+            return "file"
+        if "/r.json" in request.path:
+            return "url"
+        if "/p.json" in request.path and "files" in permitted:
+            return "file"
+        return "text"
+
+    def _check_notify(self, errors: dict, user: User | None, to: str | None, locale: str | None,
+                      expired: bool) -> None:
+        """Pwpush::NotifiableByEmail's availability and ownership checks."""
+        if blank(to) and blank(locale):
+            return
+        if not self.notify_available:
+            reasons = ("are not available", "is not available")
+            errors_base = ["Notify by email feature is not enabled"]
+        elif expired:
+            reasons = ("are not available for expired pushes", "is not available for expired pushes")
+            errors_base = []
+        elif user is None:
+            reasons = ("are not allowed for unknown users", "is not allowed for unknown users")
+            errors_base = []
+        else:
+            if present(locale) and locale not in LOCALES:
+                errors.setdefault("notify_emails_to_locale", []).append("is not included in the list")
+            return
+        if present(to):
+            errors.setdefault("notify_emails_to", []).append(reasons[0])
+        if present(locale):
+            errors.setdefault("notify_emails_to_locale", []).append(reasons[1])
+        if errors_base:
+            errors.setdefault("base", []).extend(errors_base)
+
+    @staticmethod
+    def _check_payload(errors: dict, kind: str, payload: str | None, files: list) -> None:
+        """Push's per-kind validations, with the real messages."""
+        if kind == "text":
+            if blank(payload):
+                errors.setdefault("payload", []).append("Payload is required.")
+            elif len(payload) > MAX_TEXT_PAYLOAD:
+                errors.setdefault("payload", []).append(
+                    "The payload is too large.  You can only push up to %d bytes." % MAX_TEXT_PAYLOAD)
+        elif kind == "url":
+            if blank(payload):
+                errors.setdefault("payload", []).append("Payload is required.")
+            elif not valid_url(payload):
+                errors.setdefault("payload", []).append("must be a valid HTTP or HTTPS URL.")
+        elif kind == "qr":
+            if blank(payload):
+                errors.setdefault("payload", []).append("Payload is required.")
+            elif len(payload) > MAX_QR_PAYLOAD:
+                errors.setdefault("payload", []).append(
+                    "The QR code payload is too large.  You can only push up to %d bytes." % MAX_QR_PAYLOAD)
+        elif kind == "file" and len(files) > MAX_FILES:
+            errors.setdefault("files", []).append("You can only attach up to %d files per push." % MAX_FILES)
+
+    def _new_token(self) -> str:
+        while True:
+            # SecureRandom.urlsafe_base64(rand(8..14)).downcase: 11 to 19 characters
+            token = secrets.token_urlsafe(secrets.choice(range(8, 15))).lower()
+            if token not in self.pushes:
+                return token
+
+    @staticmethod
+    def _store_file(upload: FileStorage) -> StoredFile:
+        stream = upload.stream
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
+        content_type = (upload.mimetype if upload.mimetype and upload.mimetype != "application/octet-stream"
+                        else mimetypes.guess_type(upload.filename)[0]) or "application/octet-stream"
+        return StoredFile(upload.filename, content_type, size, secrets.token_urlsafe(16))
+
+    def _notify_record(self, to: str, locale: str | None) -> dict:
+        return {"recipients": to, "locale": locale or "en", "status": "pending",
+                "successful_sends": None, "proceed_at": None}
+
+    def passphrase_throttled(self, token: str) -> bool:
+        """Rails rate_limit (5 a minute per push) on every show that carries a passphrase,
+        right or wrong: the counter is shared by the JSON API and the web page."""
+        if not self.passphrase_limit:
+            return False
+        key = "passphrase_attempts:per-push:" + token
+        return self.counters.hit(key, self.now().timestamp(), PASSPHRASE_WINDOW) > PASSPHRASE_ATTEMPTS
+
+    def claim_view(self, push: Push) -> bool:
+        """Push#claim_view!: log the view; True when the push must expire after the response."""
+        now = self.now()
+        if not push.expired and push.limits_reached(now):
+            push.expire(now)
+        if push.expired:
+            self.log_event(push, "failed_view")
+            return False
+        kind = "owner_view" if push.owned_by(self.user()) else "view"
+        if not self.log_event(push, kind) and kind == "view":
+            push.expire(now)  # audit log full: fail closed
+            return False
+        # File pushes stay readable after the last view so the viewer can download them.
+        return kind == "view" and push.views_remaining() <= 0 and not push.files
+
+    def show(self, api: str, token: str) -> Response:
+        denied = self.gate(api, "show")
+        if denied:
+            return denied
+        params = self.params()
+        g.fake_params = params
+        passphrase = params.get("passphrase")
+        if present(passphrase) and self.passphrase_throttled(token):
+            return common.json_response({"error": MSG_PASSPHRASE_LIMIT}, 429)
+        push = self.find(token)
+        if push is None:
+            return not_found()
+        push.check_limits(self.now())
+        if present(push.passphrase) and not push.expired:
+            if not hmac.compare_digest(push.passphrase.encode(), (ruby_str(passphrase) or "").encode()):
+                self.log_event(push, "failed_passphrase")
+                return common.json_response(
+                    {"error": MSG_BAD_PASSPHRASE, "message": MSG_PASSPHRASE_HOW, "status": "unauthorized"}, 401)
+        expire_after = self.claim_view(push)
+        response = common.json_response(self.push_json(push, "show"), 200, {"Cache-Control": "no-cache"})
+        if expire_after:
+            push.expire(self.now())  # after rendering: the last view still says expired=false
+        return response
+
+    def preview(self, api: str, token: str) -> Response:
+        denied = self.gate(api, "preview")
+        if denied:
+            return denied
+        g.fake_params = self.params()
+        push = self.find(token)
+        if push is None:
+            return not_found()
+        return common.json_response({"url": self.secret_url(push)})
+
+    def audit(self, api: str, token: str) -> Response:
+        denied = self.gate(api, "audit")
+        if denied:
+            return denied
+        push = self.find(token)
+        if push is None:
+            return not_found()
+        if not push.owned_by(self.user()):
+            return common.json_response({"error": MSG_NOT_YOURS}, 403)
+        page = self.page(self.params())
+        if isinstance(page, Response):
+            return page
+        # The association is ordered created_at ASC and the controller's extra
+        # order(created_at: :desc) only breaks ties, so the oldest entry comes first.
+        logs = push.audit_logs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        return common.json_response(self.audit_json_v2(logs) if api == "v2" else self.audit_json_v1(logs))
+
+    def destroy(self, api: str, token: str) -> Response:
+        denied = self.gate(api, "destroy")
+        if denied:
+            return denied
+        g.fake_params = self.params()
+        push = self.find(token)
+        if push is None:
+            return not_found()
+        if not push.deletable_by(self.user()):
+            return common.json_response({"error": MSG_NOT_DELETABLE}, 401)
+        if push.expired and api == "v1":
+            # Api::V1 controllers refuse a second delete; the v2 controller answers 200 again.
+            return common.json_response({"error": MSG_ALREADY_EXPIRED}, 422)
+        if not push.expired:  # deleting twice answers 200 again, without a second audit entry
+            push.expire(self.now())
+            self.log_event(push, "expire")
+        return common.json_response(self.push_json(push, "destroy"))
+
+    def listing(self, api: str, expired: bool) -> Response:
+        action = "expired" if expired else "active"
+        denied = self.gate(api, action)
+        if denied:
+            return denied
+        params = self.params()
+        g.fake_params = params
+        page = self.page(params)
+        if isinstance(page, Response):
+            return page
+        user = self.user()
+        # Pushes past their days stay "active" here until a view or the 2-hourly
+        # ExpirePushesJob notices (POST /_fake/pwpush/run-jobs runs it).
+        mine = sorted((p for p in self.pushes.values() if p.owner_id == user.id and p.expired == expired),
+                      key=lambda p: (p.created_at, p.seq), reverse=True)
+        return common.json_response([self.push_json(p, action)
+                                     for p in mine[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]])
+
+    def notify_emails(self, token: str) -> Response:
+        denied = self.gate("v2", "notify_emails")
+        if denied:
+            return denied
+        user = self.user()
+        if self.counters.hit("notify:%d" % user.id, self.now().timestamp(), NOTIFY_WINDOW) > NOTIFY_REQUESTS:
+            return common.json_response({"error": MSG_NOTIFY_LIMIT}, 429)
+        push = self.find(token)
+        if push is None:
+            return not_found()
+        if not push.owned_by(user):
+            return common.json_response({"error": MSG_NOT_YOURS}, 403)
+        params = self.params()
+        to = ruby_str(params.get("notify_emails_to")) if is_permitted_scalar(params.get("notify_emails_to")) else None
+        locale = ruby_str(params.get("notify_emails_to_locale")) if is_permitted_scalar(
+            params.get("notify_emails_to_locale")) else None
+        errors: dict[str, list[str]] = {}
+        if blank(to):
+            errors["notify_emails_to"] = ["can't be blank"]
+        self._check_notify(errors, user, to, locale, expired=push.expired)
+        if errors:
+            return common.json_response(errors, 422)
+        self.log_event(push, "creation_email_send", self._notify_record(to, locale))
+        return common.json_response({"message": "Recipient(s) are added to the queue to be sent."}, 201)
+
+    # ----------------------------------------------------------------- the web pages (minimal)
+
+    def page_show(self, token: str) -> Response:
+        """GET /p/<token>: the recipient's page. Counts a view like the JSON API."""
+        params = self.params()
+        passphrase = params.get("passphrase")
+        push = self.find(token)
+        if push is None:
+            return html_page("This secret link has expired", "<p>This secret link has expired.</p>")
+        if present(passphrase) and self.passphrase_throttled(token):
+            return redirect("/p/%s/passphrase" % token)
+        push.check_limits(self.now())
+        if present(push.passphrase) and not push.expired:
+            given = (ruby_str(passphrase) or "").encode()
+            cookie = request.cookies.get(token + "-p", "").encode()
+            if not (hmac.compare_digest(push.passphrase.encode(), given)
+                    or hmac.compare_digest(push.cookie_secret.encode(), cookie)):
+                return redirect("/p/%s/passphrase" % token)
+        expire_after = self.claim_view(push)
+        if push.expired:
+            return html_page("This secret link has expired", "<p>This secret link has expired.</p>")
+        if push.kind == "url":
+            response = redirect(push.payload, 303)
+        else:
+            response = html_page("Your secret", '<pre id="payload">%s</pre>' % html.escape(push.payload or ""))
+        response.headers["Cache-Control"] = "no-cache"
+        response.delete_cookie(token + "-p")
+        if expire_after:
+            push.expire(self.now())
+        return response
+
+    def page_preliminary(self, token: str) -> Response:
+        """GET /p/<token>/r: the retrieval step; no view is counted unless the push expired."""
+        push = self.find(token)
+        if push is not None:
+            push.check_limits(self.now())
+            if push.expired:
+                self.log_event(push, "failed_view")
+        if push is None or push.expired:
+            return html_page("This secret link has expired", "<p>This secret link has expired.</p>")
+        url = self.secret_url(push, with_retrieval_step=False)
+        return html_page("Click to reveal", '<a id="reveal" href="%s">Click here to reveal</a>' % html.escape(url))
+
+    def page_passphrase(self, token: str) -> Response:
+        push = self.find(token)
+        if push is None:
+            return html_page("This secret link has expired", "<p>This secret link has expired.</p>")
+        return html_page("Passphrase required", (
+            '<form method="post" action="/p/%s/access">'
+            '<input type="hidden" name="authenticity_token" value="%s">'
+            '<input type="password" name="passphrase"><button type="submit">Unlock</button></form>'
+        ) % (html.escape(token), self.csrf_token))
+
+    def page_access(self, token: str) -> Response:
+        """POST /p/<token>/access: the passphrase form; a right answer sets a short cookie."""
+        params = self.params()
+        if not hmac.compare_digest(str(params.get("authenticity_token", "")).encode(), self.csrf_token.encode()):
+            return html_page("Unprocessable", "<p>The change you wanted was rejected.</p>", 422)
+        push = self.find(token)
+        if push is None:
+            return html_page("This secret link has expired", "<p>This secret link has expired.</p>")
+        if self.passphrase_throttled(token):
+            return redirect("/p/%s/passphrase" % token)
+        if push.passphrase is not None and hmac.compare_digest(
+                push.passphrase.encode(), (ruby_str(params.get("passphrase")) or "").encode()):
+            response = redirect("/p/%s" % token)
+            response.set_cookie(token + "-p", push.cookie_secret, max_age=180, httponly=True, samesite="Lax")
+            return response
+        self.log_event(push, "failed_passphrase")
+        return redirect("/p/%s/passphrase" % token)
+
+    # ----------------------------------------------------------------- hidden test helpers
+
+    def fake_pushes(self) -> Response:
+        """GET /_fake/pwpush/pushes: what the server holds, without any secret content."""
+        emails = {user.id: user.email for user in self.users}
+        return common.json_response([{
+            "url_token": p.url_token, "name": p.name, "kind": p.kind, "owner": emails.get(p.owner_id),
+            "expired": p.expired, "views_remaining": p.views_remaining(), "view_count": p.view_count(),
+            "has_passphrase": present(p.passphrase), "expire_after_days": p.expire_after_days,
+            "expire_after_duration": p.expire_after_duration, "expire_after_views": p.expire_after_views,
+            "deletable_by_viewer": p.deletable_by_viewer, "retrieval_step": p.retrieval_step,
+            "created_at": rails_time(p.created_at),
+            "files": [{"filename": f.filename, "content_type": f.content_type, "size": f.size} for f in p.files],
+        } for p in sorted(self.pushes.values(), key=lambda p: p.seq)])
+
+    def fake_age(self) -> Response:
+        """POST /_fake/pwpush/age {"url_token", "days", "hours", "minutes"}: move created_at back."""
+        spec = request.get_json(silent=True)
+        if not isinstance(spec, dict):
+            return common.json_response({"error": "expected a JSON object"}, 400)
+        push = self.find(str(spec.get("url_token", "")))
+        if push is None:
+            return not_found()
+        try:
+            delta = dt.timedelta(days=float(spec.get("days", 0)), hours=float(spec.get("hours", 0)),
+                                 minutes=float(spec.get("minutes", 0)))
+        except (TypeError, ValueError):
+            return common.json_response({"error": "days/hours/minutes must be numbers"}, 400)
+        push.created_at -= delta
+        return common.json_response({"url_token": push.url_token, "created_at": rails_time(push.created_at)})
+
+    def fake_run_jobs(self) -> Response:
+        """POST /_fake/pwpush/run-jobs: ExpirePushesJob, then CleanUpPushesJob (which deletes
+        expired anonymous pushes, so their links answer 404 from then on)."""
+        now = self.now()
+        expired = 0
+        for push in self.pushes.values():
+            if not push.expired and push.limits_reached(now):
+                push.expire(now)
+                expired += 1
+        doomed = [t for t, p in self.pushes.items() if p.expired and p.owner_id is None]
+        for token in doomed:
+            del self.pushes[token]
+        return common.json_response({"expired": expired, "deleted": len(doomed)})
+
+
+# --------------------------------------------------------------------------- module helpers
+
+
+def valid_url(text: str) -> bool:
+    """Push#valid_url?: Addressable parses leniently; only the scheme matters."""
+    match = re.match(r"^([^:/?#]+):", text)
+    if not match:
+        return False
+    scheme = match.group(1)
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)) and scheme.lower() in ("http", "https")
+
+
+def not_found() -> Response:
+    return common.json_response({"error": "not-found"}, 404)
+
+
+def devise_unauthorized() -> Response:
+    """Devise's authenticate_user! failure for a JSON request."""
+    return common.json_response({"error": MSG_SIGN_IN}, 401)
+
+
+def wants_json() -> bool:
+    """Rails' format for error pages: the route's default, the .json extension, or an
+    Accept header that is not browser-like."""
+    if request.url_rule is not None and request.url_rule.endpoint.startswith(("v1_", "v2_")):
+        return True
+    if request.path.endswith(".json"):
+        return True
+    accept = request.headers.get("Accept", "")
+    if not accept or re.search(r",\s*\*/\*|\*/\*\s*,", accept):
+        return False
+    return accept.split(",")[0].split(";")[0].strip() == "application/json"
+
+
+def rails_error(status: int) -> Response:
+    """ActionDispatch::PublicExceptions: JSON for JSON requests, the static page otherwise."""
+    reason = {400: "Bad Request", 404: "Not Found", 422: "Unprocessable Content", 500: "Internal Server Error"}
+    if wants_json():
+        return common.json_response({"status": status, "error": reason.get(status, "Error")}, status)
+    text = {404: "The page you were looking for doesn't exist.",
+            400: "The server cannot process the request due to a client error.",
+            500: "We're sorry, but something went wrong."}.get(status, "Error")
+    return html_page(text, "<h1>%s</h1>" % text, status)
+
+
+def html_page(title: str, body: str, status: int = 200) -> Response:
+    return Response("<!DOCTYPE html><html><head><title>%s</title></head><body>%s</body></html>\n"
+                    % (html.escape(title), body), status=status, content_type="text/html; charset=utf-8")
+
+
+class _NormalizePath:  # pylint: disable=too-few-public-methods
+    """Rails ignores a trailing slash and repeated slashes when routing."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "/")
+        normalized = re.sub(r"/{2,}", "/", path).rstrip("/") or "/"
+        environ["PATH_INFO"] = normalized
+        return self.app(environ, start_response)
+
+
+# --------------------------------------------------------------------------- app factory
+
+
+def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-statements
+        mode: str = "hosted", tokens: tuple[str, ...] | list[str] = ("pwpush-fake-token",),
+        emails: tuple[str, ...] | list[str] | None = None, *, anonymous: bool = True,
+        retrieval_step_default: bool = False, deletable_by_viewer_default: bool = True,
+        rate_limit_per_minute: int = 120, rate_limit_per_second: int = 60,
+        base_url: str | None = None, clock: Callable[[], dt.datetime] = utc_now) -> Flask:
+    """Build the fake. ``tokens[0]`` belongs to user 1 (``emails[0]``, default
+    owner@example.com), ``tokens[1]`` if given to user 2 (other@example.com)."""
+    emails = list(emails or ())
+    default_emails = ["owner@example.com", "other@example.com"]
+    users = [User(i + 1, (emails[i] if i < len(emails) and emails[i] else default_emails[min(i, 1)]),
+                  token, 1000 + i + 1, "Account %d" % (i + 1))
+             for i, token in enumerate(tokens) if token]
+    if not users:
+        raise ValueError("at least one API token is needed")
+    if len({u.token for u in users}) != len(users):
+        raise ValueError("the tokens must differ")
+    fake = PwpushFake(mode, users, anonymous=anonymous, retrieval_step_default=retrieval_step_default,
+                      deletable_by_viewer_default=deletable_by_viewer_default, base_url=base_url, clock=clock)
+
+    app = Flask("pwpush_fake")
+    app.config.update(MAX_CONTENT_LENGTH=None, MAX_FORM_MEMORY_SIZE=256 * 1024 * 1024, MAX_FORM_PARTS=10000)
+    app.url_map.converters["tok"] = TokenConverter
+    app.url_map.strict_slashes = False
+    app.extensions["pwpush_fake"] = fake
+    app.wsgi_app = _NormalizePath(app.wsgi_app)
+
+    def add(rule: str, endpoint: str, view, methods=("GET",), json_suffix: str = "both") -> None:
+        """Register a route; 'both' adds the .json twin, 'only' registers just the .json form."""
+        def locked(**kwargs):
+            with fake.lock:
+                return view(**kwargs)
+        rules = {"both": [rule, rule + ".json"], "only": [rule + ".json"], "none": [rule]}[json_suffix]
+        for index, path in enumerate(rules):
+            app.add_url_rule(path, "%s_%d" % (endpoint, index), locked, methods=list(methods),
+                             provide_automatic_options=False)
+
+    if mode != "v1":
+        add("/api/v2/version", "v2_version", fake.version_v2)
+        add("/api/v2/pushes", "v2_create", lambda: fake.create("v2"), ("POST",))
+        add("/api/v2/pushes/active", "v2_active", lambda: fake.listing("v2", expired=False))
+        add("/api/v2/pushes/expired", "v2_expired", lambda: fake.listing("v2", expired=True))
+        add("/api/v2/pushes/<tok:token>", "v2_show", lambda token: fake.show("v2", token))
+        add("/api/v2/pushes/<tok:token>", "v2_destroy", lambda token: fake.destroy("v2", token), ("DELETE",))
+        add("/api/v2/pushes/<tok:token>/preview", "v2_preview", lambda token: fake.preview("v2", token))
+        add("/api/v2/pushes/<tok:token>/audit", "v2_audit", lambda token: fake.audit("v2", token))
+        add("/api/v2/pushes/<tok:token>/notify_emails", "v2_notify", fake.notify_emails, ("POST",))
+        if mode == "hosted":
+            add("/api/v2/accounts", "v2_accounts", fake.accounts)
+
+    # API v1: every mode serves it; 2.3+ also answers without the .json on /api/v1/version.
+    add("/api/v1/version", "v1_version", fake.version_v1, json_suffix="only" if mode == "v1" else "both")
+    for res in ("p", "f", "r"):
+        add("/" + res, "v1_create_" + res, lambda res=res: fake.create("v1", res), ("POST",), "only")
+        add("/%s/active" % res, "v1_active_" + res, lambda: fake.listing("v1", expired=False), json_suffix="only")
+        add("/%s/expired" % res, "v1_expired_" + res, lambda: fake.listing("v1", expired=True), json_suffix="only")
+        add("/%s/<tok:token>" % res, "v1_show_" + res, lambda token: fake.show("v1", token), json_suffix="only")
+        add("/%s/<tok:token>" % res, "v1_destroy_" + res, lambda token: fake.destroy("v1", token), ("DELETE",),
+            "only")
+        add("/%s/<tok:token>/preview" % res, "v1_preview_" + res, lambda token: fake.preview("v1", token),
+            json_suffix="only")
+        add("/%s/<tok:token>/audit" % res, "v1_audit_" + res, lambda token: fake.audit("v1", token),
+            json_suffix="only")
+
+    # The recipient's web pages, enough to open an html_url in a browser.
+    add("/p/<tok:token>", "web_show", fake.page_show, json_suffix="none")
+    add("/p/<tok:token>/r", "web_preliminary", fake.page_preliminary, json_suffix="none")
+    add("/p/<tok:token>/passphrase", "web_passphrase", fake.page_passphrase, json_suffix="none")
+    add("/p/<tok:token>/access", "web_access", fake.page_access, ("POST",), "none")
+    for res in ("f", "r"):
+        add("/%s/<tok:token>" % res, "web_legacy_" + res,
+            lambda token: redirect(_with_query("/p/%s" % token), 301), json_suffix="none")
+        add("/%s/<tok:token>/r" % res, "web_legacy_r_" + res,
+            lambda token: redirect(_with_query("/p/%s/r" % token), 301), json_suffix="none")
+
+    app.add_url_rule("/up", "up", lambda: Response(
+        "<html style='background:green;width:100%;height:100vh'></html>", content_type="text/html"))
+
+    add("/_fake/pwpush/pushes", "fake_pushes", fake.fake_pushes, json_suffix="none")
+    add("/_fake/pwpush/age", "fake_age", fake.fake_age, ("POST",), "none")
+    add("/_fake/pwpush/run-jobs", "fake_run_jobs", fake.fake_run_jobs, ("POST",), "none")
+
+    limiter = common.RateLimiter(rate_limit_per_minute, rate_limit_per_second, exempt=lambda path: path == "/up")
+    common.install_harness(app, name="pwpush", reset=fake.reset, rate_limiter=limiter,
+                           secret_view_args=("token",))
+    log = app.logger
+
+    @app.errorhandler(ParamsError)
+    def _bad_params(_exc):
+        return rails_error(400)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if exc.code in (404, 405):  # Rails has no 405: an unknown method/path pair is a 404
+            return rails_error(404)
+        if exc.code == 400:
+            return rails_error(400)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _crash(exc):
+        common.log_exception_safely(log, exc)
+        return rails_error(500)
+
+    return app
+
+
+def _with_query(path: str) -> str:
+    query = request.query_string.decode("latin-1")
+    return path + ("?" + query if query else "")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "1", "on"):
+        return True
+    if lowered in ("false", "no", "0", "off"):
+        return False
+    raise argparse.ArgumentTypeError("expected true or false, got %r" % text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="serve pwpush", description="Fake Password Pusher server for tests.")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--mode", choices=MODES, default="hosted")
+    parser.add_argument("--token", required=True, help="API token of user 1")
+    parser.add_argument("--other-token", help="API token of user 2")
+    parser.add_argument("--email", default="owner@example.com")
+    parser.add_argument("--other-email", default="other@example.com")
+    parser.add_argument("--rate-limit-per-minute", type=int, default=120, help="per IP; 0 disables")
+    parser.add_argument("--rate-limit-per-second", type=int, default=60, help="per IP; 0 disables")
+    parser.add_argument("--no-anonymous", action="store_true", help="creation and retrieval need a token")
+    parser.add_argument("--retrieval-step-default", type=parse_bool, default=False, metavar="true|false")
+    parser.add_argument("--deletable-by-viewer-default", type=parse_bool, default=True, metavar="true|false")
+    parser.add_argument("--base-url", help="like PWP__OVERRIDE_BASE_URL: links use this base")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    args = parser.parse_args(argv)
+
+    common.configure_logging(args.quiet)
+    tokens = [args.token] + ([args.other_token] if args.other_token else [])
+    try:
+        app = create_app(args.mode, tokens, [args.email, args.other_email], anonymous=not args.no_anonymous,
+                         retrieval_step_default=args.retrieval_step_default,
+                         deletable_by_viewer_default=args.deletable_by_viewer_default,
+                         rate_limit_per_minute=args.rate_limit_per_minute,
+                         rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url)
+    except ValueError as exc:
+        parser.error(str(exc))
+    common.run(app, args.port, args.host, args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
