@@ -78,7 +78,7 @@ class HttpTransport:
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,
-                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10):
+                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10, before_request=None):
         if not HAS_REQUESTS:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
                                "(pip install requests): %s" % REQUESTS_IMPORT_ERROR)
@@ -86,6 +86,8 @@ class HttpTransport:
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.sleep = sleep
+        # Called before every attempt (retries too): a client-side rate limiter hooks in here.
+        self.before_request = before_request
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
@@ -112,6 +114,8 @@ class HttpTransport:
         kwargs.setdefault("timeout", self.timeout)
         attempt = 0
         while True:
+            if self.before_request is not None:
+                self.before_request()
             try:
                 response = self.session.request(method, self.url_for(path),
                                                 allow_redirects=allow_redirects, **kwargs)
@@ -175,3 +179,19 @@ def json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def run_module_action(module, client_factory, action):
+    """Build a client from the module's params, run action(client), close it.
+
+    Every ServiceError (they never carry a secret) becomes fail_json with the server's status.
+    """
+    client = None
+    try:
+        client = client_factory(module.params.get)
+        return action(client)
+    except ServiceError as exc:
+        module.fail_json(msg=exc.message, status=exc.status)
+    finally:
+        if client is not None:
+            client.close()

@@ -23,6 +23,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
     json_or_none,
+    run_module_action,
 )
 
 DEFAULT_URL = "https://pwpush.com"
@@ -613,13 +614,5 @@ def _field_errors(body, fallback):
 
 
 def run_module(module, action):
-    """Run action(client) for an AnsibleModule and return its result; PwpushError becomes fail_json."""
-    client = None
-    try:
-        client = PwpushClient.from_options(module.params.get)
-        return action(client)
-    except PwpushError as exc:
-        module.fail_json(msg=exc.message, status=exc.status)
-    finally:
-        if client is not None:
-            client.close()
+    """Run action(client) for an AnsibleModule and return its result; errors become fail_json."""
+    return run_module_action(module, PwpushClient.from_options, action)

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: ots
+short_description: Share secrets on onetimesecret and return their one-time links
+version_added: 0.1.0
+description:
+  - Each term is a secret. Shares one secret per term and returns its link, in the same order.
+  - All terms share one HTTPS connection. Every call creates new secrets.
+extends_documentation_fragment:
+  - oneshot.secrets.ots
+  - oneshot.secrets.ots.plugins
+  - oneshot.secrets.ots.secret_options
+options:
+  _terms:
+    description: The secrets to share, at most 10000 bytes each.
+    type: list
+    elements: str
+    required: true
+seealso:
+  - module: oneshot.secrets.ots_secret
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: One-time links for two passwords, one hour each, on the EU region
+  ansible.builtin.debug:
+    msg: "{{ query('oneshot.secrets.ots', first_password, second_password, ttl=3600, url='https://eu.onetimesecret.com') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One link per term (C(<share domain or url>/secret/<key>)).
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
+    OtsClient,
+    OtsError,
+    validate_secret_options,
+)
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        options = dict(passphrase=self.get_option("passphrase"), ttl=self.get_option("ttl"))
+        client = None
+        try:
+            client = OtsClient.from_options(self.get_option)
+            for term in terms:  # reject every bad term before the first secret is stored
+                validate_secret_options(secret=term, authenticated=client.authenticated, **options)
+            return [client.share(term, share_domain=self.get_option("share_domain"), **options)["secret_url"]
+                    for term in terms]
+        except OtsError as exc:
+            raise AnsibleError("ots lookup: %s" % exc.message)
+        finally:
+            if client is not None:
+                client.close()

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: ots_retrieve
+short_description: Reveal the secrets behind onetimesecret links
+version_added: 0.1.0
+description:
+  - Each term is a secret's link or key; returns its value, in the same order.
+  - B(Revealing destroys each secret on the server.) Keep the result out of logs (C(no_log)).
+extends_documentation_fragment:
+  - oneshot.secrets.ots
+  - oneshot.secrets.ots.plugins
+options:
+  _terms:
+    description: Links (C(https://host/secret/KEY)) or keys of the secrets to reveal.
+    type: list
+    elements: str
+    required: true
+  passphrase:
+    description: Passphrase of the secrets, when they have one.
+    type: str
+seealso:
+  - module: oneshot.secrets.ots_secret_info
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Read a password handed over as a one-time link
+  ansible.builtin.set_fact:
+    service_password: "{{ lookup('oneshot.secrets.ots_retrieve', handoff_link, passphrase=agreed_phrase) }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description: The value of each secret.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
+    OtsClient,
+    OtsError,
+    key_from_reference,
+)
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        client = None
+        try:
+            for term in terms:
+                key_from_reference(term)
+            client = OtsClient.from_options(self.get_option)
+            return [client.retrieve(term, passphrase=self.get_option("passphrase"))["value"] for term in terms]
+        except OtsError as exc:
+            raise AnsibleError("ots_retrieve lookup: %s" % exc.message)
+        finally:
+            if client is not None:
+                client.close()

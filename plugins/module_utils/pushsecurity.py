@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Push Security REST API v1 client: the stolen-credentials control.
+
+Keeps to the API's rate limit on its own (10 requests a second, burst 10) so large
+submissions do not lean on 429 answers, and backs off with jitter when they come anyway.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import threading
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
+    HttpTransport,
+    ServiceError,
+    json_or_none,
+    run_module_action,
+)
+
+DEFAULT_URL = "https://api.pushsecurity.com"
+STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
+MAX_BATCH = 500
+RATE_PER_SECOND = 10.0
+BURST = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class PushSecurityError(ServiceError):
+    """A Push Security failure, phrased for the user."""
+
+
+def connection_argument_spec():
+    """Connection options of every Push Security module (documented in doc_fragments/pushsecurity.py)."""
+    return dict(
+        url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["PUSHSECURITY_URL"])),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["PUSHSECURITY_API_KEY"])),
+        timeout=dict(type="float", default=30.0),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["PUSHSECURITY_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["PUSHSECURITY_CA_PATH"])),
+        retries=dict(type="int", default=5),
+    )
+
+
+CONNECTION_OPTIONS = tuple(connection_argument_spec())
+
+
+class TokenBucket:
+    """Client-side limiter: at most `rate` requests a second on average, `burst` at once."""
+
+    def __init__(self, rate=RATE_PER_SECOND, burst=BURST, clock=time.monotonic, sleep=time.sleep):
+        self.rate = float(rate)
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.clock = clock
+        self.sleep = sleep
+        self.updated = clock()
+        self.lock = threading.Lock()
+
+    def acquire(self):
+        with self.lock:
+            while True:
+                now = self.clock()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                self.sleep((1 - self.tokens) / self.rate)
+
+
+def validate_credentials(credentials):
+    """Check every item before anything is sent; messages name the item, never its password."""
+    if not isinstance(credentials, list):
+        raise PushSecurityError("credentials must be a list of {email, password, metadata} items.")
+    for index, item in enumerate(credentials):
+        where = "credentials[%d]" % index
+        if not isinstance(item, dict):
+            raise PushSecurityError("%s must be a dict with email and password." % where)
+        unknown = set(item) - set(("email", "password", "metadata"))
+        if unknown:
+            raise PushSecurityError("%s has unknown keys: %s (allowed: email, password, metadata)." % (
+                where, ", ".join(sorted(unknown))))
+        email = item.get("email")
+        if not isinstance(email, str) or not _EMAIL.match(email):
+            raise PushSecurityError("%s.email %r is not an email address." % (where, email))
+        password = item.get("password")
+        if not isinstance(password, str) or password == "":
+            raise PushSecurityError("%s.password (for %s) must be a non-empty string." % (where, email))
+        metadata = item.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise PushSecurityError("%s.metadata (for %s) must be a dict or null." % (where, email))
+
+
+class PushSecurityClient:
+    def __init__(self, url=DEFAULT_URL, api_key=None, timeout=30, validate_certs=True, ca_path=None, retries=5,
+                 rate=RATE_PER_SECOND, burst=BURST, transport=None):
+        if not url or not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
+            raise PushSecurityError("url must be the http(s) address of the Push Security API (got %r)." % url)
+        if not api_key:
+            raise PushSecurityError("api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
+        self.url = url.rstrip("/")
+        self.limiter = TokenBucket(rate, burst)
+        self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
+                                               ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
+                                               user_agent="oneshot.secrets (pushsecurity)",
+                                               before_request=self.limiter.acquire)
+
+    @classmethod
+    def from_options(cls, get_option):
+        return cls(**dict((name, get_option(name)) for name in CONNECTION_OPTIONS))
+
+    def close(self):
+        self.http.close()
+
+    def add_stolen_credentials(self, credentials, batch_size=MAX_BATCH):
+        """Send credentials in batches of at most 500. Returns counts and emails, never a password."""
+        validate_credentials(credentials)
+        if not 1 <= batch_size <= MAX_BATCH:
+            raise PushSecurityError("batch_size must be between 1 and %d (the API's limit)." % MAX_BATCH)
+        batches = [credentials[start:start + batch_size] for start in range(0, len(credentials), batch_size)]
+        submitted = 0
+        for number, batch in enumerate(batches, 1):
+            body = [dict(email=item["email"], password=item["password"], metadata=item.get("metadata"))
+                    for item in batch]
+            try:
+                self._call("POST", "add stolen credentials", json=body, idempotent=False)
+            except PushSecurityError as exc:
+                raise PushSecurityError("%s Batch %d of %d failed; %d credential(s) in %d earlier batch(es) were "
+                                        "submitted." % (exc.message, number, len(batches), submitted, number - 1),
+                                        status=exc.status)
+            submitted += len(batch)
+        return dict(submitted=submitted, batches=len(batches), emails=[item["email"] for item in credentials])
+
+    def delete_all_stolen_credentials(self):
+        self._call("DELETE", "delete all stolen credentials", idempotent=True)
+
+    def _call(self, method, action, **kwargs):
+        try:
+            response = self.http.request(method, STOLEN_CREDENTIALS_PATH, **kwargs)
+        except ServiceError as exc:
+            raise PushSecurityError("Could not %s: %s" % (action, exc.message))
+        if 200 <= response.status_code < 300:
+            return json_or_none(response)
+        raise self._error(response, action)
+
+    def _error(self, response, action):
+        status = response.status_code
+        body = json_or_none(response)
+        detail = ""
+        if isinstance(body, dict):
+            detail = str(body.get("message") or body.get("error") or body.get("detail") or "")
+        elif response.text:
+            detail = response.text.strip()[:200]
+        if status == 401:
+            text = "the API key is not valid (HTTP 401); check api_key / PUSHSECURITY_API_KEY"
+        elif status == 403:
+            text = ("the API key may not do this (HTTP 403): writes need a Full access key, this one looks "
+                    "Read only")
+        elif status == 400:
+            text = "the API rejected the request (HTTP 400): %s" % (detail or "bad request")
+        elif status == 429:
+            text = "rate limited (HTTP 429) after %d retries" % self.http.retries
+        else:
+            text = "HTTP %d from %s%s" % (status, self.url, ": %s" % detail if detail else "")
+        # Only the API's own message is quoted: a 400 answer could echo a submitted item.
+        return PushSecurityError("Could not %s: %s." % (action, _without_passwords(text)), status=status)
+
+
+def _without_passwords(text):
+    return re.sub(r'("password"\s*:\s*")[^"]*(")', r"\1********\2", text)
+
+
+def run_module(module, action):
+    """Run action(client) for an AnsibleModule and return its result; errors become fail_json."""
+    return run_module_action(module, PushSecurityClient.from_options, action)

@@ -1,0 +1,195 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ots_secret
+short_description: Share, generate or burn an onetimesecret secret
+version_added: 0.1.0
+description:
+  - With O(state=present), shares O(secret) on onetimesecret (hosted or self-hosted) and returns the one-time
+    link to give a person. Without O(secret), the server generates one and the module returns it as RV(value).
+  - With O(state=absent), burns the secret of O(metadata_key) so its link no longer works.
+  - Every run of O(state=present) creates a new secret; the server has no way to find an earlier one.
+extends_documentation_fragment:
+  - oneshot.secrets.ots
+  - oneshot.secrets.ots.secret_options
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is shared, generated or burned. For O(state=absent) the receipt is read to predict C(changed).
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership: [oneshot.secrets.ots]
+options:
+  state:
+    description:
+      - V(present) shares (or generates) a secret; V(absent) burns the secret of O(metadata_key).
+    type: str
+    choices: [present, absent]
+    default: present
+  secret:
+    description:
+      - The secret to share, at most 10000 bytes. Omit it to have the server generate one.
+      - Never returned, never logged.
+    type: str
+  recipient:
+    description:
+      - An email address the server sends the link to (not the secret). Needs an account (O(username), O(api_token)).
+    type: str
+  metadata_key:
+    description:
+      - The receipt key of the secret to burn with O(state=absent) (or its C(/private/) link). Keep it private.
+    type: str
+seealso:
+  - module: oneshot.secrets.ots_secret_info
+  - plugin: oneshot.secrets.ots
+    plugin_type: lookup
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Share a database password for one day
+  oneshot.secrets.ots_secret:
+    secret: "{{ db_password }}"
+    ttl: 86400
+    passphrase: "{{ agreed_phrase }}"
+  register: shared
+
+- name: Give the person the link
+  ansible.builtin.debug:
+    msg: "Open {{ shared.secret_url }} (works once)"
+
+- name: Let the server generate a password, mailed as a link to the new hire (needs an account)
+  oneshot.secrets.ots_secret:
+    url: https://eu.onetimesecret.com
+    username: it@example.com
+    api_token: "{{ vault_ots_token }}"
+    recipient: new.hire@example.com
+  register: generated
+  no_log: true
+
+- name: Burn it when plans change
+  oneshot.secrets.ots_secret:
+    state: absent
+    metadata_key: "{{ shared.metadata_key }}"
+"""
+
+RETURN = r"""
+secret_url:
+  description: The one-time link to give the recipient (C(<share domain or url>/secret/<secret_key>)). Null in check mode.
+  returned: state=present
+  type: str
+  sample: https://us.onetimesecret.com/secret/2w8f1r5gk1b6wz0c8cxnb0ojnj3ls7ck
+secret_key:
+  description: The key of the secret (the last part of the link).
+  returned: state=present and not check mode
+  type: str
+metadata_key:
+  description: The receipt key, needed to check or burn the secret. Keep it private.
+  returned: state=present and not check mode
+  type: str
+metadata_url:
+  description: The creator's receipt page.
+  returned: state=present and not check mode
+  type: str
+ttl:
+  description: The requested lifetime in seconds.
+  returned: state=present and not check mode
+  type: int
+expires_at:
+  description: When the secret expires (UTC, ISO 8601).
+  returned: state=present and not check mode
+  type: str
+  sample: "2026-11-24T10:00:00Z"
+state:
+  description: The receipt state (V(new), V(received), V(burned), V(expired)).
+  returned: when the server says
+  type: str
+value:
+  description: The generated secret. Only when O(secret) was not given; use C(no_log) on the task.
+  returned: state=present, no O(secret), not check mode
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
+    OtsError,
+    connection_argument_spec,
+    key_from_reference,
+    run_module,
+    validate_secret_options,
+)
+
+
+def ensure_present(module, client):
+    params = module.params
+    options = dict(passphrase=params["passphrase"], ttl=params["ttl"], recipient=params["recipient"])
+    validate_secret_options(secret=params["secret"], authenticated=client.authenticated, **options)
+    if module.check_mode:
+        return dict(changed=True, secret_url=None)
+    options["share_domain"] = params["share_domain"]
+    if params["secret"] is None:
+        receipt = client.generate(**options)
+    else:
+        receipt = client.share(params["secret"], **options)
+    receipt["changed"] = True
+    return receipt
+
+
+def ensure_absent(module, client):
+    params = module.params
+    key = key_from_reference(params["metadata_key"], what="metadata_key")
+    if module.check_mode:
+        try:
+            receipt = client.metadata(key)
+        except OtsError as exc:  # a missing receipt means nothing to burn
+            if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
+                return dict(changed=False)
+            raise
+        return dict(changed=receipt.get("state") in ("new", "viewed"), state=receipt.get("state"))
+    changed, receipt = client.burn(key, passphrase=params["passphrase"])
+    result = dict(changed=changed)
+    if receipt:
+        result["state"] = receipt.get("state")
+    return result
+
+
+def main():
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        secret=dict(type="str", no_log=True),
+        passphrase=dict(type="str", no_log=True),
+        ttl=dict(type="int"),
+        recipient=dict(type="str"),
+        share_domain=dict(type="str"),
+        metadata_key=dict(type="str", no_log=False),
+    )
+    module = AnsibleModule(
+        argument_spec=spec,
+        required_if=[("state", "absent", ("metadata_key",))],
+        mutually_exclusive=[("secret", "metadata_key")],
+        supports_check_mode=True,
+    )
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    result = run_module(module, lambda client: ensure(module, client))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

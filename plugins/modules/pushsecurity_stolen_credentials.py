@@ -1,0 +1,164 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: pushsecurity_stolen_credentials
+short_description: Submit stolen credentials to Push Security, or delete all of them
+version_added: 0.1.0
+description:
+  - With O(state=present), adds the O(credentials) (leaked email and plain-text password pairs from a
+    threat-intelligence feed) to Push Security's stolen credential detection, in batches of at most 500
+    (the API's limit), keeping to the API's rate limit. Every item is checked before the first batch is sent.
+  - With O(state=absent), B(deletes ALL custom stolen credentials of the organisation). The API has no way to
+    delete some of them; O(credentials) is not used then.
+  - The API cannot list what it holds, so O(state=present) reports C(changed) whenever there is something to send.
+extends_documentation_fragment:
+  - oneshot.secrets.pushsecurity
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is sent. The items are validated and the counts of what would be sent (or that everything would be
+        deleted) are returned.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership: [oneshot.secrets.pushsecurity]
+options:
+  state:
+    description:
+      - V(present) adds O(credentials). V(absent) deletes every custom stolen credential of the organisation.
+    type: str
+    choices: [present, absent]
+    default: present
+  credentials:
+    description:
+      - The leaked credentials to add. Thousands in one task are fine; they are sent 500 at a time.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      email:
+        description: Email address of the employee.
+        type: str
+        required: true
+      password:
+        description: The plain-text password (hashes never match). Never returned, never logged.
+        type: str
+        required: true
+      metadata:
+        description: What the feed says about where it was found; attached to matching findings.
+        type: dict
+  batch_size:
+    description:
+      - Credentials per request, 1 to 500.
+    type: int
+    default: 500
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Report leaked credentials from a threat-intel export
+  oneshot.secrets.pushsecurity_stolen_credentials:
+    api_key: "{{ vault_pushsecurity_key }}"
+    credentials: "{{ lookup('ansible.builtin.file', 'leak.json') | from_json }}"
+  register: report
+
+- name: How many went out
+  ansible.builtin.debug:
+    msg: "{{ report.submitted }} credentials in {{ report.batches }} batches"
+
+- name: Start over - this deletes EVERY custom stolen credential of the organisation
+  oneshot.secrets.pushsecurity_stolen_credentials:
+    state: absent
+"""
+
+RETURN = r"""
+submitted:
+  description: How many credentials were sent (or, in check mode, would be).
+  returned: state=present
+  type: int
+  sample: 1200
+batches:
+  description: How many requests they took.
+  returned: state=present
+  type: int
+  sample: 3
+emails:
+  description: The emails that were submitted, in order. Passwords are never returned.
+  returned: state=present
+  type: list
+  elements: str
+deleted:
+  description: V(all) when every custom stolen credential was (or in check mode would be) deleted.
+  returned: state=absent
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
+    MAX_BATCH,
+    connection_argument_spec,
+    run_module,
+    validate_credentials,
+)
+
+
+def ensure_present(module, client):
+    credentials = [dict((k, v) for k, v in item.items() if k != "metadata" or v is not None)
+                   for item in module.params["credentials"]]
+    validate_credentials(credentials)
+    if not credentials:
+        return dict(changed=False, submitted=0, batches=0, emails=[])
+    if module.check_mode:
+        size = module.params["batch_size"]
+        return dict(changed=True, submitted=len(credentials), batches=(len(credentials) + size - 1) // size,
+                    emails=[item["email"] for item in credentials])
+    result = client.add_stolen_credentials(credentials, batch_size=module.params["batch_size"])
+    result["changed"] = True
+    return result
+
+
+def ensure_absent(module, client):
+    if not module.check_mode:
+        client.delete_all_stolen_credentials()
+    return dict(changed=True, deleted="all")
+
+
+def main():
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        credentials=dict(type="list", elements="dict", default=[], options=dict(
+            email=dict(type="str", required=True),
+            password=dict(type="str", required=True, no_log=True),
+            metadata=dict(type="dict"),
+        )),
+        batch_size=dict(type="int", default=MAX_BATCH),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    if not 1 <= module.params["batch_size"] <= MAX_BATCH:
+        module.fail_json(msg="batch_size must be between 1 and %d (the API's limit), got %d." % (
+            MAX_BATCH, module.params["batch_size"]))
+    if not module.params["api_key"]:
+        module.fail_json(msg="api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    result = run_module(module, lambda client: ensure(module, client))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
