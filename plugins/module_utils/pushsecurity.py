@@ -69,10 +69,10 @@ class TokenBucket:
                 now = self.clock()
                 self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
                 self.updated = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
+                if self.tokens >= 1 - 1e-9:  # float rounding must not leave us a hair short forever
+                    self.tokens = max(0.0, self.tokens - 1)
                     return
-                self.sleep((1 - self.tokens) / self.rate)
+                self.sleep(max((1 - self.tokens) / self.rate, 0.001))
 
 
 def validate_credentials(credentials):

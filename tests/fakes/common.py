@@ -8,7 +8,8 @@ Every fake is a Flask app served by waitress and gets the same test controls:
 * ``POST /_fake/reset``    drop all state (the fake's own data, counters, faults, rate-limit windows)
 * ``GET /_fake/requests``  requests seen, counted per "METHOD route-pattern" (never bodies)
 
-plus a Rack::Attack-like per-IP rate limiter, a request logger that never logs bodies,
+plus a Rack::Attack-like per-IP rate limiter (and an API Gateway-like per-key token bucket,
+``TokenBucket``), a request logger that never logs bodies,
 headers or query strings, and ``run()``, which prints ``ready http://127.0.0.1:PORT``
 once the socket listens.
 """
@@ -105,7 +106,10 @@ class FaultInjector:
     optional ``path_prefix`` that limits both to matching paths. /_fake/ is never affected.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, response: Callable[[int, dict | None], Response] | None = None) -> None:
+        # ``response(status, headers)`` builds a forced answer the way the faked service's own
+        # front end would; without it the Rails/Rack::Attack pages below are used.
+        self._response = response
         self._lock = threading.Lock()
         self.clear()
 
@@ -163,6 +167,8 @@ class FaultInjector:
         if status is None:
             return None
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        if self._response is not None:
+            return self._response(status, headers)
         if status == 429:
             return text_response("Retry later\n", 429, headers)  # what Rack::Attack sends
         return Response(_FAULT_PAGES[status], status=status, headers=headers,
@@ -222,6 +228,46 @@ class RateLimiter:
         return None
 
 
+class TokenBucket:
+    """Per-key token bucket, the way AWS API Gateway throttles (usage plans: rate and burst).
+
+    Each key has a bucket of ``burst`` tokens, full at first, refilled continuously at
+    ``rate`` tokens a second; a request takes one token, and a request that finds less than
+    one is refused (it takes nothing). So from rest a client gets ``burst`` requests at once,
+    then ``rate`` a second. A rate of 0 disables the limit. ``take`` returns None when the
+    request may pass, else the seconds until a token is there.
+    """
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if rate < 0 or (rate > 0 and burst < 1):
+            raise ValueError("rate must be >= 0 and burst >= 1")
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+    def take(self, key: str) -> float | None:
+        if self.rate <= 0:
+            return None
+        now = self.clock()
+        with self._lock:
+            if key not in self._buckets and len(self._buckets) >= 10000:
+                full = now - self.burst / self.rate  # forget keys whose bucket has filled up again
+                self._buckets = {k: v for k, v in self._buckets.items() if v[1] > full}
+            tokens, at = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return None
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
 # --------------------------------------------------------------------------- request log
 
 
@@ -268,13 +314,17 @@ class RequestCounter:
 
 
 def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_limiter: RateLimiter | None,
-                    secret_view_args: tuple[str, ...] = ()) -> FaultInjector:
+                    secret_view_args: tuple[str, ...] = (),
+                    fault_response: Callable[[int, dict | None], Response] | None = None) -> FaultInjector:
     """Install faults, rate limiting, request counting/logging and the /_fake/ controls.
 
     ``reset`` drops the fake's own state; ``secret_view_args`` names the URL variables
-    (e.g. push tokens) that the log shortens.
+    (e.g. push tokens) that the log shortens; ``fault_response(status, headers)`` builds the
+    forced fault answers (default: Rails/Rack::Attack pages). A fake that throttles in its
+    own views (e.g. per API key with a TokenBucket) passes ``rate_limiter=None`` and resets
+    its buckets in ``reset``.
     """
-    faults = FaultInjector()
+    faults = FaultInjector(fault_response)
     counter = RequestCounter()
     log = logging.getLogger("fake." + name)
 

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
+    PushSecurityClient,
+    PushSecurityError,
+    TokenBucket,
+    validate_credentials,
+)
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
+    ScriptedSession,
+    response,
+)
+
+BASE = "https://ps.example.test"
+
+
+def creds(count):
+    return [{"email": "user%d@example.com" % i, "password": "pw-%d" % i} for i in range(count)]
+
+
+def make_client(answers, **kwargs):
+    client = PushSecurityClient(url=BASE, api_key="key", retries=kwargs.pop("retries", 2), **kwargs)
+    client.limiter = TokenBucket(rate=1e9, burst=1e9)  # no waiting in unit tests
+    client.http.before_request = client.limiter.acquire
+    return client, ScriptedSession(client.http, answers)
+
+
+@pytest.mark.parametrize("items, message", [
+    ("nope", "must be a list"),
+    ([{"email": "x@example.com"}], r"credentials\[0\].password"),
+    ([{"email": "x@example.com", "password": ""}], r"credentials\[0\].password"),
+    ([{"email": "bad", "password": "p"}], r"credentials\[0\].email 'bad'"),
+    ([{"email": "x@example.com", "password": "p", "metadata": "src"}], "metadata"),
+    ([{"email": "x@example.com", "password": "p", "extra": 1}], "unknown keys: extra"),
+    (["x@example.com"], "must be a dict"),
+])
+def test_validation_names_the_item(items, message):
+    with pytest.raises(PushSecurityError, match=message):
+        validate_credentials(items)
+
+
+def test_validation_never_quotes_a_password():
+    with pytest.raises(PushSecurityError) as info:
+        validate_credentials([{"email": "x@example.com", "password": "hunter2", "metadata": 5}])
+    assert "hunter2" not in info.value.message
+
+
+def test_1200_credentials_go_in_three_batches_and_nothing_secret_comes_back():
+    answers = [response(200, {"result": []})] * 3
+    client, stub = make_client(answers)
+    result = client.add_stolen_credentials(creds(1200))
+    assert result["submitted"] == 1200 and result["batches"] == 3
+    assert [len(call[2]["json"]) for call in stub.calls] == [500, 500, 200]
+    assert stub.calls[0][2]["json"][0] == {"email": "user0@example.com", "password": "pw-0", "metadata": None}
+    assert "pw-0" not in repr(result)
+
+
+def test_429_is_retried_with_backoff():
+    client, stub = make_client([response(429), response(200, {"result": []})])
+    client.add_stolen_credentials(creds(2))
+    assert len(stub.calls) == 2 and len(stub.sleeps) == 1
+
+
+def test_a_failed_batch_says_what_was_already_sent():
+    client, stub = make_client([response(200, {"result": []}), response(500)])
+    with pytest.raises(PushSecurityError, match=r"Batch 2 of 3 failed; 500 credential\(s\) in 1 earlier batch"):
+        client.add_stolen_credentials(creds(1001))
+    assert len(stub.calls) == 2  # the 500 was not retried: the batch may have been stored
+
+
+@pytest.mark.parametrize("status, message", [(401, "not valid"), (403, "Full access"), (400, "rejected")])
+def test_errors(status, message):
+    client, _stub = make_client([response(status, {"message": "nope"})])
+    with pytest.raises(PushSecurityError, match=message):
+        client.delete_all_stolen_credentials()
+
+
+def test_api_key_is_required():
+    with pytest.raises(PushSecurityError, match="api_key is required"):
+        PushSecurityClient(url=BASE, api_key=None)
+
+
+def test_token_bucket_keeps_to_the_rate():
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=10, clock=lambda: now[0], sleep=sleep)
+    for _ in range(30):
+        bucket.acquire()
+    # 10 at once, then 20 more at 10 a second
+    assert abs(now[0] - 2.0) < 0.01
