@@ -52,21 +52,21 @@ _raw:
 """
 
 from ansible.errors import AnsibleError
-from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     PushSpec,
     PwpushClient,
     PwpushError,
 )
+from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
                 "deletable_by_viewer", "retrieval_step", "note")
 
 
-class LookupModule(LookupBase):
+class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        self.load_options(variables, kwargs)
         options = dict((name, self.get_option(name)) for name in PUSH_OPTIONS)
         if options["kind"] == "file":
             raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")

@@ -48,18 +48,18 @@ _raw:
 """
 
 from ansible.errors import AnsibleError
-from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     PwpushClient,
     PwpushError,
     token_from_reference,
 )
+from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 
-class LookupModule(LookupBase):
+class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        self.load_options(variables, kwargs)
         client = None
         try:
             for term in terms:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a push play at -vvvv and fails if a payload, passphrase or token shows up anywhere in its output.
-source ../setup_pwpush/lib.sh
+source ../setup_fakes/lib.sh
 set -o pipefail
 output="$(mktemp)"
 trap 'rm -f "${output}"' EXIT

@@ -1,5 +1,4 @@
-# Sourced by the runme.sh of every pwpush target: runs a playbook once per server mode,
-# each time against a fresh local pwpush test server.
+# Sourced by the runme.sh of every target: runs playbooks against fresh local test servers.
 set -eu
 # ansible-test runs targets from a copy under tests/output/.tmp: walk up to the collection itself.
 COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,6 +8,10 @@ while [ ! -x "${COLLECTION_ROOT}/tests/fakes/run-with" ]; do
 done
 export PWPUSH_TOKEN="owner-token-for-tests-0001"
 export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
+export OTS_USERNAME="owner@example.com"
+export OTS_TOKEN="ots-token-for-tests-0001"
+export PUSHSECURITY_API_KEY="full-access-key-for-tests-0001"
+export PUSHSECURITY_READ_ONLY_KEY="read-only-key-for-tests-0002"
 export ANSIBLE_DEPRECATION_WARNINGS=false
 export ANSIBLE_STDOUT_CALLBACK=default
 
@@ -23,4 +26,19 @@ run_in_modes() {
             --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" -- \
             env -u PWPUSH_EMAIL ansible-playbook -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
     done
+}
+
+# run_against NAME [serve options...] -- PLAYBOOK [ansible-playbook args...]: one fresh NAME server.
+run_against() {
+    local name="$1"
+    shift
+    local serve_args=()
+    while [ "$1" != "--" ]; do
+        serve_args+=("$1")
+        shift
+    done
+    shift
+    echo "=== $1 against a ${name} server ${serve_args[*]}"
+    "${COLLECTION_ROOT}/tests/fakes/run-with" "${name}" "${serve_args[@]}" -- \
+        ansible-playbook -i localhost, -c local "$@"
 }

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared plumbing of the collection's lookups."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.lookup import LookupBase
+
+
+class ServiceLookupBase(LookupBase):
+    """A lookup whose connection options may also come from variables (pwpush_url, ots_url, ...)."""
+
+    def load_options(self, variables, kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        # Options read from variables arrive untemplated ("{{ vault_token }}"); render them like task options.
+        for name, value in list(self._options.items()):
+            if isinstance(value, str) and self._templar.is_template(value):
+                self.set_option(name, self._templar.template(value))
