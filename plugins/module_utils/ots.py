@@ -259,7 +259,7 @@ class OtsClient:
             text = ("no such secret: it was already read, burned or expired, or the passphrase is wrong "
                     "(the v1 API answers all of these the same way)")
         elif message == "Double check that passphrase":
-            text = "wrong passphrase"
+            text = "wrong or missing passphrase: a secret that has one needs it to be burned (option passphrase)"
         elif message and message.startswith("Rate limit exceeded"):
             text = "rate limited by %s: %s (the limit is per 20 minutes; retrying now does not help)" % (self.url, message)
         elif message == "An unexpected error occurred :[":

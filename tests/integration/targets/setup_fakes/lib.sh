@@ -38,7 +38,7 @@ run_against() {
         shift
     done
     shift
-    echo "=== $1 against a ${name} server ${serve_args[*]}"
+    echo "=== $1 against a ${name} server"  # serve options may hold keys: not echoed
     "${COLLECTION_ROOT}/tests/fakes/run-with" "${name}" "${serve_args[@]}" -- \
         ansible-playbook -i localhost, -c local "$@"
 }
