@@ -20,6 +20,8 @@ help:
 	@echo "make test   - sanity, lint, integration and unit tests (installs what it needs)"
 
 $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
+	@# shellcheck lets ansible-test sanity check the shell scripts too (Debian's package; skipped if apt is not ours).
+	command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; } || true
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r tests/requirements-dev.txt

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the runme.sh of every target: runs playbooks against fresh local test servers.
 set -eu
 # ansible-test runs targets from a copy under tests/output/.tmp: walk up to the collection itself.

@@ -96,7 +96,7 @@ def test_token_bucket_keeps_to_the_rate():
         now[0] += seconds
 
     bucket = TokenBucket(rate=10, burst=10, clock=lambda: now[0], sleep=sleep)
-    for _ in range(30):
+    for _request in range(30):
         bucket.acquire()
     # 10 at once, then 20 more at 10 a second
     assert abs(now[0] - 2.0) < 0.01
