@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: from_csv
+short_description: Parse CSV text with a header row into a list of dicts
+version_added: 0.1.0
+description:
+  - Parses CSV text (RFC 4180 quoting, so fields may hold commas and quotes) whose first row names the columns,
+    and returns one dict per row. Useful to load threat-intel exports and user lists without extra collections.
+options:
+  _input:
+    description: The CSV text.
+    type: str
+    required: true
+author:
+  - oneshot.secrets maintainers (@oneshot-secrets)
+"""
+
+EXAMPLES = r"""
+- name: Leaked credentials from a CSV export (email,password,source)
+  ansible.builtin.set_fact:
+    leaked: "{{ lookup('ansible.builtin.file', 'leak.csv') | oneshot.secrets.from_csv }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_value:
+  description: One dict per data row, keyed by the header's column names; empty cells are empty strings.
+  type: list
+  elements: dict
+"""
+
+import csv
+import io
+
+from ansible.errors import AnsibleFilterError
+
+
+def from_csv(text):
+    if not isinstance(text, str):
+        raise AnsibleFilterError("from_csv expects CSV text, got %s" % type(text).__name__)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames:
+        return []
+    rows = []
+    for number, row in enumerate(reader, 2):
+        if None in row:
+            raise AnsibleFilterError("from_csv: line %d has more cells than the header" % number)
+        rows.append(dict((key.strip(), "" if value is None else value) for key, value in row.items()))
+    return rows
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"from_csv": from_csv}
