@@ -1,0 +1,81 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Make the collection's clients importable as ansible_collections.oneshot.secrets.*.
+
+The clients import `ansible_collections.oneshot.secrets.plugins.module_utils._http` and
+`ansible.module_utils.basic`, so the provider needs ansible-core in its interpreter and a
+directory on sys.path that holds ansible_collections/oneshot/secrets. In order, the first
+that has the clients wins:
+
+1. ONESHOT_COLLECTIONS_PATH (colon-separated, like ANSIBLE_COLLECTIONS_PATH);
+2. the collection this provider ships in, when it is installed as .../ansible_collections/oneshot/secrets;
+3. a link farm under <repo>/build/terraform-path/ that points back at this checkout (always current);
+4. the view `make view` builds in <repo>/build/ (a copy, current as of the last `make view`).
+"""
+
+import os
+import sys
+
+_PARTS = ("ansible_collections", "oneshot", "secrets")
+_PROBE = os.path.join("plugins", "module_utils", "pwpush.py")
+
+
+class CollectionNotFound(Exception):
+    pass
+
+
+def repo_root():
+    """The collection root this package lives in (terraform/oneshot_provider/ -> ../..)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _has_collection(path):
+    return os.path.isfile(os.path.join(path, *_PARTS, _PROBE))
+
+
+def _link_farm(root):
+    """<root>/build/terraform-path/ansible_collections/oneshot/secrets -> <root> (relative link)."""
+    base = os.path.join(root, "build", "terraform-path")
+    parent = os.path.join(base, *_PARTS[:2])
+    link = os.path.join(parent, _PARTS[2])
+    if not os.path.lexists(link):
+        os.makedirs(parent, exist_ok=True)
+        try:
+            os.symlink(os.path.relpath(root, parent), link)
+        except FileExistsError:  # another provider process made it first
+            pass
+    return base
+
+
+def candidates(root=None):
+    root = root or repo_root()
+    found = []
+    for entry in os.environ.get("ONESHOT_COLLECTIONS_PATH", "").split(os.pathsep):
+        if entry:
+            found.append(entry)
+    parts = root.rstrip(os.sep).split(os.sep)
+    if tuple(parts[-3:]) == _PARTS:
+        found.append(os.sep.join(parts[:-3]) or os.sep)
+    if os.path.isfile(os.path.join(root, _PROBE)):
+        try:
+            found.append(_link_farm(root))
+        except OSError:
+            pass
+    found.append(os.path.join(root, "build"))
+    return found
+
+
+def ensure_importable(root=None):
+    """Put the first usable collections directory on sys.path; return it."""
+    try:
+        import ansible.module_utils.basic  # noqa: F401  pylint: disable=unused-import
+    except ImportError as exc:
+        raise CollectionNotFound("ansible-core is not installed in %s (the collection's clients need "
+                                 "ansible.module_utils): pip install ansible-core (%s)" % (sys.executable, exc))
+    for path in candidates(root):
+        if _has_collection(path):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+            return path
+    raise CollectionNotFound("Cannot find ansible_collections/oneshot/secrets: set ONESHOT_COLLECTIONS_PATH to a "
+                             "directory that holds it (for example the repository's build/ after `make view`).")
