@@ -69,3 +69,33 @@ demo: view
 
 clean:
 	rm -rf build .venv tests/output
+
+# The Terraform/OpenTofu provider (terraform/), driven over the plugin protocol against the fakes.
+.PHONY: test-terraform
+test-terraform: view
+	$(BIN)/python -m pip install -q -r terraform/requirements.txt
+	$(BIN)/python -m pytest -q -p no:cacheprovider terraform/tests
+
+# The pwpush_server role for real (root, Debian 12): molecule converges it twice on a booted Debian 12
+# (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;
+# only the container engine is a test stand-in), then the unit's own `podman run` line runs with the
+# real podman and a locally built image. Installs what it needs (apt, pip) and cleans up after itself.
+MOLECULE_VERSION := 26.10.0
+ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl
+
+.PHONY: test-role role-test-deps role-molecule role-podman
+
+role-test-deps: venv
+	@missing=""; for p in $(ROLE_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	$(BIN)/python -m pip show molecule 2>/dev/null | grep -qx 'Version: $(MOLECULE_VERSION)' \
+	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
+	tests/role/cache.sh >/dev/null
+
+role-molecule: role-test-deps view
+	cd $(VIEW)/roles/pwpush_server && molecule test
+
+role-podman: role-test-deps view
+	cd $(VIEW) && tests/role/podman-test.sh
+
+test-role: role-molecule role-podman

@@ -9,10 +9,12 @@ that has the clients wins:
 
 1. ONESHOT_COLLECTIONS_PATH (colon-separated, like ANSIBLE_COLLECTIONS_PATH);
 2. the collection this provider ships in, when it is installed as .../ansible_collections/oneshot/secrets;
-3. a link farm under <repo>/build/terraform-path/ that points back at this checkout (always current);
+3. a link farm in the user's cache directory that points back at this checkout (always current;
+   outside the repository, so no tool that walks the tree meets a link loop);
 4. the view `make view` builds in <repo>/build/ (a copy, current as of the last `make view`).
 """
 
+import hashlib
 import os
 import sys
 
@@ -34,16 +36,16 @@ def _has_collection(path):
 
 
 def _link_farm(root):
-    """<root>/build/terraform-path/ansible_collections/oneshot/secrets -> <root> (relative link)."""
-    base = os.path.join(root, "build", "terraform-path")
+    """$XDG_CACHE_HOME/oneshot-secrets-terraform/<hash>/ansible_collections/oneshot/secrets -> <root>."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.path.join(cache, "oneshot-secrets-terraform", hashlib.sha256(root.encode("utf-8")).hexdigest()[:16])
     parent = os.path.join(base, *_PARTS[:2])
     link = os.path.join(parent, _PARTS[2])
-    if not os.path.lexists(link):
+    if os.path.realpath(link) != os.path.realpath(root):
         os.makedirs(parent, exist_ok=True)
-        try:
-            os.symlink(os.path.relpath(root, parent), link)
-        except FileExistsError:  # another provider process made it first
-            pass
+        temporary = "%s.%d" % (link, os.getpid())
+        os.symlink(root, temporary)
+        os.replace(temporary, link)  # atomic: concurrent provider processes agree
     return base
 
 

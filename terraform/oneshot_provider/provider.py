@@ -418,10 +418,11 @@ class OtsSecret(_Base, Resource):
 
     @staticmethod
     def _merge(state, receipt, has_passphrase):
+        # passphrase_required is missing once the secret is gone; has_passphrase is the newer alias.
+        required = receipt.get("passphrase_required", receipt.get("has_passphrase", has_passphrase))
         state.update(state=receipt.get("state"),
                      expires_at=receipt.get("expires_at", state.get("expires_at")),
-                     passphrase_required=bool(receipt.get("passphrase_required", receipt.get("has_passphrase",
-                                                                                              has_passphrase))))
+                     passphrase_required=bool(required))
         return state
 
     def read(self, ctx, current):

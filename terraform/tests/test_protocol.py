@@ -350,3 +350,17 @@ def test_plugin_process_helper_is_reusable():
         assert first.address != second.address
     finally:
         assert first.close() == 0 and second.close() == 0
+
+
+def test_upgrade_resource_state_keeps_the_state(plugin, pwpush):
+    """Terraform calls UpgradeResourceState with the JSON from the state file before every plan."""
+    import json  # pylint: disable=import-outside-toplevel
+
+    provider = plugin()
+    provider.configure(pwpush_settings(pwpush))
+    _plan, applied = create(provider, PUSH, {"payload": PAYLOAD})
+    state = decode(applied.new_state)
+    version = provider.get_schema().resource_schemas[PUSH].version
+    upgraded = provider.stub.UpgradeResourceState(pb.UpgradeResourceState.Request(
+        type_name=PUSH, version=version, raw_state=pb.RawState(json=json.dumps(state).encode())))
+    assert errors(upgraded.diagnostics) == [] and decode(upgraded.upgraded_state) == state

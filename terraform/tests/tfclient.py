@@ -124,7 +124,7 @@ class PluginProcess:
             if remaining <= 0 or self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.poll() is not None else ""
                 raise RuntimeError("no handshake from the provider: %r %s" % (line, err))
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
+            ready = select.select([self.proc.stdout], [], [], remaining)[0]
             if ready:
                 chunk = os.read(self.proc.stdout.fileno(), 1)
                 if not chunk:
