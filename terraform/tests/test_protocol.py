@@ -364,3 +364,27 @@ def test_upgrade_resource_state_keeps_the_state(plugin, pwpush):
     upgraded = provider.stub.UpgradeResourceState(pb.UpgradeResourceState.Request(
         type_name=PUSH, version=version, raw_state=pb.RawState(json=json.dumps(state).encode())))
     assert errors(upgraded.diagnostics) == [] and decode(upgraded.upgraded_state) == state
+
+
+def test_pwpush_on_an_api_v1_server(plugin):
+    from conftest import Fake  # pylint: disable=import-outside-toplevel
+
+    fake = Fake("pwpush", "--mode", "v1", "--token", PWPUSH_TOKEN, "--email", PWPUSH_EMAIL)
+    try:
+        provider = plugin()
+        provider.configure(pwpush_settings(fake))
+        info = decode(provider.read_data("oneshot_pwpush_instance", {}).state)
+        assert info["api_version"] == "v1" and info["expiry_field"] == "expire_after_days"
+        _plan, applied = create(provider, PUSH, {"payload": PAYLOAD, "expire_after_views": 2, "expire_after_days": 1})
+        state = decode(applied.new_state)
+        assert_no_plain(applied.new_state, PAYLOAD)
+        read = provider.read(PUSH, state)
+        assert errors(read.diagnostics) == []
+        assert decode(read.new_state)["views_remaining"] == 2
+        pushes = fake.get("/_fake/pwpush/pushes").json()
+        assert len(pushes) == 1 and pushes[0]["view_count"] == 0
+        destroyed = provider.apply(PUSH, state, provider.plan(PUSH, state, None), None)
+        assert errors(destroyed.diagnostics) == []
+        assert fake.get("/_fake/pwpush/pushes").json()[0]["expired"] is True
+    finally:
+        fake.stop()
