@@ -18,14 +18,25 @@ options:
     description: The CSV text.
     type: str
     required: true
+  keep:
+    description: With O(rest_into), the columns that stay at the top of each dict.
+    type: list
+    elements: str
+  rest_into:
+    description: Put every column not in O(keep) into a dict under this key (empty cells left out).
+    type: str
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)
 """
 
 EXAMPLES = r"""
-- name: Leaked credentials from a CSV export (email,password,source)
+- name: Users from a CSV export (name,email,team)
   ansible.builtin.set_fact:
-    leaked: "{{ lookup('ansible.builtin.file', 'leak.csv') | oneshot.secrets.from_csv }}"
+    users: "{{ lookup('ansible.builtin.file', 'users.csv') | oneshot.secrets.from_csv }}"
+
+- name: Leaked credentials (email,password,breach,...), the other columns as metadata
+  ansible.builtin.set_fact:
+    leaked: "{{ lookup('ansible.builtin.file', 'leak.csv') | oneshot.secrets.from_csv(keep=['email', 'password'], rest_into='metadata') }}"
   no_log: true
 """
 
@@ -42,7 +53,7 @@ import io
 from ansible.errors import AnsibleFilterError
 
 
-def from_csv(text):
+def from_csv(text, keep=None, rest_into=None):
     if not isinstance(text, str):
         raise AnsibleFilterError("from_csv expects CSV text, got %s" % type(text).__name__)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -52,7 +63,13 @@ def from_csv(text):
     for number, row in enumerate(reader, 2):
         if None in row:
             raise AnsibleFilterError("from_csv: line %d has more cells than the header" % number)
-        rows.append(dict((key.strip(), "" if value is None else value) for key, value in row.items()))
+        row = dict((key.strip(), "" if value is None else value) for key, value in row.items())
+        if rest_into:
+            kept = set(keep or ())
+            rest = dict((key, value) for key, value in row.items() if key not in kept and value != "")
+            row = dict((key, value) for key, value in row.items() if key in kept)
+            row[rest_into] = rest
+        rows.append(row)
     return rows
 
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs every playbook of playbooks/ against the local test servers.
+source ../setup_fakes/lib.sh
+set -o pipefail
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+playbooks="${COLLECTION_ROOT}/playbooks"
+
+fail() { echo "FAILED: $*"; exit 1; }
+# recap_changed LOG: the changed= count of the last PLAY RECAP in LOG.
+recap_changed() { grep -E '^localhost +:' "$1" | tail -1 | sed -E 's/.*changed=([0-9]+).*/\1/'; }
+
+# --- distribute_credentials.yml, twice per service: the second run creates nothing -------------
+distribute_twice() {
+    local service="$1"
+    rm -f "${work}/links-${service}.csv"
+    for run in 1 2; do
+        ansible-playbook "${playbooks}/distribute_credentials.yml" -e "distribute_service=${service}" \
+            -e "distribute_csv=${work}/links-${service}.csv" > "${work}/distribute-${service}-${run}.log" 2>&1 \
+            || { cat "${work}/distribute-${service}-${run}.log"; fail "distribute ${service} run ${run}"; }
+    done
+}
+export -f distribute_twice recap_changed fail
+export work playbooks
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'distribute_twice pwpush'
+"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'distribute_twice ots'
+for service in pwpush ots; do
+    first="${work}/distribute-${service}-1.log"
+    second="${work}/distribute-${service}-2.log"
+    [ "$(recap_changed "${first}")" -gt 0 ] || fail "${service}: the first run changed nothing"
+    [ "$(recap_changed "${second}")" = 0 ] || { cat "${second}"; fail "${service}: the second run changed something"; }
+    for user in alice bob carol; do
+        grep -qE "^${user},,https?://127\.0\.0\.1:[0-9]+/(p|secret)/" "${work}/links-${service}.csv" || fail "${service}: no CSV link for ${user}"
+        grep -qE "\"${user}  http" "${second}" || fail "${service}: the second run did not print ${user}'s link"
+    done
+    [ "$(stat -c %a "${work}/links-${service}.csv")" = 600 ] || fail "${service}: the CSV is not 0600"
+    [ "$(wc -l < "${work}/links-${service}.csv")" = 4 ] || fail "${service}: the CSV does not hold a header and 3 links"
+done
+echo "distribute_credentials: links printed and written, second runs changed=0"
+
+# --- ci_handoff.yml: push from an environment variable, from a file, then receive --------------
+handoff() {
+    HANDOFF_SECRET="ci-handoff-secret-$$" ansible-playbook "${playbooks}/ci_handoff.yml" \
+        -e output=json -e "handoff_output_file=${work}/link.json" > "${work}/handoff-push.log" 2>&1 \
+        || { cat "${work}/handoff-push.log"; fail "handoff push"; }
+    link="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "${work}/link.json")"
+    printf 'from-a-file-%s\n' "$$" > "${work}/secret.txt"
+    ansible-playbook "${playbooks}/ci_handoff.yml" -e "handoff_secret_file=${work}/secret.txt" \
+        > "${work}/handoff-file.log" 2>&1 || { cat "${work}/handoff-file.log"; fail "handoff push from a file"; }
+    # The receiving job is someone else: the owner's token would read without using up the view.
+    PWPUSH_TOKEN="" ansible-playbook "${playbooks}/ci_handoff.yml" -e handoff_mode=receive -e "handoff_link=${link}" \
+        -e "handoff_dest=${work}/received" > "${work}/handoff-receive.log" 2>&1 \
+        || { cat "${work}/handoff-receive.log"; fail "handoff receive"; }
+    [ "$(cat "${work}/received")" = "ci-handoff-secret-$$" ] || fail "handoff: received something else"
+    [ "$(stat -c %a "${work}/received")" = 600 ] || fail "handoff: the received file is not 0600"
+    PWPUSH_TOKEN="" ansible-playbook "${playbooks}/ci_handoff.yml" -e handoff_mode=receive -e "handoff_link=${link}" \
+        -e "handoff_dest=${work}/received-again" > "${work}/handoff-again.log" 2>&1 && fail "handoff: a used link worked twice"
+    if grep -q "ci-handoff-secret-\|from-a-file-" "${work}"/handoff-*.log; then fail "handoff: a secret was printed"; fi
+    grep -qF '{\"url\": \"http' "${work}/handoff-push.log" || fail "handoff: no JSON link printed"
+}
+export -f handoff
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff
+echo "ci_handoff: pushed from env and file, received once into a 0600 file, nothing printed"
+
+# --- report_stolen_credentials.yml: CSV (quoted commas) and JSON, dry run first -----------------
+python3 - "${work}" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+with open(work + "/leak.csv", "w", newline="") as handle:
+    writer = csv.writer(handle)
+    writer.writerow(["email", "password", "breach"])
+    for i in range(1100):
+        writer.writerow(["leak%04d@example.com" % i, "pw,with \"quotes\" %d" % i, "combo-list-7"])
+json.dump([{"email": "json%d@example.com" % i, "password": "json-pw-%d" % i} for i in range(3)],
+          open(work + "/leak.json", "w"))
+PY
+# held_count: how many credentials the Push Security test server holds.
+held_count() {
+    python3 -c 'import json, os, urllib.request
+print(json.load(urllib.request.urlopen(os.environ["PUSHSECURITY_URL"] + "/_fake/stolen-credentials"))["count"])'
+}
+report() {
+    ansible-playbook "${playbooks}/report_stolen_credentials.yml" --check \
+        -e "stolen_credentials_file=${work}/leak.csv" > "${work}/report-check.log" 2>&1 \
+        || { cat "${work}/report-check.log"; fail "report dry run"; }
+    [ "$(held_count)" = 0 ] || fail "the dry run sent something"
+    for file in leak.csv leak.json; do
+        ansible-playbook "${playbooks}/report_stolen_credentials.yml" \
+            -e "stolen_credentials_file=${work}/${file}" > "${work}/report-${file}.log" 2>&1 \
+            || { cat "${work}/report-${file}.log"; fail "report ${file}"; }
+    done
+    [ "$(held_count)" = 1103 ] || fail "not all credentials arrived: $(held_count)"
+    grep -q "Would submit 1100 credential(s) in 3 batch(es)" "${work}/report-check.log" || fail "the dry run did not show the counts"
+    if grep -q 'pw,with\|json-pw-' "${work}"/report-*.log; then fail "report: a password was printed"; fi
+}
+export -f report held_count
+"${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- bash -c report
+echo "report_stolen_credentials: dry run counted, CSV and JSON submitted, no password printed"
