@@ -145,9 +145,9 @@ def serve(provider, servicer_class, environ=None):
             pass
     finally:
         server.stop(grace=1).wait()
-        try:
-            os.unlink(socket_path)
-            os.rmdir(socket_dir)
-        except OSError:
-            pass
+        for remove, path in ((os.unlink, socket_path), (os.rmdir, socket_dir)):
+            try:
+                remove(path)
+            except OSError:
+                pass  # grpc may have removed the socket already
     return 0

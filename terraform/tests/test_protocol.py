@@ -74,9 +74,10 @@ def test_handshake_and_mutual_tls(plugin):
     stranger_key, stranger_cert = client_certificate()
     with pytest.raises(grpc.FutureTimeoutError):
         provider.dial(stranger_key, stranger_cert, timeout=3)
-    # The real client is served, and Shutdown ends the process cleanly.
+    # The real client is served, and Shutdown ends the process cleanly, removing the socket directory.
     assert provider.stub.GetMetadata(pb.GetMetadata.Request()).server_capabilities.plan_destroy
     assert provider.close() == 0
+    assert not os.path.exists(os.path.dirname(provider.address))
 
 
 # --------------------------------------------------------------------------------- schema
