@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint fakes test demo clean doc
+.PHONY: help venv view sanity units integration lint fakes ee test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
@@ -61,8 +61,13 @@ doc: view
 fakes: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/fakes
 
+# The execution environment's build context, made by ansible-builder (no image: no registry here).
+ee: view
+	$(BIN)/python -m pip install -q ansible-builder==3.2.0
+	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
+
 # Units run last so the run closes on pytest's summary.
-test: lint sanity fakes integration units
+test: lint sanity fakes ee test-terraform integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
@@ -80,10 +85,12 @@ test-terraform: view
 # (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;
 # only the container engine is a test stand-in), then the unit's own `podman run` line runs with the
 # real podman and a locally built image. Installs what it needs (apt, pip) and cleans up after itself.
+# It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
 MOLECULE_VERSION := 26.10.0
 ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl
+ROLE_VIEW := $(CURDIR)/build/role-test/ansible_collections/oneshot/secrets
 
-.PHONY: test-role role-test-deps role-molecule role-podman
+.PHONY: test-role role-test-deps role-view role-molecule role-podman
 
 role-test-deps: venv
 	@missing=""; for p in $(ROLE_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -92,10 +99,14 @@ role-test-deps: venv
 	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
 	tests/role/cache.sh >/dev/null
 
-role-molecule: role-test-deps view
-	cd $(VIEW)/roles/pwpush_server && molecule test
+role-view: venv
+	rm -rf $(ROLE_VIEW) && mkdir -p $(ROLE_VIEW)
+	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(ROLE_VIEW) -xf -
 
-role-podman: role-test-deps view
-	cd $(VIEW) && tests/role/podman-test.sh
+role-molecule: role-test-deps role-view
+	cd $(ROLE_VIEW)/roles/pwpush_server && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test molecule test
+
+role-podman: role-test-deps role-view
+	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
 
 test-role: role-molecule role-podman
