@@ -12,7 +12,8 @@ short_description: Push secrets to Password Pusher and return their links
 version_added: 0.1.0
 description:
   - Each term is a secret. Creates one push per term and returns its link, in the same order.
-  - All terms share one HTTPS connection, so hundreds of secrets take one lookup call instead of a task each.
+  - All terms share one pool of keep-alive connections, so hundreds of secrets take one lookup call instead of a
+    task each; O(concurrency) creates run in parallel.
   - The secrets never appear in the result. Every call creates new pushes; use the
     M(oneshot.secrets.pwpush_push) module with O(oneshot.secrets.pwpush_push#module:reuse_existing) for idempotent runs.
 extends_documentation_fragment:
@@ -25,6 +26,13 @@ options:
     type: list
     elements: str
     required: true
+  concurrency:
+    description:
+      - How many pushes are created at the same time, 1 to 8. Every term is validated before the first one is
+        created. The server's rate limit (pwpush.com allows 120 requests a minute) still applies and is honoured
+        through C(Retry-After).
+    type: int
+    default: 4
 seealso:
   - module: oneshot.secrets.pwpush_push
 author:
@@ -74,9 +82,8 @@ class LookupModule(ServiceLookupBase):
         client = None
         try:
             client = PwpushClient.from_options(self.get_option)
-            for spec in specs:  # reject every bad term before the first push is created
-                client.prepare(spec)
-            return [client.create_push(spec)["url"] for spec in specs]
+            pushes = client.create_pushes(specs, concurrency=self.get_option("concurrency"))
+            return [push["url"] for push in pushes]
         except PwpushError as exc:
             raise AnsibleError("pwpush lookup: %s" % exc.message)
         finally:

@@ -311,3 +311,27 @@ def test_lists_need_a_token():
     with pytest.raises(PwpushError, match="token"):
         client.list_pushes("active")
     assert stub.calls == []
+
+
+def test_create_pushes_keeps_order_in_parallel():
+    answers = [response(200, OSS_VERSION)] + [response(201, dict(CREATED, url_token="tok%05d" % i,
+                                                                html_url=BASE + "/p/tok%05d" % i)) for i in range(20)]
+    client, stub = make_client(answers)
+    pushes = client.create_pushes([PushSpec(payload="s%d" % i) for i in range(20)], concurrency=4)
+    assert len(pushes) == 20
+    assert len(set(push["url_token"] for push in pushes)) == 20
+    sent = [call[2]["json"]["push"]["payload"] for call in stub.calls[1:]]
+    assert sorted(sent) == sorted("s%d" % i for i in range(20))
+
+
+def test_create_pushes_validates_all_first():
+    client, stub = make_client([response(200, OSS_VERSION)])
+    with pytest.raises(PwpushError, match="expire_after_views"):
+        client.create_pushes([PushSpec(payload="ok"), PushSpec(payload="bad", expire_after_views=0)], concurrency=4)
+    assert len(stub.calls) == 1
+
+
+def test_create_pushes_concurrency_is_bounded():
+    client, _stub = make_client([])
+    with pytest.raises(PwpushError, match="concurrency must be between 1 and 8"):
+        client.create_pushes([PushSpec(payload="x")], concurrency=9)
