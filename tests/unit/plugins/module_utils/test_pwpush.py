@@ -314,8 +314,8 @@ def test_lists_need_a_token():
 
 
 def test_create_pushes_keeps_order_in_parallel():
-    answers = [response(200, OSS_VERSION)] + [response(201, dict(CREATED, url_token="tok%05d" % i,
-                                                                html_url=BASE + "/p/tok%05d" % i)) for i in range(20)]
+    created = [dict(CREATED, url_token="tok%05d" % i, html_url=BASE + "/p/tok%05d" % i) for i in range(20)]
+    answers = [response(200, OSS_VERSION)] + [response(201, body) for body in created]
     client, stub = make_client(answers)
     pushes = client.create_pushes([PushSpec(payload="s%d" % i) for i in range(20)], concurrency=4)
     assert len(pushes) == 20
