@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Run the exact `podman run` command line of the role's pwpush.service with the real podman, on
+# this machine, with a locally built image that carries the project's pwpush test server.
+#
+# The unit and the env file are rendered from the role's templates (tests/role/render-unit.yml);
+# ExecStartPre, ExecStart and ExecStop are taken from the rendered unit and run as systemd would
+# (split like a shell, no shell in between). Checks: GET /up and a push through the published
+# 127.0.0.1 port, the container's user (1000), the env file and secret files it got, the storage
+# volume it writes, the port published on 127.0.0.1 only. Removes the container afterwards.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+WORK="${ONESHOT_ROLE_PODMAN_WORK:-/var/tmp/oneshot-role-podman}"
+NAME=oneshot-role-podman-test
+IMAGE=localhost/pwpush-test-stand-in
+TAG=2.11.4-oneshot-test
+export CONTAINERS_CONF="$WORK/containers.conf"
+
+log() { echo "podman-test: $*" >&2; }
+run_pid=""
+cleanup() {
+    podman rm --force --ignore "$NAME" >/dev/null 2>&1 || true
+    if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then kill "$run_pid" 2>/dev/null || true; fi
+    rm -rf "$WORK/etc" "$WORK/storage" "$WORK/pgsock" "$WORK/unit" "$WORK/build"
+}
+trap cleanup EXIT
+
+need=()
+command -v podman >/dev/null || need+=(podman)
+command -v runc >/dev/null || need+=(runc)
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cache="$("$here/cache.sh")"
+mkdir -p "$WORK"
+cleanup
+# What works on these machines (see test-hosts notes): runc, no default ulimits. Only for this test.
+printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n' > "$CONTAINERS_CONF"
+
+base="localhost/oneshot-role-base:$(basename "$cache")"
+if ! podman image exists "$base"; then
+    log "importing $cache as $base"
+    tar -C "$cache" --exclude=./proc --exclude=./sys --exclude=./dev -c . | podman import - "$base" >/dev/null
+fi
+
+mkdir -p "$WORK/build/fakes"
+cp "$repo/tests/fakes/common.py" "$repo/tests/fakes/pwpush_server.py" "$WORK/build/fakes/"
+cp "$here/standin-entrypoint" "$WORK/build/entrypoint"
+cat > "$WORK/build/Containerfile" <<CONTAINERFILE
+FROM $base
+# TEST STAND-IN image: Debian's flask and waitress (from the root's apt cache, no network) and tests/fakes.
+RUN DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-download python3-flask python3-waitress >/dev/null \
+ && mkdir -p /opt/PasswordPusher/storage && chown 1000:1000 /opt/PasswordPusher/storage
+COPY fakes /opt/fakes
+COPY entrypoint /entrypoint
+USER 1000
+EXPOSE 5100
+ENTRYPOINT ["/entrypoint"]
+CONTAINERFILE
+log "building $IMAGE:$TAG (network none)"
+podman build -q --network none -t "$IMAGE:$TAG" "$WORK/build" >/dev/null
+
+# A free port on 127.0.0.1 for the published app port.
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+
+# The directories and files the role would have made.
+install -d -m 0700 "$WORK/etc" "$WORK/etc/secrets" "$WORK/unit"
+install -d -m 0750 -o 1000 -g 1000 "$WORK/storage"
+install -d -m 0755 "$WORK/pgsock"
+(umask 077; printf '%s' "$(openssl rand -hex 32)" > "$WORK/etc/secrets/pwpush_master_key"
+ printf '%s' "$(openssl rand -hex 64)" > "$WORK/etc/secrets/secret_key_base")
+chown 1000:1000 "$WORK/etc/secrets/"*
+chmod 0400 "$WORK/etc/secrets/"*
+
+cat > "$WORK/unit/vars.json" <<JSON
+{"pwpush_server_name": "pwpush.test", "pwpush_server_image": "$IMAGE", "pwpush_server_image_tag": "$TAG",
+ "pwpush_server_container_name": "$NAME", "pwpush_server_app_port": $port,
+ "pwpush_server_config_dir": "$WORK/etc", "pwpush_server_storage_dir": "$WORK/storage",
+ "pwpush_server_database_socket_dir": "$WORK/pgsock", "out_dir": "$WORK/unit"}
+JSON
+ansible-playbook -q "$here/render-unit.yml" -e "@$WORK/unit/vars.json" >/dev/null
+install -m 0600 "$WORK/unit/pwpush.env" "$WORK/etc/pwpush.env"
+
+# ExecStartPre / ExecStart / ExecStop of the rendered unit, one argv per line (NUL-separated words).
+unit_cmd() {
+    python3 - "$WORK/unit/pwpush.service" "$1" <<'PY'
+import shlex, sys
+text = open(sys.argv[1], encoding="utf-8").read().replace("\\\n", " ")
+for line in text.splitlines():
+    if line.startswith(sys.argv[2] + "="):
+        cmd = line.split("=", 1)[1].lstrip("-")
+        sys.stdout.write("\0".join(shlex.split(cmd)))
+        break
+PY
+}
+mapfile -d '' pre < <(unit_cmd ExecStartPre)
+mapfile -d '' start < <(unit_cmd ExecStart)
+mapfile -d '' stop < <(unit_cmd ExecStop)
+[ "${start[0]}" = /usr/bin/podman ] && [ "${start[1]}" = run ] || { log "unexpected ExecStart: ${start[*]}"; exit 1; }
+log "ExecStart: ${start[*]}"
+
+"${pre[@]}" >/dev/null 2>&1 || true
+"${start[@]}" >"$WORK/run.log" 2>&1 &
+run_pid=$!
+
+up=""
+for _ in $(seq 1 60); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/up" 2>/dev/null; then up=yes; break; fi
+    kill -0 "$run_pid" 2>/dev/null || break
+    sleep 0.5
+done
+if [ -z "$up" ]; then
+    log "GET /up never answered; container output:"
+    tail -20 "$WORK/run.log" >&2
+    exit 1
+fi
+log "GET /up on 127.0.0.1:$port answered 200"
+
+failures=0
+check() { if eval "$2"; then log "ok: $1"; else log "FAILED: $1"; failures=$((failures + 1)); fi; }
+check "the container runs as uid 1000" '[ "$(podman exec "$NAME" id -u)" = 1000 ]'
+check "published on 127.0.0.1 only" '[ "$(podman port "$NAME")" = "5100/tcp -> 127.0.0.1:$port" ]'
+check "the storage volume is written by uid 1000" '[ "$(stat -c %u "$WORK/storage/.written-by-container" 2>/dev/null)" = 1000 ]'
+check "the env file reached the container" 'podman exec "$NAME" sh -c "test -n \"\$DATABASE_URL\" && test -r \"\$PWPUSH_MASTER_KEY_FILE\""'
+link="$(curl -fsS -H 'Content-Type: application/json' -H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: pwpush.test' \
+    -d '{"push": {"payload": "podman-test", "expire_after_views": 1}}' "http://127.0.0.1:$port/api/v2/pushes" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["html_url"])')"
+check "a push created through the published port links to https://pwpush.test/" '[[ "$link" == https://pwpush.test/p/* ]]'
+
+"${stop[@]}" >/dev/null
+wait "$run_pid" || true
+run_pid=""
+check "ExecStop removed the container (--rm)" '! podman container exists "$NAME"'
+
+if [ "$failures" -gt 0 ]; then
+    log "$failures check(s) failed"
+    exit 1
+fi
+log "all checks passed"
