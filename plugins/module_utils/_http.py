@@ -28,6 +28,8 @@ except ImportError as exc:  # pragma: no cover - depends on the target's Python
     REQUESTS_IMPORT_ERROR = exc
 
 RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
+INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is not checked, so anyone on the path can "
+                    "read the secrets. Use ca_path for a private CA instead.")
 MAX_RETRY_AFTER = 120.0
 
 
@@ -187,6 +189,8 @@ def run_module_action(module, client_factory, action):
     Every ServiceError (they never carry a secret) becomes fail_json with the server's status.
     """
     client = None
+    if module.params.get("validate_certs") is False:
+        module.warn(INSECURE_WARNING)
     try:
         client = client_factory(module.params.get)
         return action(client)

@@ -8,6 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING
+
+display = Display()
 
 
 class ServiceLookupBase(LookupBase):
@@ -19,3 +24,5 @@ class ServiceLookupBase(LookupBase):
         for name, value in list(self._options.items()):
             if isinstance(value, str) and self._templar.is_template(value):
                 self.set_option(name, self._templar.template(value))
+        if self.get_option("validate_certs") is False:
+            display.warning(INSECURE_WARNING)

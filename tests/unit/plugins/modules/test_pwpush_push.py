@@ -101,3 +101,11 @@ def test_absent_expires_a_live_push(http, capsys):
     assert output["expired_tokens"] == ["tok123456"]
     assert calls[-1][0] == "DELETE"
     assert "open sesame" not in json.dumps(output)
+
+
+def test_validate_certs_false_warns(http, capsys):
+    calls, answers = http
+    answers.append(response(200, OSS_VERSION))
+    code, output = run_module({"payload": "s3cret", "validate_certs": False, "_ansible_check_mode": True}, capsys)
+    assert code == 0
+    assert any("validate_certs is false" in warning for warning in output["warnings"])
