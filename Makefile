@@ -110,33 +110,3 @@ role-podman: role-test-deps role-view
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
 
 test-role: role-molecule role-podman
-
-# The pwpush_server role for real (root, Debian 12): molecule converges it twice on a booted Debian 12
-# (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;
-# only the container engine is a test stand-in), then the unit's own `podman run` line runs with the
-# real podman and a locally built image. Installs what it needs (apt, pip) and cleans up after itself.
-# It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
-MOLECULE_VERSION := 26.10.0
-ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl
-ROLE_VIEW := $(CURDIR)/build/role-test/ansible_collections/oneshot/secrets
-
-.PHONY: test-role role-test-deps role-view role-molecule role-podman
-
-role-test-deps: venv
-	@missing=""; for p in $(ROLE_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
-	$(BIN)/python -m pip show molecule 2>/dev/null | grep -qx 'Version: $(MOLECULE_VERSION)' \
-	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
-	tests/role/cache.sh >/dev/null
-
-role-view: venv
-	rm -rf $(ROLE_VIEW) && mkdir -p $(ROLE_VIEW)
-	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(ROLE_VIEW) -xf -
-
-role-molecule: role-test-deps role-view
-	cd $(ROLE_VIEW)/roles/pwpush_server && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test molecule test
-
-role-podman: role-test-deps role-view
-	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
-
-test-role: role-molecule role-podman
