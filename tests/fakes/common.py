@@ -2,7 +2,8 @@
 
 Every fake is a Flask app served by waitress and gets the same test controls:
 
-* ``POST /_fake/faults``   force a status for the next N requests, add delay, filter by path prefix
+* ``POST /_fake/faults``   force a status for the next N requests, add delay, filter by path prefix,
+                           or drop the connection without an answer (``{"reset": "before"|"after"}``)
 * ``GET /_fake/faults``    show the current fault switches
 * ``DELETE /_fake/faults`` clear them
 * ``POST /_fake/reset``    drop all state (the fake's own data, counters, faults, rate-limit windows)
@@ -20,7 +21,10 @@ import ipaddress
 import json
 import logging
 import re
+import os
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -32,6 +36,7 @@ from flask import Flask, Response, g, request
 
 FAKE_PREFIX = "/_fake/"
 FAULT_STATUSES = (429, 500, 502, 503)
+RESET_MODES = ("before", "after")
 
 LOG = logging.getLogger("fake")
 
@@ -104,6 +109,11 @@ class FaultInjector:
     State: ``status`` (429/500/502/503) for the next ``count`` requests, optional
     ``retry_after`` header value, ``delay`` seconds added to every matching request, and an
     optional ``path_prefix`` that limits both to matching paths. /_fake/ is never affected.
+
+    ``reset`` ("before" or "after", instead of ``status``) drops the connection of the next
+    ``count`` matching requests without any answer: "before" before the app sees the request
+    (nothing is stored), "after" once the app has handled it (a create is stored, but the client
+    never learns so). The client sees the connection closed (RST) with no response.
     """
 
     def __init__(self, response: Callable[[int, dict | None], Response] | None = None) -> None:
@@ -120,13 +130,19 @@ class FaultInjector:
             self.retry_after: int | None = None
             self.delay = 0.0
             self.path_prefix: str | None = None
+            self.reset: str | None = None
 
     def configure(self, spec: dict) -> None:
         """Apply a POST /_fake/faults body; raises ValueError on a bad field."""
         status = spec.get("status")
         if status is not None and status not in FAULT_STATUSES:
             raise ValueError("status must be one of %s" % (FAULT_STATUSES,))
-        count = spec.get("count", 1 if status is not None else 0)
+        reset = spec.get("reset")
+        if reset is not None and reset not in RESET_MODES:
+            raise ValueError("reset must be one of %s" % (RESET_MODES,))
+        if reset is not None and status is not None:
+            raise ValueError("give status or reset, not both")
+        count = spec.get("count", 1 if status is not None or reset is not None else 0)
         if not isinstance(count, int) or count < 0:
             raise ValueError("count must be a non-negative integer")
         retry_after = spec.get("retry_after")
@@ -140,15 +156,19 @@ class FaultInjector:
             raise ValueError("path_prefix must be a string")
         with self._lock:
             self.status = status
-            self.remaining = count if status is not None else 0
+            self.reset = reset
+            self.remaining = count if status is not None or reset is not None else 0
             self.retry_after = retry_after
             self.delay = float(delay)
             self.path_prefix = prefix or None
 
     def state(self) -> dict:
         with self._lock:
-            return {"status": self.status, "count": self.remaining, "retry_after": self.retry_after,
-                    "delay": self.delay, "path_prefix": self.path_prefix}
+            state = {"status": self.status, "count": self.remaining, "retry_after": self.retry_after,
+                     "delay": self.delay, "path_prefix": self.path_prefix}
+            if self.reset is not None:
+                state["reset"] = self.reset
+            return state
 
     def before_request(self) -> Response | None:
         """Flask before_request hook: sleep and/or answer with the forced status."""
@@ -158,12 +178,21 @@ class FaultInjector:
             if self.path_prefix and not request.path.startswith(self.path_prefix):
                 return None
             delay = self.delay
-            status = None
+            status = reset = None
             if self.status is not None and self.remaining > 0:
                 self.remaining -= 1
                 status, retry_after = self.status, self.retry_after
+            elif self.reset is not None and self.remaining > 0:
+                self.remaining -= 1
+                reset = self.reset
         if delay:
             time.sleep(delay)  # outside the lock: a slow request must not stall the others
+        if reset == "before":
+            drop_connection(request.environ)
+            return empty_response(500)  # never reaches the client: the socket is gone
+        if reset == "after":
+            g.fake_drop_after = True
+            return None
         if status is None:
             return None
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
@@ -173,6 +202,44 @@ class FaultInjector:
             return text_response("Retry later\n", 429, headers)  # what Rack::Attack sends
         return Response(_FAULT_PAGES[status], status=status, headers=headers,
                         content_type="text/html; charset=utf-8")
+
+    def after_request(self, response: Response) -> Response:  # pylint: disable=no-self-use
+        """Flask after_request hook: the "after" reset, once the view has done its work."""
+        if g.get("fake_drop_after"):
+            drop_connection(request.environ)
+        return response
+
+
+def _raw_socket(environ):
+    """The client socket behind a WSGI request, for the servers run() uses.
+
+    werkzeug's server puts it in the environ; waitress does not, so it is taken from the
+    waitress task that is calling the app (a frame up the stack: ``self.channel.socket``).
+    """
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        return sock
+    frame = sys._getframe(1)  # pylint: disable=protected-access
+    while frame is not None:
+        task = frame.f_locals.get("self")
+        channel = getattr(task, "channel", None)
+        if channel is not None and isinstance(getattr(channel, "socket", None), socket.socket):
+            return channel.socket
+        frame = frame.f_back
+    return None
+
+
+def drop_connection(environ) -> None:
+    """Close the client's connection at once with a TCP reset, without an answer."""
+    sock = _raw_socket(environ)
+    if sock is None:
+        raise RuntimeError("reset fault: no client socket found for this request")
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    LOG.info("reset fault: connection dropped without an answer")
 
 
 _FAULT_PAGES = {
@@ -335,6 +402,7 @@ def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_li
     # Faults act first, like a broken proxy in front of the app; a forced answer never
     # reaches the rate limiter.
     app.before_request(faults.before_request)
+    app.after_request(faults.after_request)
 
     if rate_limiter is not None:
         @app.before_request
@@ -400,8 +468,25 @@ def configure_logging(quiet: bool = False) -> None:
                         format="%(asctime)s %(name)s %(message)s")
 
 
-def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8) -> None:
-    """Serve ``app`` until SIGTERM/SIGINT; print ``ready http://HOST:PORT`` once listening."""
+def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
+        tls_cert: str | None = None, tls_key: str | None = None) -> None:
+    """Serve ``app`` until SIGTERM/SIGINT; print ``ready http://HOST:PORT`` once listening.
+
+    With ``tls_cert`` and ``tls_key`` (PEM files; default: the environment's FAKE_TLS_CERT and
+    FAKE_TLS_KEY, which ``serve --tls-cert/--tls-key`` sets) it serves HTTPS instead, with
+    werkzeug's threaded server (waitress has no TLS), and prints ``ready https://HOST:PORT``.
+    """
+    tls_cert = tls_cert or os.environ.get("FAKE_TLS_CERT") or None
+    tls_key = tls_key or os.environ.get("FAKE_TLS_KEY") or None
+
+    def _stop(signum, frame):  # pylint: disable=unused-argument
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    if tls_cert or tls_key:
+        _run_tls(app, port, host, tls_cert, tls_key)
+        return
     from waitress.server import create_server  # pylint: disable=import-outside-toplevel
 
     server = create_server(
@@ -411,12 +496,6 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8) -> Non
         clear_untrusted_proxy_headers=False,
         ident="fake",
     )
-
-    def _stop(signum, frame):  # pylint: disable=unused-argument
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     print("ready http://%s:%s" % (host, server.effective_port), flush=True)
     try:
         server.run()
@@ -424,3 +503,101 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8) -> Non
         pass
     finally:
         server.close()
+
+
+def _run_tls(app: Flask, port: int, host: str, cert: str | None, key: str | None) -> None:
+    import ssl  # pylint: disable=import-outside-toplevel
+
+    from werkzeug.serving import WSGIRequestHandler, make_server  # pylint: disable=import-outside-toplevel
+
+    if not (cert and key):
+        raise SystemExit("--tls-cert and --tls-key go together")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+
+    class _QuietHandler(WSGIRequestHandler):
+        # The harness logs every request itself (without secrets); werkzeug's own line would
+        # add the query string, where passphrases travel.
+        def log_request(self, code="-", size="-"):
+            pass
+
+        def log_error(self, format, *args):  # pylint: disable=redefined-builtin
+            # A client that refuses our throwaway CA closes the handshake: one line, no traceback.
+            LOG.info("tls: %s", (format % args)[:200])
+
+    server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=_QuietHandler)
+    print("ready https://%s:%s" % (host, server.server_port), flush=True)
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+
+
+# --------------------------------------------------------------------------- throwaway TLS
+
+
+def write_test_ca(directory: str, host: str = "127.0.0.1") -> dict:
+    """Write a throwaway CA and a server certificate it signed for ``host`` (and localhost).
+
+    Files: ca.pem (the CA certificate, what a client passes as ca_path), server.pem (the
+    server certificate followed by the CA), server.key (unencrypted). Valid for two days.
+    Uses the ``cryptography`` package. Returns the paths by name (ca, cert, key).
+    """
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # pylint: disable=import-outside-toplevel
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "oneshot.secrets throwaway test CA")])
+    ca_cert = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+               .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+               .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                            content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                            key_agreement=False, encipher_only=False, decipher_only=False),
+                              critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+               .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    names: list = [x509.DNSName("localhost")]
+    try:
+        names.append(x509.IPAddress(ipaddress.ip_address(host)))
+    except ValueError:
+        names.append(x509.DNSName(host))
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])).issuer_name(ca_name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    paths = {"ca": os.path.join(directory, "ca.pem"), "cert": os.path.join(directory, "server.pem"),
+             "key": os.path.join(directory, "server.key")}
+    with open(paths["ca"], "wb") as handle:
+        handle.write(ca_cert.public_bytes(pem))
+    with open(paths["cert"], "wb") as handle:
+        handle.write(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
+    fd = os.open(paths["key"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return paths
+
+
+if __name__ == "__main__":
+    # python tests/fakes/common.py make-ca DIR: the throwaway CA and server certificate above.
+    if len(sys.argv) == 3 and sys.argv[1] == "make-ca":
+        for _name, _path in write_test_ca(sys.argv[2]).items():
+            print("%s %s" % (_name, _path))
+        sys.exit(0)
+    sys.exit("usage: common.py make-ca DIR")
