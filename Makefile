@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint fakes ee test demo clean doc
+.PHONY: help venv view sanity units integration lint fakes ee docs-lint test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
@@ -61,13 +61,18 @@ doc: view
 fakes: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/fakes
 
+# Every plugin's documentation as antsibull-docs renders it (markup, references, semantic options).
+docs-lint: view
+	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
+	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
+
 # The execution environment's build context, made by ansible-builder (no image: no registry here).
 ee: view
 	$(BIN)/python -m pip install -q ansible-builder==3.2.0
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # Units run last so the run closes on pytest's summary.
-test: lint sanity fakes ee test-terraform integration units
+test: lint sanity docs-lint fakes ee test-terraform integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
