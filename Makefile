@@ -115,3 +115,13 @@ role-podman: role-test-deps role-view
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
 
 test-role: role-molecule role-podman
+
+# Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
+# missed target (docs/performance.md). Runs on a view of its own (build/bench): a `make view` meanwhile
+# does not pull the tree away.
+BENCH_VIEW := $(CURDIR)/build/bench/ansible_collections/oneshot/secrets
+.PHONY: bench
+bench: venv
+	rm -rf $(BENCH_VIEW) && mkdir -p $(BENCH_VIEW)
+	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(BENCH_VIEW) -xf -
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/bench $(BIN)/python benchmarks/bench.py

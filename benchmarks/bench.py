@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Bulk speed of oneshot.secrets against the local test servers (tests/fakes).
+
+    make bench                       # or: ANSIBLE_COLLECTIONS_PATH=... python benchmarks/bench.py
+    BENCH_REPS=3 BENCH_LOOP_ITEMS=30 BENCH_OUT=benchmarks/results.json
+
+Prints a table (figure, target, met) and writes every figure and raw sample to BENCH_OUT.
+Exits 1 when a target is missed. Every figure is the median of BENCH_REPS repetitions.
+
+How each figure is taken (see docs/performance.md):
+* Times of Ansible tasks are measured inside the play (a set_fact timestamp before and after
+  the task), so ansible-playbook's start-up is not in them; start-up is reported apart.
+* The module and uri loops run BENCH_LOOP_ITEMS items (default 30: 500 would take about
+  15 minutes on 2 cores) and are scaled linearly to 500; BENCH_LOOP_ITEMS=500 measures them fully.
+* Peak RSS is ru_maxrss of the largest process of one ansible-playbook run (a fresh wrapper
+  process per run, so RUSAGE_CHILDREN sees that run only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SERVE = ROOT / "tests" / "fakes" / "serve"
+PLAYBOOKS = HERE / "playbooks"
+
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+LOOP_ITEMS = int(os.environ.get("BENCH_LOOP_ITEMS", "30"))
+OUT = Path(os.environ.get("BENCH_OUT", str(HERE / "results.json")))
+PUSHES = 500
+LATENCY = 0.02
+# 5,000 fits the burst (10 batches); 10,000 (20 batches) is bound by the rate limit. The larger
+# size runs once: its time grows with the square of the size today (see docs/performance.md).
+PS_SIZES = (5000, 10000)
+PS_REPS = {5000: REPS, 10000: 1}
+PS_RATE, PS_BURST, PS_BATCH = 10.0, 10, 500
+MEM_SIZES = (500, 5000)
+# "Flat beyond the results": a link (~0.1 KiB as a str), its term (~0.1 KiB) and the copies Ansible makes of
+# the result list (templating, the worker's result queue) come to well under 1 KiB a term.
+MEM_TARGET_KIB_PER_TERM = 1.0
+
+PWPUSH_TOKEN = "bench-token-" + os.urandom(6).hex()
+PS_KEY = "bench-key-" + os.urandom(6).hex()
+
+
+def log(message: str) -> None:
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), message), file=sys.stderr, flush=True)
+
+
+class Fake:
+    """One tests/fakes/serve process."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen([str(SERVE), *args, "--port", "0", "--quiet"],  # pylint: disable=consider-using-with
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(30)
+        if not line or not line[0].startswith("ready "):
+            self.stop()
+            raise SystemExit("bench: the fake %s did not start" % args[0])
+        self.url = line[0].split()[1]
+
+    def reset(self, delay: float = 0.0) -> None:
+        requests.post(self.url + "/_fake/reset", timeout=10).raise_for_status()
+        if delay:
+            requests.post(self.url + "/_fake/faults", json={"delay": delay}, timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+def median(samples):
+    return statistics.median(samples) if samples else float("nan")
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def playbook(name: str, env: dict, *args: str, measure_rss: bool = False) -> tuple[float, dict, int | None]:
+    """Run one benchmark playbook; returns (wall seconds, {part: (seconds, n...)}, peak RSS KiB)."""
+    command = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(PLAYBOOKS / name), *args]
+    if measure_rss:
+        # A fresh wrapper per run: RUSAGE_CHILDREN then holds the largest process of this run only.
+        command = [sys.executable, "-c",
+                   "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+                   "sys.stderr.write('BENCH_RSS %d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+                   "sys.exit(rc)", *command]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        tail = "\n".join(result.stdout.splitlines()[-30:])
+        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (name, result.returncode, tail, result.stderr[-2000:]))
+    parts = {}
+    for match in re.finditer(r'"msg": "BENCH (\w+) ([0-9.]+)((?: \d+)*)"', result.stdout):
+        parts[match.group(1)] = (float(match.group(2)),) + tuple(int(x) for x in match.group(3).split())
+    rss = None
+    found = re.search(r"BENCH_RSS (\d+)", result.stderr)
+    if found:
+        rss = int(found.group(1))
+    return wall, parts, rss
+
+
+def bare_pwpush(url: str, count: int) -> float:
+    """The floor: one requests.Session, one POST after the other, as the lookup sends them."""
+    session = requests.Session()
+    session.headers.update({"Authorization": "Bearer " + PWPUSH_TOKEN, "Accept": "application/json"})
+    started = time.perf_counter()
+    session.get(url + "/api/v2/version", timeout=30).raise_for_status()
+    for number in range(count):
+        response = session.post(url + "/api/v2/pushes", timeout=30,
+                                json={"push": {"payload": "bench-bare-%d" % number, "kind": "text"}})
+        if response.status_code != 201 or not response.json().get("url_token"):
+            raise SystemExit("bench: bare push failed with HTTP %d" % response.status_code)
+    elapsed = time.perf_counter() - started
+    session.close()
+    return elapsed
+
+
+def bare_pushsecurity(url: str, credentials: list) -> float:
+    session = requests.Session()
+    session.headers.update({"x-api-key": PS_KEY})
+    started = time.perf_counter()
+    for start in range(0, len(credentials), PS_BATCH):
+        response = session.post(url + "/v1/controls/stolenCredentials", json=credentials[start:start + PS_BATCH],
+                                 timeout=60)
+        response.raise_for_status()
+    elapsed = time.perf_counter() - started
+    session.close()
+    return elapsed
+
+
+def bucket_floor(requests_needed: int, rate: float = PS_RATE, burst: int = PS_BURST) -> float:
+    """Least time from the first to the last request a full token bucket allows."""
+    return max(0, requests_needed - burst) / rate
+
+
+# --------------------------------------------------------------------------- benchmark
+
+
+def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
+    if shutil.which("ansible-playbook") is None:
+        raise SystemExit("bench: ansible-playbook not on PATH (run through make bench)")
+    base_env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_DEPRECATION_WARNINGS="false",
+                    ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="false",
+                    ANSIBLE_NOCOLOR="1")
+    results: dict = {"settings": {"repetitions": REPS, "loop_items": LOOP_ITEMS, "pushes": PUSHES,
+                                  "latency_s": LATENCY, "cpus": os.cpu_count(),
+                                  "load_average_at_start": os.getloadavg()[0]},
+                     "samples": {}}
+    samples = results["samples"]
+    began = time.perf_counter()
+    pwpush = Fake("pwpush", "--token", PWPUSH_TOKEN, "--mode", "hosted",
+                  "--rate-limit-per-minute", "0", "--rate-limit-per-second", "0")
+    ps = Fake("pushsecurity", "--api-key", PS_KEY)  # the API's limits: 10 a second, burst 10
+    ps_free = Fake("pushsecurity", "--api-key", PS_KEY, "--rate", "0")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        env = dict(base_env, PWPUSH_URL=pwpush.url, PWPUSH_TOKEN=PWPUSH_TOKEN)
+        env.pop("PWPUSH_EMAIL", None)
+
+        # 1. 500 pushes without latency.
+        for rep in range(REPS):
+            log("500 pushes, repetition %d/%d" % (rep + 1, REPS))
+            pwpush.reset()
+            samples.setdefault("bare", []).append(bare_pwpush(pwpush.url, PUSHES))
+            pwpush.reset()
+            wall, parts, _ = playbook("pwpush.yml", env, "-t", "noop")
+            samples.setdefault("startup", []).append(wall)
+            pwpush.reset()
+            wall, parts, _ = playbook("pwpush.yml", env, "-t", "lookup,module,uri",
+                                      "-e", "bench_lookup_terms=%d bench_loop_items=%d" % (PUSHES, LOOP_ITEMS))
+            assert parts["lookup"][1] == PUSHES, parts
+            stored = len(requests.get(pwpush.url + "/_fake/pwpush/pushes", timeout=30).json())
+            assert stored == PUSHES + 2 * LOOP_ITEMS, "expected %d pushes on the server, found %d" % (
+                PUSHES + 2 * LOOP_ITEMS, stored)
+            samples.setdefault("lookup", []).append(parts["lookup"][0])
+            samples.setdefault("module_per_item", []).append(parts["module"][0] / LOOP_ITEMS)
+            samples.setdefault("uri_per_item", []).append(parts["uri"][0] / LOOP_ITEMS)
+
+        # 2. With 20 ms of server latency.
+        for rep in range(REPS):
+            log("500 pushes at %d ms latency, repetition %d/%d" % (LATENCY * 1000, rep + 1, REPS))
+            pwpush.reset(LATENCY)
+            samples.setdefault("bare_latency", []).append(bare_pwpush(pwpush.url, PUSHES))
+            for concurrency in (4, 8):
+                pwpush.reset(LATENCY)
+                _wall, parts, _ = playbook("pwpush.yml", env, "-t", "lookup",
+                                           "-e", "bench_lookup_terms=%d bench_concurrency=%d" % (PUSHES, concurrency))
+                samples.setdefault("lookup_latency_c%d" % concurrency, []).append(parts["lookup"][0])
+        pwpush.reset()
+
+        # 3. Push Security under its rate limit.
+        for size in PS_SIZES:
+            credentials = [{"email": "user%05d@bench.example.com" % n, "password": "bench-pw-%05d-%s" % (n, os.urandom(3).hex())}
+                           for n in range(size)]
+            vars_file = tmp / ("credentials-%d.json" % size)
+            vars_file.write_text(json.dumps({"bench_credentials": credentials}))
+            ps_env = dict(base_env, PUSHSECURITY_URL=ps.url, PUSHSECURITY_API_KEY=PS_KEY)
+            for rep in range(PS_REPS[size]):
+                log("Push Security, %d credentials, repetition %d/%d" % (size, rep + 1, PS_REPS[size]))
+                ps_free.reset()
+                samples.setdefault("ps_bare_%d" % size, []).append(bare_pushsecurity(ps_free.url, credentials))
+                _wall, parts, _ = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % vars_file)
+                seconds, submitted, batches = parts["pushsecurity"]
+                state = requests.get(ps.url + "/_fake/stolen-credentials", timeout=30).json()
+                assert submitted == size and state["count"] == size and state["batches"] == batches, (size, state)
+                samples.setdefault("ps_module_%d" % size, []).append(seconds)
+            # The module's own cost (AnsiballZ start, argument parsing) from a one-credential task.
+            one = tmp / "credentials-1.json"
+            one.write_text(json.dumps({"bench_credentials": credentials[:1]}))
+            if "ps_module_1" not in samples:
+                for rep in range(REPS):
+                    _wall, parts, _ = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % one)
+                    samples.setdefault("ps_module_1", []).append(parts["pushsecurity"][0])
+
+        # 4. Memory of the lookup: 500 vs 5,000 terms.
+        for size in MEM_SIZES:
+            for rep in range(REPS):
+                log("peak RSS, lookup of %d terms, repetition %d/%d" % (size, rep + 1, REPS))
+                pwpush.reset()
+                _wall, parts, rss = playbook("pwpush.yml", env, "-t", "lookup", "-e", "bench_lookup_terms=%d" % size,
+                                             measure_rss=True)
+                assert parts["lookup"][1] == size
+                samples.setdefault("rss_kib_%d" % size, []).append(rss)
+                samples.setdefault("lookup_%d_terms" % size, []).append(parts["lookup"][0])
+    finally:
+        for fake in (pwpush, ps, ps_free):
+            fake.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    m = dict((name, median(values)) for name, values in samples.items())
+    rows = []
+
+    def row(figure, value, unit, target=None, met=None):
+        rows.append({"figure": figure, "value": value, "unit": unit, "target": target, "met": met})
+
+    module_500 = m["module_per_item"] * PUSHES
+    uri_500 = m["uri_per_item"] * PUSHES
+    scaled = "" if LOOP_ITEMS == PUSHES else " (%d items x %g)" % (LOOP_ITEMS, PUSHES / LOOP_ITEMS)
+    row("ansible-playbook start-up (1 debug task, wall)", m["startup"], "s")
+    row("(a) 500 pushes, bare requests.Session loop", m["bare"], "s")
+    row("(b) 500 pushes, pwpush lookup, one task (concurrency 4)", m["lookup"], "s")
+    row("(c) 500 pushes, pwpush_push in a loop" + scaled, module_500, "s")
+    row("(d) 500 pushes, ansible.builtin.uri in a loop" + scaled, uri_500, "s")
+    row("b/a", m["lookup"] / m["bare"], "x", "<= 1.3", m["lookup"] / m["bare"] <= 1.3)
+    row("c/a", module_500 / m["bare"], "x")
+    row("d/b", uri_500 / m["lookup"], "x", ">= 10", uri_500 / m["lookup"] >= 10)
+    row("20 ms latency: bare sequential loop", m["bare_latency"], "s")
+    row("20 ms latency: lookup, concurrency 4 (default)", m["lookup_latency_c4"], "s")
+    row("20 ms latency: lookup, concurrency 8 (max)", m["lookup_latency_c8"], "s")
+    ratio = m["lookup_latency_c4"] / m["bare_latency"]
+    row("20 ms latency: lookup (c=4) / bare loop", ratio, "x", "<= 0.5", ratio <= 0.5)
+    row("20 ms latency: lookup (c=8) / bare loop", m["lookup_latency_c8"] / m["bare_latency"], "x")
+    overhead = max(0.0, m["ps_module_1"] - m["ps_bare_%d" % PS_SIZES[0]] / (PS_SIZES[0] / PS_BATCH))
+    row("Push Security: module overhead (1-credential task)", overhead, "s")
+    for size in PS_SIZES:
+        batches = size // PS_BATCH
+        floor = bucket_floor(batches)
+        minimum = floor + m["ps_bare_%d" % size]
+        took = m["ps_module_%d" % size]
+        net = took - overhead
+        row("Push Security %d: %d batches, token-bucket floor (10 rps, burst 10)" % (size, batches), floor, "s")
+        row("Push Security %d: minimum = floor + bare transfer" % size, minimum, "s")
+        row("Push Security %d: one task, zero failures" % size, took, "s")
+        row("Push Security %d: (task - module overhead) / minimum" % size, net / minimum, "x", "<= 1.2",
+            net / minimum <= 1.2)
+    growth = (m["rss_kib_%d" % MEM_SIZES[1]] - m["rss_kib_%d" % MEM_SIZES[0]]) / (MEM_SIZES[1] - MEM_SIZES[0])
+    for size in MEM_SIZES:
+        row("peak RSS, lookup of %d terms (largest process)" % size, m["rss_kib_%d" % size] / 1024.0, "MiB")
+        row("lookup of %d terms (time)" % size, m["lookup_%d_terms" % size], "s")
+    row("peak RSS growth per term (500 -> 5,000)", growth, "KiB", "<= %g" % MEM_TARGET_KIB_PER_TERM,
+        growth <= MEM_TARGET_KIB_PER_TERM)
+
+    results["figures"] = rows
+    results["medians"] = m
+    results["settings"]["seconds_total"] = time.perf_counter() - began
+    OUT.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+    width = max(len(r["figure"]) for r in rows)
+    print("%-*s %10s %-4s %-8s %s" % (width, "figure", "value", "", "target", "met"))
+    for r in rows:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        print("%-*s %10.3f %-4s %-8s %s" % (width, r["figure"], r["value"], r["unit"], r["target"] or "", met))
+    print("medians of %d repetitions; %.0f s in all; JSON in %s" % (REPS, results["settings"]["seconds_total"], OUT))
+    missed = [r["figure"] for r in rows if r["met"] is False]
+    if missed:
+        print("MISSED: " + "; ".join(missed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
