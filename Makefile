@@ -92,7 +92,7 @@ test-terraform: view
 # real podman and a locally built image. Installs what it needs (apt, pip) and cleans up after itself.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
 MOLECULE_VERSION := 26.10.0
-ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl
+ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl openssl procps iproute2
 ROLE_VIEW := $(CURDIR)/build/role-test/ansible_collections/oneshot/secrets
 
 .PHONY: test-role role-test-deps role-view role-molecule role-podman
