@@ -41,6 +41,9 @@ REPS = int(os.environ.get("BENCH_REPS", "3"))
 LOOP_ITEMS = int(os.environ.get("BENCH_LOOP_ITEMS", "30"))
 OUT = Path(os.environ.get("BENCH_OUT", str(HERE / "results.json")))
 PUSHES = 500
+# BENCH_PARTS=pushsecurity (comma-separated: pwpush, latency, pushsecurity, memory) runs only those parts;
+# the table then shows only their figures.
+PARTS = set(os.environ.get("BENCH_PARTS", "pwpush,latency,pushsecurity,memory").split(","))
 LATENCY = 0.02
 # 5,000 fits the burst (10 batches); 10,000 (20 batches) is bound by the rate limit. The larger
 # size runs once: its time grows with the square of the size today (see docs/performance.md).
@@ -177,7 +180,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         env.pop("PWPUSH_EMAIL", None)
 
         # 1. 500 pushes without latency.
-        for rep in range(REPS):
+        for rep in range(REPS if "pwpush" in PARTS else 0):
             log("500 pushes, repetition %d/%d" % (rep + 1, REPS))
             pwpush.reset()
             samples.setdefault("bare", []).append(bare_pwpush(pwpush.url, PUSHES))
@@ -196,7 +199,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
             samples.setdefault("uri_per_item", []).append(parts["uri"][0] / LOOP_ITEMS)
 
         # 2. With 20 ms of server latency.
-        for rep in range(REPS):
+        for rep in range(REPS if "latency" in PARTS else 0):
             log("500 pushes at %d ms latency, repetition %d/%d" % (LATENCY * 1000, rep + 1, REPS))
             pwpush.reset(LATENCY)
             samples.setdefault("bare_latency", []).append(bare_pwpush(pwpush.url, PUSHES))
@@ -208,7 +211,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         pwpush.reset()
 
         # 3. Push Security under its rate limit.
-        for size in PS_SIZES:
+        for size in PS_SIZES if "pushsecurity" in PARTS else ():
             credentials = [{"email": "user%05d@bench.example.com" % n, "password": "bench-pw-%05d-%s" % (n, os.urandom(3).hex())}
                            for n in range(size)]
             vars_file = tmp / ("credentials-%d.json" % size)
@@ -232,7 +235,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
                     samples.setdefault("ps_module_1", []).append(parts["pushsecurity"][0])
 
         # 4. Memory of the lookup: 500 vs 5,000 terms.
-        for size in MEM_SIZES:
+        for size in MEM_SIZES if "memory" in PARTS else ():
             for rep in range(REPS):
                 log("peak RSS, lookup of %d terms, repetition %d/%d" % (size, rep + 1, REPS))
                 pwpush.reset()
@@ -252,6 +255,18 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
     def row(figure, value, unit, target=None, met=None):
         rows.append({"figure": figure, "value": value, "unit": unit, "target": target, "met": met})
 
+    if "pwpush" in PARTS:
+        table_pwpush(m, row)
+    if "latency" in PARTS:
+        table_latency(m, row)
+    if "pushsecurity" in PARTS:
+        table_pushsecurity(m, row)
+    if "memory" in PARTS:
+        table_memory(m, row)
+    return finish(results, rows, m, began)
+
+
+def table_pwpush(m, row):
     module_500 = m["module_per_item"] * PUSHES
     uri_500 = m["uri_per_item"] * PUSHES
     scaled = "" if LOOP_ITEMS == PUSHES else " (%d items x %g)" % (LOOP_ITEMS, PUSHES / LOOP_ITEMS)
@@ -263,12 +278,18 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
     row("b/a", m["lookup"] / m["bare"], "x", "<= 1.3", m["lookup"] / m["bare"] <= 1.3)
     row("c/a", module_500 / m["bare"], "x")
     row("d/b", uri_500 / m["lookup"], "x", ">= 10", uri_500 / m["lookup"] >= 10)
+
+
+def table_latency(m, row):
     row("20 ms latency: bare sequential loop", m["bare_latency"], "s")
     row("20 ms latency: lookup, concurrency 4 (default)", m["lookup_latency_c4"], "s")
     row("20 ms latency: lookup, concurrency 8 (max)", m["lookup_latency_c8"], "s")
     ratio = m["lookup_latency_c4"] / m["bare_latency"]
     row("20 ms latency: lookup (c=4) / bare loop", ratio, "x", "<= 0.5", ratio <= 0.5)
     row("20 ms latency: lookup (c=8) / bare loop", m["lookup_latency_c8"] / m["bare_latency"], "x")
+
+
+def table_pushsecurity(m, row):
     overhead = max(0.0, m["ps_module_1"] - m["ps_bare_%d" % PS_SIZES[0]] / (PS_SIZES[0] / PS_BATCH))
     row("Push Security: module overhead (1-credential task)", overhead, "s")
     for size in PS_SIZES:
@@ -282,6 +303,9 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         row("Push Security %d: one task, zero failures" % size, took, "s")
         row("Push Security %d: (task - module overhead) / minimum" % size, net / minimum, "x", "<= 1.2",
             net / minimum <= 1.2)
+
+
+def table_memory(m, row):
     growth = (m["rss_kib_%d" % MEM_SIZES[1]] - m["rss_kib_%d" % MEM_SIZES[0]]) / (MEM_SIZES[1] - MEM_SIZES[0])
     for size in MEM_SIZES:
         row("peak RSS, lookup of %d terms (largest process)" % size, m["rss_kib_%d" % size] / 1024.0, "MiB")
@@ -289,6 +313,8 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
     row("peak RSS growth per term (500 -> 5,000)", growth, "KiB", "<= %g" % MEM_TARGET_KIB_PER_TERM,
         growth <= MEM_TARGET_KIB_PER_TERM)
 
+
+def finish(results, rows, m, began):
     results["figures"] = rows
     results["medians"] = m
     results["settings"]["seconds_total"] = time.perf_counter() - began
