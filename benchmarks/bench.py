@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Bulk speed of oneshot.secrets against the local test servers (tests/fakes).
 
     make bench                       # or: ANSIBLE_COLLECTIONS_PATH=... python benchmarks/bench.py
