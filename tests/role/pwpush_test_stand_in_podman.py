@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """TEST STAND-IN for podman in the role's molecule test. Never use it anywhere else.
 
 Podman cannot run inside the systemd-nspawn test machine, and no registry is reachable, so the
