@@ -72,7 +72,7 @@ ee: view
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # Units run last so the run closes on pytest's summary.
-test: lint sanity docs-lint fakes ee test-terraform integration units
+test: lint sanity docs-lint fakes ee test-terraform test-role integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml

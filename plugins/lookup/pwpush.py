@@ -82,8 +82,7 @@ class LookupModule(ServiceLookupBase):
         client = None
         try:
             client = PwpushClient.from_options(self.get_option)
-            pushes = client.create_pushes(specs, concurrency=self.get_option("concurrency"))
-            return [push["url"] for push in pushes]
+            return client.create_pushes(specs, concurrency=self.get_option("concurrency"), select=lambda push: push["url"])
         except PwpushError as exc:
             raise AnsibleError("pwpush lookup: %s" % exc.message)
         finally:

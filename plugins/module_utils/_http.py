@@ -99,7 +99,12 @@ class HttpTransport:
         if headers:
             self.session.headers.update(headers)
         # ca_path wins over the default bundle; validate_certs=false turns checking off.
-        self.session.verify = (ca_path or True) if validate_certs else False
+        self.verify = (ca_path or True) if validate_certs else False
+        self.session.verify = self.verify
+        if not validate_certs:
+            # The modules and lookups warn once in Ansible's own way; urllib3's per-request warning would go
+            # straight to stderr.
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         # Proxies and CA bundles from the environment still apply; credentials from ~/.netrc must not.
         self.session.trust_env = True
 
@@ -114,6 +119,8 @@ class HttpTransport:
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "DELETE", "PUT", "OPTIONS")
         kwargs.setdefault("timeout", self.timeout)
+        # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override the session's own setting.
+        kwargs.setdefault("verify", self.verify)
         attempt = 0
         while True:
             if self.before_request is not None:

@@ -362,19 +362,24 @@ class PwpushClient:
             raise PwpushError("The server accepted the push but did not answer with its url_token.")
         return self.describe(push)
 
-    def create_pushes(self, specs, concurrency=1):
+    def create_pushes(self, specs, concurrency=1, select=None):
         """Create many pushes over this client's pooled connections, `concurrency` at a time.
 
-        Every spec is validated before the first create. Results keep the order of specs.
+        Every spec is validated before the first create. Results keep the order of specs; `select`
+        keeps only part of each push (a lookup needs just the link), so memory stays flat.
         """
         if not 1 <= int(concurrency) <= MAX_CONCURRENCY:
             raise PwpushError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
         for spec in specs:
             self.prepare(spec)
+        def create(spec):
+            push = self.create_push(spec)
+            return select(push) if select else push
+
         if concurrency == 1 or len(specs) < 2:
-            return [self.create_push(spec) for spec in specs]
+            return [create(spec) for spec in specs]
         with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
-            futures = [pool.submit(self.create_push, spec) for spec in specs]
+            futures = [pool.submit(create, spec) for spec in specs]
             results, failure = [], None
             for future in futures:
                 try:
@@ -623,6 +628,8 @@ def _error_text(response):
                 return str(body[key])
         return _field_errors(body, "")
     text = (response.text or "").strip()
+    if text.startswith("<"):
+        return "an HTML error page (%s)" % (response.headers.get("Content-Type") or "text/html")
     return text[:200]
 
 

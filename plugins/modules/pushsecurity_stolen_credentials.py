@@ -117,9 +117,8 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity impor
 )
 
 
-def ensure_present(module, client):
-    credentials = [dict((k, v) for k, v in item.items() if k != "metadata" or v is not None)
-                   for item in module.params["credentials"]]
+def ensure_present(module, client, credentials):
+    credentials = [dict((k, v) for k, v in item.items() if k != "metadata" or v is not None) for item in credentials]
     validate_credentials(credentials)
     if not credentials:
         return dict(changed=False, submitted=0, batches=0, emails=[])
@@ -132,10 +131,26 @@ def ensure_present(module, client):
     return result
 
 
-def ensure_absent(module, client):
+def ensure_absent(module, client, credentials):
     if not module.check_mode:
         client.delete_all_stolen_credentials()
     return dict(changed=True, deleted="all")
+
+
+def take_credentials(module):
+    """Take the credentials out of the module's params; keep no_log masking linear in their number.
+
+    Every password is a no_log value, and Ansible checks each of them against every string of the result,
+    the invocation included: 10,000 credentials would take minutes. The result holds no password
+    (only counts and emails), so the invocation shows a count instead of the list, and only the passwords
+    that occur inside an email stay in the masking set.
+    """
+    credentials = module.params["credentials"]
+    passwords = set(item["password"] for item in credentials)
+    emails = "\n".join(item["email"] for item in credentials)
+    module.no_log_values = set(value for value in module.no_log_values if value not in passwords or value in emails)
+    module.params["credentials"] = "%d credential(s), not shown" % len(credentials)
+    return credentials
 
 
 def main():
@@ -150,13 +165,14 @@ def main():
         batch_size=dict(type="int", default=MAX_BATCH),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    credentials = take_credentials(module)
     if not 1 <= module.params["batch_size"] <= MAX_BATCH:
         module.fail_json(msg="batch_size must be between 1 and %d (the API's limit), got %d." % (
             MAX_BATCH, module.params["batch_size"]))
     if not module.params["api_key"]:
         module.fail_json(msg="api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = run_module(module, lambda client: ensure(module, client))
+    result = run_module(module, lambda client: ensure(module, client, credentials))
     module.exit_json(**result)
 
 
