@@ -141,8 +141,8 @@ def bare_pushsecurity(url: str, credentials: list) -> float:
     session.headers.update({"x-api-key": PS_KEY})
     started = time.perf_counter()
     for start in range(0, len(credentials), PS_BATCH):
-        response = session.post(url + "/v1/controls/stolenCredentials", json=credentials[start:start + PS_BATCH],
-                                 timeout=60)
+        batch = credentials[start:start + PS_BATCH]
+        response = session.post(url + "/v1/controls/stolenCredentials", json=batch, timeout=60)
         response.raise_for_status()
     elapsed = time.perf_counter() - started
     session.close()
@@ -184,11 +184,11 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
             pwpush.reset()
             samples.setdefault("bare", []).append(bare_pwpush(pwpush.url, PUSHES))
             pwpush.reset()
-            wall, parts, _ = playbook("pwpush.yml", env, "-t", "noop")
+            wall, parts, _peak = playbook("pwpush.yml", env, "-t", "noop")
             samples.setdefault("startup", []).append(wall)
             pwpush.reset()
-            wall, parts, _ = playbook("pwpush.yml", env, "-t", "lookup,module,uri",
-                                      "-e", "bench_lookup_terms=%d bench_loop_items=%d" % (PUSHES, LOOP_ITEMS))
+            extra = "bench_lookup_terms=%d bench_loop_items=%d" % (PUSHES, LOOP_ITEMS)
+            wall, parts, _peak = playbook("pwpush.yml", env, "-t", "lookup,module,uri", "-e", extra)
             assert parts["lookup"][1] == PUSHES, parts
             stored = len(requests.get(pwpush.url + "/_fake/pwpush/pushes", timeout=30).json())
             assert stored == PUSHES + 2 * LOOP_ITEMS, "expected %d pushes on the server, found %d" % (
@@ -204,8 +204,8 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
             samples.setdefault("bare_latency", []).append(bare_pwpush(pwpush.url, PUSHES))
             for concurrency in (4, 8):
                 pwpush.reset(LATENCY)
-                _wall, parts, _ = playbook("pwpush.yml", env, "-t", "lookup",
-                                           "-e", "bench_lookup_terms=%d bench_concurrency=%d" % (PUSHES, concurrency))
+                extra = "bench_lookup_terms=%d bench_concurrency=%d" % (PUSHES, concurrency)
+                _wall, parts, _peak = playbook("pwpush.yml", env, "-t", "lookup", "-e", extra)
                 samples.setdefault("lookup_latency_c%d" % concurrency, []).append(parts["lookup"][0])
         pwpush.reset()
 
@@ -220,7 +220,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
                 log("Push Security, %d credentials, repetition %d/%d" % (size, rep + 1, PS_REPS[size]))
                 ps_free.reset()
                 samples.setdefault("ps_bare_%d" % size, []).append(bare_pushsecurity(ps_free.url, credentials))
-                _wall, parts, _ = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % vars_file)
+                _wall, parts, _peak = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % vars_file)
                 seconds, submitted, batches = parts["pushsecurity"]
                 state = requests.get(ps.url + "/_fake/stolen-credentials", timeout=30).json()
                 assert submitted == size and state["count"] == size and state["batches"] == batches, (size, state)
@@ -230,7 +230,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
             one.write_text(json.dumps({"bench_credentials": credentials[:1]}))
             if "ps_module_1" not in samples:
                 for rep in range(REPS):
-                    _wall, parts, _ = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % one)
+                    _wall, parts, _peak = playbook("pushsecurity.yml", ps_env, "-e", "@%s" % one)
                     samples.setdefault("ps_module_1", []).append(parts["pushsecurity"][0])
 
         # 4. Memory of the lookup: 500 vs 5,000 terms.

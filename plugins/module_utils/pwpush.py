@@ -372,6 +372,7 @@ class PwpushClient:
             raise PwpushError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
         for spec in specs:
             self.prepare(spec)
+
         def create(spec):
             push = self.create_push(spec)
             return select(push) if select else push

@@ -52,12 +52,10 @@ options:
     description:
       - List the account's recent receipts (needs O(username) and O(api_token)).
     type: bool
-    default: false
   status:
     description:
       - Check the service status (C(/status)), or the credentials too (C(/authcheck)) when they are given.
     type: bool
-    default: false
 seealso:
   - module: oneshot.secrets.ots_secret
   - plugin: oneshot.secrets.ots_retrieve
@@ -135,8 +133,9 @@ def main():
         secret_key=dict(type="str", no_log=False),
         passphrase=dict(type="str", no_log=True),
         metadata_key=dict(type="str", no_log=False),
-        recent=dict(type="bool", default=False),
-        status=dict(type="bool", default=False),
+        # No defaults: a default would satisfy required_one_of and turn an empty task into a status check.
+        recent=dict(type="bool"),
+        status=dict(type="bool"),
     )
     module = AnsibleModule(
         argument_spec=spec,

@@ -68,10 +68,10 @@ def _stored(url: str) -> int:
 
 @pytest.mark.parametrize("mode, stored", [("before", 0), ("after", 1)])
 def test_reset_drops_the_connection_without_an_answer(pwpush, mode, stored):
-    answer = requests.post(pwpush.url + "/_fake/faults", json={"reset": mode, "count": 2,
-                                                              "path_prefix": "/api/v2/pushes"}, timeout=5)
+    fault = {"reset": mode, "count": 2, "path_prefix": "/api/v2/pushes"}
+    answer = requests.post(pwpush.url + "/_fake/faults", json=fault, timeout=5)
     assert answer.status_code == 200 and answer.json()["reset"] == mode and answer.json()["count"] == 2
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(requests.ConnectionError):
             _push(pwpush.url)
     assert _stored(pwpush.url) == 2 * stored  # "before": the app never saw it; "after": stored, unanswered

@@ -52,7 +52,7 @@ if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
     export -f hosts_run
     export test_user
     "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c hosts_run
-    getent shadow "${test_user}" | cut -d: -f2 | grep -q '^\$6\$' || fail "no sha512 password hash for ${test_user}"
+    getent shadow "${test_user}" | cut -d: -f2 | grep -q '^[$]6[$]' || fail "no sha512 password hash for ${test_user}"
     if grep -q "${test_user}  http" "${work}/distribute-hosts.log"; then :; else fail "no link printed for ${test_user}"; fi
     echo "distribute_credentials: the host group's account got the pushed password (hashed)"
 else
