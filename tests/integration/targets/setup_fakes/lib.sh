@@ -15,6 +15,43 @@ export PUSHSECURITY_API_KEY="full-access-key-for-tests-0001"
 export PUSHSECURITY_READ_ONLY_KEY="read-only-key-for-tests-0002"
 export ANSIBLE_DEPRECATION_WARNINGS=false
 export ANSIBLE_STDOUT_CALLBACK=default
+# Values that must never show up in a play's output; a target adds the names of its own in LEAK_VALUE_NAMES.
+LEAK_NAMES="PWPUSH_TOKEN PWPUSH_OTHER_TOKEN OTS_TOKEN PUSHSECURITY_API_KEY PUSHSECURITY_READ_ONLY_KEY"
+
+# leak_check CAPTURE: fails when a secret of LEAK_NAMES/LEAK_VALUE_NAMES appears in an -vvvv capture.
+leak_check() {
+    local capture="$1" name value status=0
+    grep -q "ESTABLISH LOCAL CONNECTION" "${capture}" \
+        || { echo "leak check: no -vvvv output was captured, so it would prove nothing"; return 1; }
+    for name in ${LEAK_NAMES} ${LEAK_VALUE_NAMES:-}; do
+        value="${!name:-}"
+        [ -n "${value}" ] || continue
+        if grep -qF -- "${value}" "${capture}"; then
+            echo "LEAK: the value of ${name} appears in the -vvvv output:"
+            grep -nF -- "${value}" "${capture}" | sed "s|${value}|<${name}>|g" | cut -c1-300 | head -5
+            status=1
+        fi
+    done
+    return "${status}"
+}
+
+# checked_playbook ARGS...: ansible-playbook at -vvvv with its output captured and checked for leaks.
+# Prints the play's recap and failures; the whole capture (its tail) only when the play fails.
+checked_playbook() {
+    local capture status=0
+    capture="$(mktemp)"
+    ansible-playbook -vvvv "$@" > "${capture}" 2>&1 || status=$?
+    if [ "${status}" != 0 ]; then
+        tail -n 300 "${capture}"
+    else
+        grep -E '^(PLAY |TASK |fatal|failed:|ok: .*All assertions|localhost +:)' "${capture}" | grep -v '^TASK ' || true
+    fi
+    leak_check "${capture}" || status=1
+    rm -f "${capture}"
+    return "${status}"
+}
+export -f checked_playbook leak_check
+export LEAK_NAMES
 
 # run_in_modes PLAYBOOK [ansible-playbook args...]: once for each of $PWPUSH_MODES (default: all three).
 run_in_modes() {
@@ -25,7 +62,8 @@ run_in_modes() {
         echo "=== ${playbook} against a ${mode} server"
         PWPUSH_FAKE_MODE="${mode}" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
             --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" -- \
-            env -u PWPUSH_EMAIL ansible-playbook -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
+            env -u PWPUSH_EMAIL bash -c 'checked_playbook "$@"' checked_playbook \
+            -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
     done
 }
 
@@ -41,5 +79,5 @@ run_against() {
     shift
     echo "=== $1 against a ${name} server"  # serve options may hold keys: not echoed
     "${COLLECTION_ROOT}/tests/fakes/run-with" "${name}" "${serve_args[@]}" -- \
-        ansible-playbook -i localhost, -c local "$@"
+        bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local "$@"
 }
