@@ -21,7 +21,7 @@ LEAK_NAMES="PWPUSH_TOKEN PWPUSH_OTHER_TOKEN OTS_TOKEN PUSHSECURITY_API_KEY PUSHS
 # leak_check CAPTURE: fails when a secret of LEAK_NAMES/LEAK_VALUE_NAMES appears in an -vvvv capture.
 leak_check() {
     local capture="$1" name value status=0
-    grep -q "ESTABLISH LOCAL CONNECTION" "${capture}" \
+    grep -q "^task path: " "${capture}" \
         || { echo "leak check: no -vvvv output was captured, so it would prove nothing"; return 1; }
     for name in ${LEAK_NAMES} ${LEAK_VALUE_NAMES:-}; do
         value="${!name:-}"
