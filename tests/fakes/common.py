@@ -601,3 +601,21 @@ if __name__ == "__main__":
             print("%s %s" % (_name, _path))
         sys.exit(0)
     sys.exit("usage: common.py make-ca DIR")
+
+
+class FirstHitWindow:
+    """Counters whose fixed window starts at a key's first hit (Redis INCR + EXPIRE, Rails' rate_limit
+    cache increment): a window is never sliding. Shared by the fakes whose real servers count this way."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def hit(self, key: str, now: float, within: int) -> int:
+        start, count = self._windows.get(key, (now, 0))
+        if now >= start + within:
+            start, count = now, 0
+        self._windows[key] = (start, count + 1)
+        return count + 1
+
+    def clear(self) -> None:
+        self._windows.clear()

@@ -237,23 +237,6 @@ class Record:  # pylint: disable=too-many-instance-attributes
         return now < self.created + 2 * self.ttl  # the receipt lives twice as long as the secret
 
 
-class FirstHitWindow:
-    """INCR + EXPIRE-on-first-hit counters: fixed windows that start at a key's first hit."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[float, int]] = {}
-
-    def hit(self, key: str, now: float, within: int) -> int:
-        start, count = self._windows.get(key, (now, 0))
-        if now >= start + within:
-            start, count = now, 0
-        self._windows[key] = (start, count + 1)
-        return count + 1
-
-    def clear(self) -> None:
-        self._windows.clear()
-
-
 # --------------------------------------------------------------------------- the fake
 
 
@@ -283,7 +266,7 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
         self.pepper = secrets.token_bytes(32)
         self.by_metadata: dict[str, Record] = {}
         self.by_secret: dict[str, Record] = {}
-        self.counters = FirstHitWindow()
+        self.counters = common.FirstHitWindow()
         self.seq = 0
 
     def reset(self) -> None:

@@ -312,24 +312,6 @@ def days_for_duration(duration: int) -> int:
     return max(1, math.ceil(DURATIONS[duration] / dt.timedelta(days=1)))
 
 
-class WindowCounter:
-    """Rails' rate_limit counter: a cache increment whose expiry is set at the first hit,
-    so windows are fixed from the first request, not sliding."""
-
-    def __init__(self) -> None:
-        self._windows: dict[str, tuple[float, int]] = {}
-
-    def hit(self, key: str, now: float, within: int) -> int:
-        start, count = self._windows.get(key, (now, 0))
-        if now >= start + within:
-            start, count = now, 0
-        self._windows[key] = (start, count + 1)
-        return count + 1
-
-    def clear(self) -> None:
-        self._windows.clear()
-
-
 class TokenConverter(BaseConverter):  # pylint: disable=too-few-public-methods
     """A Rails path segment: anything but '/' and '.' (the dot starts the format)."""
     regex = r"[^/.]+"
@@ -362,7 +344,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.csrf_token = secrets.token_urlsafe(32)
         self.lock = threading.RLock()
         self.pushes: dict[str, Push] = {}
-        self.counters = WindowCounter()
+        self.counters = common.FirstHitWindow()
         self.seq = 0
 
     def reset(self) -> None:
