@@ -47,30 +47,18 @@ _value:
   elements: dict
 """
 
-import csv
-import io
-
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
 
 
 def from_csv(text, keep=None, rest_into=None):
     if not isinstance(text, str):
         raise AnsibleFilterError("from_csv expects CSV text, got %s" % type(text).__name__)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames:
-        return []
-    rows = []
-    for number, row in enumerate(reader, 2):
-        if None in row:
-            raise AnsibleFilterError("from_csv: line %d has more cells than the header" % number)
-        row = dict((key.strip(), "" if value is None else value) for key, value in row.items())
-        if rest_into:
-            kept = set(keep or ())
-            rest = dict((key, value) for key, value in row.items() if key not in kept and value != "")
-            row = dict((key, value) for key, value in row.items() if key in kept)
-            row[rest_into] = rest
-        rows.append(row)
-    return rows
+    try:
+        return rows_from_csv(text, keep=keep, rest_into=rest_into)
+    except CsvError as exc:
+        raise AnsibleFilterError("from_csv: %s" % exc)
 
 
 class FilterModule(object):

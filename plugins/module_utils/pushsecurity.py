@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 import threading
 import time
@@ -23,6 +24,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     json_or_none,
     run_module_action,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
 
 DEFAULT_URL = "https://api.pushsecurity.com"
 STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
@@ -77,15 +79,16 @@ class TokenBucket:
                 self.sleep(max((1 - self.tokens) / self.rate, 0.001))
 
 
-def validate_credentials(credentials):
+def validate_credentials(credentials, name="credentials"):
     """Check every item before anything is sent; messages name the item, never its password."""
     if not isinstance(credentials, list):
-        raise PushSecurityError("credentials must be a list of {email, password, metadata} items.")
+        raise PushSecurityError("%s must be a list of {email, password, metadata} items." % name)
+    allowed = frozenset(("email", "password", "metadata"))
     for index, item in enumerate(credentials):
-        where = "credentials[%d]" % index
+        where = "%s[%d]" % (name, index)
         if not isinstance(item, dict):
             raise PushSecurityError("%s must be a dict with email and password." % where)
-        unknown = set(item) - set(("email", "password", "metadata"))
+        unknown = set(item) - allowed
         if unknown:
             raise PushSecurityError("%s has unknown keys: %s (allowed: email, password, metadata)." % (
                 where, ", ".join(sorted(unknown))))
@@ -98,6 +101,57 @@ def validate_credentials(credentials):
         metadata = item.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise PushSecurityError("%s.metadata (for %s) must be a dict or null." % (where, email))
+
+
+def load_credentials_file(path):
+    """Read a threat-intel export: a JSON list of {email, password, metadata} items, or CSV with a header
+    naming email and password (other columns become each item's metadata). JSON when the first non-blank
+    character is '[' or '{'. Errors name the file and the line, never a cell."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+    except (IOError, OSError) as exc:
+        raise PushSecurityError("src: cannot read %s: %s." % (path, exc.strerror or exc))
+    except UnicodeDecodeError as exc:
+        raise PushSecurityError("src: %s is not UTF-8 text (byte %d)." % (path, exc.start))
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            items = json.loads(text)
+        except ValueError as exc:
+            # json's message gives the position only ("Expecting ',' delimiter: line 3 column 5 (char 40)").
+            raise PushSecurityError("src: %s is not a valid JSON list: %s." % (path, exc))
+    else:
+        try:
+            items = rows_from_csv(text, keep=("email", "password"), rest_into="metadata",
+                                  required=("email", "password"))
+        except CsvError as exc:
+            raise PushSecurityError("src: %s: %s." % (path, exc))
+        for item in items:
+            if not item["metadata"]:
+                del item["metadata"]
+    validate_credentials(items, name="src")
+    return items
+
+
+def passwords_shown_in(texts, passwords):
+    """The passwords that occur inside any of texts (e.g. the returned emails), to keep masking those.
+
+    Linear in the number of texts: every substring of each text whose length is that of some password is
+    looked up in a set, instead of searching every text for every password.
+    """
+    lengths = sorted(set(len(password) for password in passwords))
+    wanted = set(passwords)
+    shown = set()
+    for text in texts:
+        size = len(text)
+        for length in lengths:
+            if length > size:
+                break
+            for start in range(size - length + 1):
+                piece = text[start:start + length]
+                if piece in wanted:
+                    shown.add(piece)
+    return shown
 
 
 class PushSecurityClient:
@@ -121,9 +175,13 @@ class PushSecurityClient:
     def close(self):
         self.http.close()
 
-    def add_stolen_credentials(self, credentials, batch_size=MAX_BATCH):
-        """Send credentials in batches of at most 500. Returns counts and emails, never a password."""
-        validate_credentials(credentials)
+    def add_stolen_credentials(self, credentials, batch_size=MAX_BATCH, checked=False):
+        """Send credentials in batches of at most 500. Returns counts and emails, never a password.
+
+        checked=True skips validate_credentials() for a caller that has just run it on these items.
+        """
+        if not checked:
+            validate_credentials(credentials)
         if not 1 <= batch_size <= MAX_BATCH:
             raise PushSecurityError("batch_size must be between 1 and %d (the API's limit)." % MAX_BATCH)
         batches = [credentials[start:start + batch_size] for start in range(0, len(credentials), batch_size)]

@@ -45,6 +45,8 @@ options:
   credentials:
     description:
       - The leaked credentials to add. Thousands in one task are fine; they are sent 500 at a time.
+      - Mutually exclusive with O(src), which is faster for large exports and keeps the passwords out of Ansible's
+        variables altogether.
     type: list
     elements: dict
     default: []
@@ -60,6 +62,17 @@ options:
       metadata:
         description: What the feed says about where it was found; attached to matching findings.
         type: dict
+  src:
+    description:
+      - A threat-intel export to read the credentials from instead of O(credentials), on the host the module runs
+        on; for this API module that is usually the controller (a play on C(localhost), or C(delegate_to=localhost)).
+      - Either a JSON list of items with the keys of O(credentials) (JSON when the first non-blank character is
+        C([) or C({)), or CSV with a header row naming C(email) and C(password); the other CSV columns of a row
+        become its C(metadata), empty cells left out.
+      - The passwords never become task arguments or variables, so they cannot show up in templating errors, in the
+        C(-vvvv) invocation or in registered results; messages about a bad item name its index (from 0) and email.
+      - Every item is checked before the first batch is sent, as with O(credentials).
+    type: path
   batch_size:
     description:
       - Credentials per request, 1 to 500.
@@ -79,6 +92,11 @@ EXAMPLES = r"""
 - name: How many went out
   ansible.builtin.debug:
     msg: "{{ report.submitted }} credentials in {{ report.batches }} batches"
+
+- name: A large export, read by the module itself (faster; passwords never become variables)
+  oneshot.secrets.pushsecurity_stolen_credentials:
+    src: /srv/threat-intel/leak-2026-11.csv  # header: email,password,breach,first_seen
+  delegate_to: localhost
 
 - name: Start over - this deletes EVERY custom stolen credential of the organisation
   oneshot.secrets.pushsecurity_stolen_credentials:
@@ -111,22 +129,23 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
     MAX_BATCH,
+    PushSecurityError,
     connection_argument_spec,
+    load_credentials_file,
+    passwords_shown_in,
     run_module,
     validate_credentials,
 )
 
 
 def ensure_present(module, client, credentials):
-    credentials = [dict((k, v) for k, v in item.items() if k != "metadata" or v is not None) for item in credentials]
-    validate_credentials(credentials)
     if not credentials:
         return dict(changed=False, submitted=0, batches=0, emails=[])
     if module.check_mode:
         size = module.params["batch_size"]
         return dict(changed=True, submitted=len(credentials), batches=(len(credentials) + size - 1) // size,
                     emails=[item["email"] for item in credentials])
-    result = client.add_stolen_credentials(credentials, batch_size=module.params["batch_size"])
+    result = client.add_stolen_credentials(credentials, batch_size=module.params["batch_size"], checked=True)
     result["changed"] = True
     return result
 
@@ -138,17 +157,30 @@ def ensure_absent(module, client, credentials):
 
 
 def take_credentials(module):
-    """Take the credentials out of the module's params; keep no_log masking linear in their number.
+    """The credentials to send, from O(credentials) or the O(src) file, checked; masking kept linear.
 
-    Every password is a no_log value, and Ansible checks each of them against every string of the result,
-    the invocation included: 10,000 credentials would take minutes. The result holds no password
-    (only counts and emails), so the invocation shows a count instead of the list, and only the passwords
-    that occur inside an email stay in the masking set.
+    Ansible masks every no_log value in every string of the result, the invocation included: with a no_log
+    password per credential that grows with credentials x strings (minutes for 10,000). The result holds no
+    password, only counts and emails, so the invocation shows a count instead of the list and only passwords
+    that occur inside an email are masked. Passwords read from O(src) never were arguments; the same rule
+    adds the ones that occur inside an email.
     """
-    credentials = module.params["credentials"]
+    if module.params["state"] != "present":
+        module.params["credentials"] = []
+        return []
+    try:
+        if module.params["src"]:
+            credentials = load_credentials_file(module.params["src"])
+        else:
+            credentials = [dict((key, value) for key, value in item.items() if key != "metadata" or value is not None)
+                           for item in module.params["credentials"]]
+            validate_credentials(credentials)
+    except PushSecurityError as exc:
+        module.params["credentials"] = "not shown"
+        module.fail_json(msg=exc.message)
     passwords = set(item["password"] for item in credentials)
-    emails = "\n".join(item["email"] for item in credentials)
-    module.no_log_values = set(value for value in module.no_log_values if value not in passwords or value in emails)
+    shown = passwords_shown_in([item["email"] for item in credentials], passwords)
+    module.no_log_values = set(value for value in module.no_log_values if value not in passwords) | shown
     module.params["credentials"] = "%d credential(s), not shown" % len(credentials)
     return credentials
 
@@ -162,9 +194,10 @@ def main():
             password=dict(type="str", required=True, no_log=True),
             metadata=dict(type="dict"),
         )),
+        src=dict(type="path"),
         batch_size=dict(type="int", default=MAX_BATCH),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("credentials", "src")])
     credentials = take_credentials(module)
     if not 1 <= module.params["batch_size"] <= MAX_BATCH:
         module.fail_json(msg="batch_size must be between 1 and %d (the API's limit), got %d." % (

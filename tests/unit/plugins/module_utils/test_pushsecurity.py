@@ -11,6 +11,8 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity impor
     PushSecurityClient,
     PushSecurityError,
     TokenBucket,
+    load_credentials_file,
+    passwords_shown_in,
     validate_credentials,
 )
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
@@ -50,6 +52,52 @@ def test_validation_never_quotes_a_password():
     with pytest.raises(PushSecurityError) as info:
         validate_credentials([{"email": "x@example.com", "password": "hunter2", "metadata": 5}])
     assert "hunter2" not in info.value.message
+
+
+def test_src_json_is_read_and_checked(tmp_path):
+    src = tmp_path / "leak.json"
+    src.write_text('[{"email": "a@example.com", "password": "pw-1", "metadata": {"feed": "x"}}]')
+    assert load_credentials_file(str(src)) == [{"email": "a@example.com", "password": "pw-1", "metadata": {"feed": "x"}}]
+
+
+def test_src_csv_other_columns_become_metadata(tmp_path):
+    src = tmp_path / "leak.csv"
+    src.write_text('\ufeffemail,password,breach,note\na@example.com,"p,w""1",combo-2026,\nb@example.com,pw-2,,\n',
+                   encoding="utf-8")
+    assert load_credentials_file(str(src)) == [
+        {"email": "a@example.com", "password": 'p,w"1', "metadata": {"breach": "combo-2026"}},
+        {"email": "b@example.com", "password": "pw-2"},
+    ]
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "src: cannot read"),
+    ('[{"email": "a@example.com", "password": "hunter2"', "not a valid JSON list"),
+    ("a@example.com,hunter2\nb@example.com,hunter2\n", "header row naming the columns email, password \\(it has 2 cell"),
+    ("", "header row naming the columns email, password \\(it has 0 cell"),
+    ("email,password\na@example.com,hunter2,extra\n", "line 2 has more cells than the header"),
+    ("email,password\nnot-an-email,hunter2\n", r"src\[0\].email 'not-an-email'"),
+    ("email,password\na@example.com,\n", r"src\[0\].password \(for a@example.com\)"),
+    ('{"email": "a@example.com", "password": "hunter2"}', "src must be a list"),
+    (b"email,password\na@example.com,\xff\n", "not UTF-8"),
+])
+def test_src_errors_name_the_problem_never_the_password(tmp_path, content, message):
+    src = tmp_path / "leak"
+    if isinstance(content, bytes):
+        src.write_bytes(content)
+    elif content is not None:
+        src.write_text(content)
+    with pytest.raises(PushSecurityError, match=message) as info:
+        load_credentials_file(str(src))
+    assert "hunter2" not in info.value.message
+
+
+def test_passwords_shown_in_finds_only_passwords_inside_the_texts():
+    emails = ["summer2024@example.com", "bob@example.com"]
+    passwords = {"summer2024", "example", "not-there", "bob@example.com!", "b"}
+    assert passwords_shown_in(emails, passwords) == {"summer2024", "example", "b"}
+    assert passwords_shown_in([], passwords) == set()
+    assert passwords_shown_in(emails, set()) == set()
 
 
 def test_1200_credentials_go_in_three_batches_and_nothing_secret_comes_back():
