@@ -8,20 +8,15 @@ tests start it. Run: pytest -q tests/fakes/test_ots_server.py
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-SERVE = HERE / "serve"
-RUN_WITH = HERE / "run-with"
+from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers
 
 USER1, TOKEN1 = "owner@example.com", "ots-token-owner-0123456789"
 USER2, TOKEN2 = "other@example.com", "ots-token-other-9876543210"
@@ -38,38 +33,12 @@ RECEIPT_FIELDS = ["custid", "metadata_key", "secret_key", "ttl", "metadata_ttl",
 ALIASES = ["identifier", "secret_identifier", "has_passphrase", "recipients", "receipt_ttl", "receipt_url"]
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    # Run the fake in the interpreter running the tests when it can (deterministic).
-    if "FAKE_PYTHON" not in env and importlib.util.find_spec("flask") and importlib.util.find_spec("waitress"):
-        env["FAKE_PYTHON"] = sys.executable
-    return env
+class OtsServer(FakeServer):
+    """`serve ots`, with the OTS API root, Basic auth sessions and the fake's ageing control."""
 
-
-def _readline_with_timeout(proc: subprocess.Popen, timeout: float) -> str:
-    result: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not result:
-        proc.kill()
-        pytest.fail("the fake printed no ready line within %s s" % timeout)
-    return result[0]
-
-
-class FakeServer:
-    """One `serve ots` process; its stderr (the request log) goes to a file."""
-
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.log_path = tmp_path / ("server-%d.log" % id(self))
-        self._log = open(self.log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [str(SERVE), "ots", "--port", "0", *args], stdout=subprocess.PIPE, stderr=self._log,
-            text=True, env=_env())
-        line = _readline_with_timeout(self.proc, 20)
-        assert re.fullmatch(r"ready http://127\.0\.0\.1:\d+\n", line), line
-        self.url = line.split()[1]
-        self.api = self.url + "/api/v1"
+    @property
+    def api(self) -> str:
+        return self.url + "/api/v1"
 
     def session(self, user: str | None = None, token: str | None = None) -> requests.Session:
         session = requests.Session()
@@ -77,61 +46,32 @@ class FakeServer:
             session.auth = (user, token)
         return session
 
-    def reset(self) -> None:
-        requests.post(self.url + "/_fake/reset", timeout=5).raise_for_status()
-
     def age(self, metadata_key: str, seconds: float) -> None:
         response = requests.post(self.url + "/_fake/ots/age", json={"metadata_key": metadata_key, "seconds": seconds},
                                  timeout=5)
         assert response.status_code == 200, response.text
 
-    def log_text(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(encoding="utf-8")
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        finally:
-            self._log.close()
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    """Servers shared by the tests of this module, one per argument list, reset per use."""
-    started: dict[tuple, FakeServer] = {}
-    tmp = tmp_path_factory.mktemp("ots")
-
-    def get(*args: str) -> FakeServer:
-        if args not in started:
-            started[args] = FakeServer(tmp, *args)
-        server = started[args]
-        server.reset()
-        return server
-
-    yield get
-    for server in started.values():
-        server.stop()
+servers = fake_servers("ots", OtsServer)
 
 
 @pytest.fixture
-def ots(servers) -> FakeServer:
+def ots(servers) -> OtsServer:
     return servers(*MAIN)
 
 
-def share(server: FakeServer, user: str | None = None, token: str | None = None, **fields) -> dict:
+def share(server: OtsServer, user: str | None = None, token: str | None = None, **fields) -> dict:
     fields.setdefault("secret", "s3cret-value")
     response = server.session(user, token).post(server.api + "/share", data=fields)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def reveal(server: FakeServer, secret_key: str, **fields) -> requests.Response:
+def reveal(server: OtsServer, secret_key: str, **fields) -> requests.Response:
     return requests.post("%s/secret/%s" % (server.api, secret_key), data=fields, timeout=5)
 
 
-def receipt(server: FakeServer, metadata_key: str, user: str | None = None, token: str | None = None) -> dict:
+def receipt(server: OtsServer, metadata_key: str, user: str | None = None, token: str | None = None) -> dict:
     response = server.session(user, token).get("%s/private/%s" % (server.api, metadata_key))
     assert response.status_code == 200, response.text
     return response.json()
@@ -609,7 +549,7 @@ def test_request_counts_reset_and_secret_listing(ots):
 
 
 def test_log_never_contains_secrets(tmp_path):
-    server = FakeServer(tmp_path, *ACCOUNTS)
+    server = OtsServer("ots", tmp_path, *ACCOUNTS)
     try:
         body = share(server, USER1, TOKEN1, secret="payload-secret-1", passphrase="pp-secret-1")
         reveal(server, body["secret_key"], passphrase="pp-secret-1")
@@ -628,7 +568,7 @@ def test_log_never_contains_secrets(tmp_path):
 
 
 def test_serve_usage_errors():
-    env = _env()
+    env = fake_env()
     bad = subprocess.run([str(SERVE), "ots", "--username", "u@example.com"], capture_output=True, text=True,
                          env=env, check=False, timeout=30)
     assert bad.returncode == 2 and "go together" in bad.stderr
@@ -639,7 +579,7 @@ def test_run_with(tmp_path):
               "r = requests.get(u + '/api/v1/authcheck', auth=(os.environ['OTS_USERNAME'], os.environ['OTS_TOKEN'])); "
               "print(r.status_code, r.json()['status']); open(%r, 'w').write(u); raise SystemExit(3)"
               % str(tmp_path / "url"))
-    env = {k: v for k, v in _env().items() if k not in ("OTS_URL", "OTS_USERNAME", "OTS_TOKEN")}
+    env = {k: v for k, v in fake_env().items() if k not in ("OTS_URL", "OTS_USERNAME", "OTS_TOKEN")}
     result = subprocess.run([str(RUN_WITH), "ots", "--quiet", "--", sys.executable, "-c", script],
                             capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 3, result.stderr

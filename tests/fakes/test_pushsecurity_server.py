@@ -6,22 +6,15 @@ Run: pytest -q tests/fakes/test_pushsecurity_server.py
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import re
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-SERVE = HERE / "serve"
-RUN_WITH = HERE / "run-with"
+from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers
 
 KEY = "ps-full-key-0123456789"
 RO_KEY = "ps-readonly-key-9876543210"
@@ -35,37 +28,12 @@ THROTTLED = {"message": "Too Many Requests"}
 NO_ROUTE = {"message": "Missing Authentication Token"}
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    if "FAKE_PYTHON" not in env and importlib.util.find_spec("flask") and importlib.util.find_spec("waitress"):
-        env["FAKE_PYTHON"] = sys.executable
-    return env
+class PushSecurityServer(FakeServer):
+    """`serve pushsecurity`, with the stolen-credentials route, x-api-key sessions and the stored list."""
 
-
-def _readline_with_timeout(proc: subprocess.Popen, timeout: float) -> str:
-    result: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not result:
-        proc.kill()
-        pytest.fail("the fake printed no ready line within %s s" % timeout)
-    return result[0]
-
-
-class FakeServer:
-    """One `serve pushsecurity` process; its stderr (the request log) goes to a file."""
-
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.log_path = tmp_path / ("server-%d.log" % id(self))
-        self._log = open(self.log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [str(SERVE), "pushsecurity", "--port", "0", *args], stdout=subprocess.PIPE, stderr=self._log,
-            text=True, env=_env())
-        line = _readline_with_timeout(self.proc, 20)
-        assert re.fullmatch(r"ready http://127\.0\.0\.1:\d+\n", line), line
-        self.url = line.split()[1]
-        self.api = self.url + ROUTE
+    @property
+    def api(self) -> str:
+        return self.url + ROUTE
 
     def session(self, key: str | None = KEY) -> requests.Session:
         session = requests.Session()
@@ -76,41 +44,12 @@ class FakeServer:
     def stored(self) -> dict:
         return requests.get(self.url + "/_fake/stolen-credentials", timeout=5).json()
 
-    def reset(self) -> None:
-        requests.post(self.url + "/_fake/reset", timeout=5).raise_for_status()
 
-    def log_text(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(encoding="utf-8")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        finally:
-            self._log.close()
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    """Servers shared by the tests of this module, one per argument list, reset per use."""
-    started: dict[tuple, FakeServer] = {}
-    tmp = tmp_path_factory.mktemp("fakes")
-
-    def get(*args: str) -> FakeServer:
-        if args not in started:
-            started[args] = FakeServer(tmp, *args)
-        server = started[args]
-        server.reset()
-        return server
-
-    yield get
-    for server in started.values():
-        server.stop()
+servers = fake_servers("pushsecurity", PushSecurityServer)
 
 
 @pytest.fixture
-def fake(servers) -> FakeServer:
+def fake(servers) -> PushSecurityServer:
     return servers("--api-key", KEY, "--read-only-key", RO_KEY, *UNLIMITED)
 
 
@@ -358,7 +297,7 @@ def test_request_counts_and_reset(fake):
 
 
 def test_log_never_contains_secrets(tmp_path):
-    server = FakeServer(tmp_path, "--api-key", KEY, "--read-only-key", RO_KEY)
+    server = PushSecurityServer("pushsecurity", tmp_path, "--api-key", KEY, "--read-only-key", RO_KEY)
     try:
         body = [{"email": "leaky@example.com", "password": "pw-must-not-leak", "metadata": {"note": "meta-secret"}}]
         server.session().post(server.api, json=body)
@@ -381,7 +320,7 @@ def test_serve_rejects_bad_options():
     for args in (["--api-key", KEY, "--read-only-key", KEY], ["--api-key", ""], ["--api-key", KEY, "--burst", "0"],
                  ["--api-key", KEY, "--max-batch", "0"], []):
         result = subprocess.run([str(SERVE), "pushsecurity", "--port", "0", *args], capture_output=True, text=True,
-                                env=_env(), timeout=30, check=False)
+                                env=fake_env(), timeout=30, check=False)
         assert result.returncode == 2, (args, result.stderr)
 
 
@@ -391,7 +330,7 @@ def test_run_with(tmp_path):
               "'password': 'x'}], headers={'x-api-key': os.environ['PUSHSECURITY_API_KEY']}); "
               "print(r.status_code, requests.get(u + '/_fake/stolen-credentials').json()['count']); "
               "open(%r, 'w').write(u); raise SystemExit(3)" % str(tmp_path / "url"))
-    env = {k: v for k, v in _env().items() if k not in ("PUSHSECURITY_URL", "PUSHSECURITY_API_KEY")}
+    env = {k: v for k, v in fake_env().items() if k not in ("PUSHSECURITY_URL", "PUSHSECURITY_API_KEY")}
     result = subprocess.run([str(RUN_WITH), "pushsecurity", "--quiet", "--", sys.executable, "-c", script],
                             capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 3, result.stderr

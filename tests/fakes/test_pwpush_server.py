@@ -12,43 +12,21 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
-SERVE = HERE / "serve"
-RUN_WITH = HERE / "run-with"
+from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers, readline_with_timeout
 
 TOKEN1 = "tok-owner-0123456789"
 TOKEN2 = "tok-other-9876543210"
 UNLIMITED = ("--rate-limit-per-minute", "0", "--rate-limit-per-second", "0")
 
 
-def _env() -> dict:
-    env = dict(os.environ)
-    # Run the fake in the interpreter running the tests when it can (deterministic);
-    # test_serve_finds_a_python covers serve's own discovery.
-    if "FAKE_PYTHON" not in env and importlib.util.find_spec("flask") and importlib.util.find_spec("waitress"):
-        env["FAKE_PYTHON"] = sys.executable
-    return env
-
-
-class FakeServer:
-    """One `serve pwpush` process; its stderr (the request log) goes to a file."""
-
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.log_path = tmp_path / ("server-%d.log" % id(self))
-        self._log = open(self.log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [str(SERVE), "pwpush", "--port", "0", *args], stdout=subprocess.PIPE, stderr=self._log,
-            text=True, env=_env())
-        line = _readline_with_timeout(self.proc, 20)
-        assert re.fullmatch(r"ready http://127\.0\.0\.1:\d+\n", line), line
-        self.url = line.split()[1]
+class PwpushServer(FakeServer):
+    """`serve pwpush`, with Bearer token sessions."""
 
     def session(self, token: str | None = None) -> requests.Session:
         session = requests.Session()
@@ -56,78 +34,38 @@ class FakeServer:
             session.headers["Authorization"] = "Bearer " + token
         return session
 
-    def reset(self) -> None:
-        requests.post(self.url + "/_fake/reset", timeout=5).raise_for_status()
 
-    def log_text(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(encoding="utf-8")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        finally:
-            self._log.close()
-
-
-def _readline_with_timeout(proc: subprocess.Popen, timeout: float) -> str:
-    result: list[str] = []
-    reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not result:
-        proc.kill()
-        pytest.fail("the fake printed no ready line within %s s" % timeout)
-    return result[0]
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    """Servers shared by the tests of this module, one per argument list, reset per use."""
-    started: dict[tuple, FakeServer] = {}
-    tmp = tmp_path_factory.mktemp("fakes")
-
-    def get(*args: str) -> FakeServer:
-        if args not in started:
-            started[args] = FakeServer(tmp, *args)
-        server = started[args]
-        server.reset()
-        return server
-
-    yield get
-    for server in started.values():
-        server.stop()
+servers = fake_servers("pwpush", PwpushServer)
 
 
 @pytest.fixture(params=["hosted", "oss"])
-def v2(request, servers) -> FakeServer:
+def v2(request, servers) -> PwpushServer:
     return servers("--mode", request.param, "--token", TOKEN1, "--other-token", TOKEN2, *UNLIMITED)
 
 
 @pytest.fixture
-def hosted(servers) -> FakeServer:
+def hosted(servers) -> PwpushServer:
     return servers("--mode", "hosted", "--token", TOKEN1, "--other-token", TOKEN2, *UNLIMITED)
 
 
 @pytest.fixture
-def oss(servers) -> FakeServer:
+def oss(servers) -> PwpushServer:
     return servers("--mode", "oss", "--token", TOKEN1, "--other-token", TOKEN2, *UNLIMITED)
 
 
 @pytest.fixture
-def v1(servers) -> FakeServer:
+def v1(servers) -> PwpushServer:
     return servers("--mode", "v1", "--token", TOKEN1, "--other-token", TOKEN2, *UNLIMITED)
 
 
-def create(server: FakeServer, token: str | None = TOKEN1, **push) -> dict:
+def create(server: PwpushServer, token: str | None = TOKEN1, **push) -> dict:
     push.setdefault("payload", "s3cret-payload")
     response = server.session(token).post(server.url + "/api/v2/pushes", json={"push": push})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def retrieve(server: FakeServer, url_token: str, token: str | None = None, **params) -> requests.Response:
+def retrieve(server: PwpushServer, url_token: str, token: str | None = None, **params) -> requests.Response:
     return server.session(token).get("%s/api/v2/pushes/%s" % (server.url, url_token), params=params)
 
 
@@ -625,7 +563,7 @@ def test_per_second_rate_limit(servers):
 
 
 def test_log_never_contains_secrets(tmp_path):
-    server = FakeServer(tmp_path, "--mode", "oss", "--token", TOKEN1)
+    server = PwpushServer("pwpush", tmp_path, "--mode", "oss", "--token", TOKEN1)
     try:
         body = create(server, passphrase="pp-secret-1", payload="payload-secret-1")
         retrieve(server, body["url_token"], passphrase="pp-secret-1")
@@ -642,12 +580,12 @@ def test_log_never_contains_secrets(tmp_path):
 
 
 def test_serve_finds_a_python_and_stops_on_sigterm(tmp_path):
-    env = {k: v for k, v in _env().items() if k != "FAKE_PYTHON"}
+    env = {k: v for k, v in fake_env().items() if k != "FAKE_PYTHON"}
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
         [str(SERVE), "pwpush", "--port", "0", "--token", "t", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:
-        line = _readline_with_timeout(proc, 20)
+        line = readline_with_timeout(proc, 20)
         assert line.startswith("ready http://127.0.0.1:")
         assert requests.get(line.split()[1] + "/up", timeout=5).status_code == 200
     finally:
@@ -662,7 +600,7 @@ def test_run_with(tmp_path):
               "headers={'Authorization': 'Bearer ' + os.environ['PWPUSH_TOKEN']}); "
               "print(r.json()['edition']); open(%r, 'w').write(os.environ['PWPUSH_URL']); raise SystemExit(3)"
               % str(tmp_path / "url"))
-    env = {k: v for k, v in _env().items() if k != "PWPUSH_URL"}
+    env = {k: v for k, v in fake_env().items() if k != "PWPUSH_URL"}
     env["PWPUSH_FAKE_MODE"] = "oss"
     result = subprocess.run([str(RUN_WITH), "pwpush", "--quiet", "--", sys.executable, "-c", script],
                             capture_output=True, text=True, env=env, timeout=60, check=False)
