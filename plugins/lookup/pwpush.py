@@ -62,7 +62,7 @@ _raw:
 from ansible.errors import AnsibleError
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
-    PushSpec,
+    PayloadSpecs,
     PwpushClient,
     PwpushError,
 )
@@ -78,7 +78,7 @@ class LookupModule(ServiceLookupBase):
         options = dict((name, self.get_option(name)) for name in PUSH_OPTIONS)
         if options["kind"] == "file":
             raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")
-        specs = [PushSpec(payload=term, **options) for term in terms]
+        specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
         client = None
         try:
             client = PwpushClient.from_options(self.get_option)

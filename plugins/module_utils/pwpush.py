@@ -16,6 +16,7 @@ import datetime
 import email.utils
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import env_fallback
@@ -239,6 +240,28 @@ class PushSpec:
         return fields
 
 
+class PayloadSpecs:
+    """The PushSpecs of many payloads that share their options, each built when it is asked for.
+
+    A sequence for PwpushClient.create_pushes: a lookup of thousands of terms keeps its terms, not a spec per term.
+    """
+
+    def __init__(self, payloads, **options):
+        PushSpec(**options)  # unknown options fail here, before any payload
+        self.payloads = payloads
+        self.options = options
+
+    def __len__(self):
+        return len(self.payloads)
+
+    def __getitem__(self, index):
+        return PushSpec(payload=self.payloads[index], **self.options)
+
+    def __iter__(self):
+        for payload in self.payloads:
+            yield PushSpec(payload=payload, **self.options)
+
+
 class PwpushClient:
     """One client, one keep-alive session, shared by every call of a module or lookup run."""
 
@@ -366,30 +389,47 @@ class PwpushClient:
         """Create many pushes over this client's pooled connections, `concurrency` at a time.
 
         Every spec is validated before the first create. Results keep the order of specs; `select`
-        keeps only part of each push (a lookup needs just the link), so memory stays flat.
+        keeps only part of each push (a lookup needs just the link). `specs` is any sequence: with
+        PayloadSpecs each spec is built when its turn comes, and `concurrency` workers take the next
+        index in turn, so nothing is held per push but its result (no spec, future or answer).
         """
         if not 1 <= int(concurrency) <= MAX_CONCURRENCY:
             raise PwpushError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
         for spec in specs:
             self.prepare(spec)
+        count = len(specs)
 
-        def create(spec):
-            push = self.create_push(spec)
+        def create(index):
+            push = self.create_push(specs[index])
             return select(push) if select else push
 
-        if concurrency == 1 or len(specs) < 2:
-            return [create(spec) for spec in specs]
-        with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
-            futures = [pool.submit(create, spec) for spec in specs]
-            results, failure = [], None
-            for future in futures:
+        if concurrency == 1 or count < 2:
+            return [create(index) for index in range(count)]
+        results = [None] * count
+        failures = []  # (index, PwpushError): every push is still tried, the first failure in order is reported
+        indexes = iter(range(count))
+        lock = threading.Lock()
+
+        def work():
+            while True:
+                with lock:
+                    index = next(indexes, None)
+                if index is None:
+                    return
                 try:
-                    results.append(future.result())
+                    results[index] = create(index)
                 except PwpushError as exc:
-                    failure = failure or exc
-        if failure is not None:
+                    with lock:
+                        failures.append((index, exc))
+
+        with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
+            workers = [pool.submit(work) for _worker in range(min(int(concurrency), count))]
+            for worker in workers:
+                worker.result()  # anything but a PwpushError is a bug: raise it as it is
+        if failures:
+            failure = min(failures, key=lambda failed: failed[0])[1]
             raise PwpushError("%s (%d of %d pushes were created before the failure; they expire on their own)" % (
-                failure.message.rstrip("."), len(results), len(specs)), status=failure.status)
+                failure.message.rstrip("."), count - len(failures), count), status=failure.status)
         return results
 
     def _post_files(self, path, param, fields, spec):

@@ -5,11 +5,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gc
+import itertools
+import tracemalloc
+
 import pytest
 import requests
 
 from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+    PayloadSpecs,
     PushSpec,
     PwpushClient,
     PwpushError,
@@ -329,6 +334,64 @@ def test_create_pushes_validates_all_first():
     with pytest.raises(PwpushError, match="expire_after_views"):
         client.create_pushes([PushSpec(payload="ok"), PushSpec(payload="bad", expire_after_views=0)], concurrency=4)
     assert len(stub.calls) == 1
+
+
+def test_create_pushes_reports_the_first_failure_and_counts_the_rest():
+    created = [dict(CREATED, url_token="tok%05d" % i, html_url=BASE + "/p/tok%05d" % i) for i in range(4)]
+    answers = [response(200, OSS_VERSION), response(201, created[0]), response(422, {"payload": ["is too long"]})]
+    client, stub = make_client(answers + [response(201, body) for body in created[1:]])
+    with pytest.raises(PwpushError, match=r"payload: is too long \(4 of 5 pushes were created before the failure"):
+        client.create_pushes([PushSpec(payload="s%d" % i) for i in range(5)], concurrency=4)
+    assert len(stub.calls) == 6  # every push was still tried
+
+
+def test_payload_specs_build_each_spec_when_asked():
+    specs = PayloadSpecs(["a", "b", "c"], expire_after_views=2, retrieval_step=True)
+    assert len(specs) == 3
+    assert specs[1].payload == "b" and specs[1].expire_after_views == 2 and specs[1].retrieval_step is True
+    assert specs[1] is not specs[1]
+    assert [spec.payload for spec in specs] == ["a", "b", "c"]
+    with pytest.raises(PwpushError, match="Unknown push option"):
+        PayloadSpecs(["a"], colour="red")
+
+
+def test_create_pushes_with_payload_specs_keeps_order():
+    created = [dict(CREATED, url_token="tok%05d" % i, html_url=BASE + "/p/tok%05d" % i) for i in range(3)]
+    client, stub = make_client([response(200, OSS_VERSION)] + [response(201, body) for body in created])
+    links = client.create_pushes(PayloadSpecs(["x", "y", "z"], expire_after_views=2), select=lambda push: push["url"])
+    assert links == [BASE + "/p/tok%05d" % i for i in range(3)]
+    assert [call[2]["json"]["push"] for call in stub.calls[1:]] == [
+        {"payload": payload, "expire_after_views": 2, "kind": "text"} for payload in "xyz"]
+
+
+def _peak_beyond_results(count):
+    """Bytes create_pushes held at its peak beyond what it returned, for `count` pushes (as the lookup calls it)."""
+    client, _stub = make_client([])
+    numbers = itertools.count()
+
+    def answer(method, url, **kwargs):
+        if url.endswith("/version"):
+            return response(200, OSS_VERSION)
+        token = "tok%08d" % next(numbers)
+        return response(201, dict(CREATED, url_token=token, html_url=BASE + "/p/" + token))
+
+    client.http.session.request = answer
+    specs = PayloadSpecs(["secret-%06d" % n for n in range(count)])
+    gc.collect()
+    tracemalloc.start()
+    try:
+        links = client.create_pushes(specs, concurrency=4, select=lambda push: push["url"])
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(links) == count
+    return peak - current
+
+
+def test_create_pushes_holds_nothing_per_push_but_its_result():
+    # A Future, a PushSpec or an answer kept per push would each add hundreds of bytes a push.
+    growth = (_peak_beyond_results(2200) - _peak_beyond_results(200)) / 2000.0
+    assert growth < 64, "%.0f bytes a push beyond the results" % growth
 
 
 def test_create_pushes_concurrency_is_bounded():
