@@ -208,9 +208,9 @@ class PushSecurityClient:
             response = self.http.request(method, STOLEN_CREDENTIALS_PATH, **kwargs)
         except ServiceError as exc:
             raise PushSecurityError("Could not %s: %s" % (action, exc.message))
-        if 200 <= response.status_code < 300:
-            return json_or_none(response)
-        raise self._error(response, action)
+        if not 200 <= response.status_code < 300:
+            raise self._error(response, action)
+        # A success body is not read: the API echoes every submitted password in it.
 
     def _error(self, response, action):
         status = response.status_code
