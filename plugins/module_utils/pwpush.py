@@ -501,6 +501,24 @@ class PwpushClient:
             raise PwpushError("The server did not answer the push as JSON.")
         return push
 
+    def retrieval_counted_a_view(self, reference, push):
+        """Whether retrieve() just counted a view: not for an expired push, not for the owner's or an admin's token.
+
+        Only they may read the push's audit log, so one read-only request tells; when it cannot be read for any
+        other reason the view is taken as counted.
+        """
+        if push.get("expired"):
+            return False
+        if not self.token:
+            return True
+        token = token_from_reference(reference)
+        try:
+            response = self._send("GET", self._push_path(token, "/audit"), params={"page": 1},
+                                  action="read the audit log")
+        except PwpushError:
+            return True
+        return response.status_code != 200
+
     def expire(self, reference):
         """Expire a push now. Returns (changed, push-or-None): already expired or gone is not a change."""
         token = token_from_reference(reference)

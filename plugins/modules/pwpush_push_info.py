@@ -14,6 +14,8 @@ version_added: 0.1.0
 description:
   - By default previews a push (its link), which never counts a view.
   - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
+    The task reports C(changed) when a view was counted, so not for an expired push, nor with the owner's or an
+    admin's O(token) (one read of the audit log, which only they may read, tells them apart).
   - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
@@ -134,16 +136,16 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
 def gather(module, client):
     params = module.params
     if params["list"]:
-        return dict(pushes=client.list_pushes(params["list"], limit=params["limit"]))
+        return dict(changed=False, pushes=client.list_pushes(params["list"], limit=params["limit"]))
     if params["audit"]:
-        return dict(audit_log=client.audit(params["url_token"]))
+        return dict(changed=False, audit_log=client.audit(params["url_token"]))
     if params["retrieve"] and not module.check_mode:
         push = client.retrieve(params["url_token"], passphrase=params["passphrase"])
         payload = push.get("payload")
         shown = redact(push)
         shown["payload"] = payload
-        return dict(push=shown, payload=payload)
-    return dict(push=client.preview(params["url_token"]))
+        return dict(changed=client.retrieval_counted_a_view(params["url_token"], push), push=shown, payload=payload)
+    return dict(changed=False, push=client.preview(params["url_token"]))
 
 
 def main():
@@ -166,7 +168,7 @@ def main():
     if module.params["limit"] is not None and module.params["limit"] < 1:
         module.fail_json(msg="limit must be 1 or more (got %d)." % module.params["limit"])
     result = run_module(module, lambda client: gather(module, client))
-    module.exit_json(changed=False, **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
