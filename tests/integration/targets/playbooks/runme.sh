@@ -7,6 +7,12 @@ trap 'rm -rf "${work}"' EXIT
 playbooks="${COLLECTION_ROOT}/playbooks"
 
 fail() { echo "FAILED: $*"; exit 1; }
+# pb LOG ARGS...: ansible-playbook ARGS through the -vvvv leak check, the whole output kept in LOG.
+pb() {
+    local log="$1"
+    shift
+    CHECKED_PLAYBOOK_LOG="${log}" checked_playbook "$@" > /dev/null
+}
 # recap_changed LOG: the changed= count of the last PLAY RECAP in LOG.
 recap_changed() { grep -E '^localhost +:' "$1" | tail -1 | sed -E 's/.*changed=([0-9]+).*/\1/'; }
 
@@ -15,12 +21,12 @@ distribute_twice() {
     local service="$1"
     rm -f "${work}/links-${service}.csv"
     for run in 1 2; do
-        ansible-playbook "${playbooks}/distribute_credentials.yml" -e "distribute_service=${service}" \
-            -e "distribute_csv=${work}/links-${service}.csv" > "${work}/distribute-${service}-${run}.log" 2>&1 \
+        pb "${work}/distribute-${service}-${run}.log" "${playbooks}/distribute_credentials.yml" \
+            -e "distribute_service=${service}" -e "distribute_csv=${work}/links-${service}.csv" \
             || { cat "${work}/distribute-${service}-${run}.log"; fail "distribute ${service} run ${run}"; }
     done
 }
-export -f distribute_twice recap_changed fail
+export -f distribute_twice recap_changed fail pb
 export work playbooks
 "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'distribute_twice pwpush'
 "${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'distribute_twice ots'
@@ -46,8 +52,8 @@ if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
     # Already root: no sudo needed (it may not be installed).
     printf 'testbox ansible_connection=local ansible_become=false ansible_python_interpreter=%s\n' "$(command -v python3)" > "${work}/hosts.ini"
     hosts_run() {
-        ansible-playbook -i "${work}/hosts.ini" "${playbooks}/distribute_credentials.yml" -e "@${work}/one-user.yml" \
-            -e distribute_hosts=testbox > "${work}/distribute-hosts.log" 2>&1 || { cat "${work}/distribute-hosts.log"; fail "distribute with hosts"; }
+        pb "${work}/distribute-hosts.log" -i "${work}/hosts.ini" "${playbooks}/distribute_credentials.yml" \
+            -e "@${work}/one-user.yml" -e distribute_hosts=testbox || { cat "${work}/distribute-hosts.log"; fail "distribute with hosts"; }
     }
     export -f hosts_run
     export test_user
@@ -61,21 +67,21 @@ fi
 
 # --- ci_handoff.yml: push from an environment variable, from a file, then receive --------------
 handoff() {
-    HANDOFF_SECRET="ci-handoff-secret-$$" ansible-playbook "${playbooks}/ci_handoff.yml" \
-        -e output=json -e "handoff_output_file=${work}/link.json" > "${work}/handoff-push.log" 2>&1 \
+    HANDOFF_SECRET="ci-handoff-secret-$$" pb "${work}/handoff-push.log" "${playbooks}/ci_handoff.yml" \
+        -e output=json -e "handoff_output_file=${work}/link.json" \
         || { cat "${work}/handoff-push.log"; fail "handoff push"; }
     link="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "${work}/link.json")"
     printf 'from-a-file-%s\n' "$$" > "${work}/secret.txt"
-    ansible-playbook "${playbooks}/ci_handoff.yml" -e "handoff_secret_file=${work}/secret.txt" \
-        > "${work}/handoff-file.log" 2>&1 || { cat "${work}/handoff-file.log"; fail "handoff push from a file"; }
+    pb "${work}/handoff-file.log" "${playbooks}/ci_handoff.yml" -e "handoff_secret_file=${work}/secret.txt" \
+        || { cat "${work}/handoff-file.log"; fail "handoff push from a file"; }
     # The receiving job is someone else: the owner's token would read without using up the view.
-    PWPUSH_TOKEN="" ansible-playbook "${playbooks}/ci_handoff.yml" -e handoff_mode=receive -e "handoff_link=${link}" \
-        -e "handoff_dest=${work}/received" > "${work}/handoff-receive.log" 2>&1 \
+    PWPUSH_TOKEN="" pb "${work}/handoff-receive.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
+        -e "handoff_link=${link}" -e "handoff_dest=${work}/received" \
         || { cat "${work}/handoff-receive.log"; fail "handoff receive"; }
     [ "$(cat "${work}/received")" = "ci-handoff-secret-$$" ] || fail "handoff: received something else"
     [ "$(stat -c %a "${work}/received")" = 600 ] || fail "handoff: the received file is not 0600"
-    PWPUSH_TOKEN="" ansible-playbook "${playbooks}/ci_handoff.yml" -e handoff_mode=receive -e "handoff_link=${link}" \
-        -e "handoff_dest=${work}/received-again" > "${work}/handoff-again.log" 2>&1 && fail "handoff: a used link worked twice"
+    PWPUSH_TOKEN="" pb "${work}/handoff-again.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
+        -e "handoff_link=${link}" -e "handoff_dest=${work}/received-again" && fail "handoff: a used link worked twice"
     if grep -q "ci-handoff-secret-\|from-a-file-" "${work}"/handoff-*.log; then fail "handoff: a secret was printed"; fi
     grep -qF '{\"url\": \"http' "${work}/handoff-push.log" || fail "handoff: no JSON link printed"
 }
@@ -101,13 +107,13 @@ held_count() {
 print(json.load(urllib.request.urlopen(os.environ["PUSHSECURITY_URL"] + "/_fake/stolen-credentials"))["count"])'
 }
 report() {
-    ansible-playbook "${playbooks}/report_stolen_credentials.yml" --check \
-        -e "stolen_credentials_file=${work}/leak.csv" > "${work}/report-check.log" 2>&1 \
+    pb "${work}/report-check.log" "${playbooks}/report_stolen_credentials.yml" --check \
+        -e "stolen_credentials_file=${work}/leak.csv" \
         || { cat "${work}/report-check.log"; fail "report dry run"; }
     [ "$(held_count)" = 0 ] || fail "the dry run sent something"
     for file in leak.csv leak.json; do
-        ansible-playbook "${playbooks}/report_stolen_credentials.yml" \
-            -e "stolen_credentials_file=${work}/${file}" > "${work}/report-${file}.log" 2>&1 \
+        pb "${work}/report-${file}.log" "${playbooks}/report_stolen_credentials.yml" \
+            -e "stolen_credentials_file=${work}/${file}" \
             || { cat "${work}/report-${file}.log"; fail "report ${file}"; }
     done
     [ "$(held_count)" = 1103 ] || fail "not all credentials arrived: $(held_count)"

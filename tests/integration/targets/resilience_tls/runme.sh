@@ -14,8 +14,8 @@ if [ -z "${REQUESTS_CA_BUNDLE:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]
     export REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 fi
 status=0
-PWPUSH_FAKE_MODE=hosted "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush "${tls[@]}" -- \
-    ansible-playbook -i localhost, -c local play_pwpush.yml "$@" 2>&1 | tee "${work}/pwpush.log" || status=1
+PWPUSH_FAKE_MODE=hosted CHECKED_PLAYBOOK_LOG="${work}/pwpush.log" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
+    "${tls[@]}" -- bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play_pwpush.yml "$@" || status=1
 if ! grep -qE '\[WARNING\].*validate_certs' "${work}/pwpush.log"; then
     echo "FAILED: the pwpush lookup with validate_certs=false printed no Ansible [WARNING] naming validate_certs"
     status=1

@@ -37,6 +37,7 @@ leak_check() {
 
 # checked_playbook ARGS...: ansible-playbook at -vvvv with its output captured and checked for leaks.
 # Prints the play's recap and failures; the whole capture (its tail) only when the play fails.
+# With CHECKED_PLAYBOOK_LOG=FILE the whole capture is also kept in FILE, for a test to read.
 checked_playbook() {
     local capture status=0
     capture="$(mktemp)"
@@ -47,6 +48,9 @@ checked_playbook() {
         grep -E '^(PLAY |TASK |fatal|failed:|ok: .*All assertions|localhost +:)' "${capture}" | grep -v '^TASK ' || true
     fi
     leak_check "${capture}" || status=1
+    if [ -n "${CHECKED_PLAYBOOK_LOG:-}" ]; then
+        cp "${capture}" "${CHECKED_PLAYBOOK_LOG}"
+    fi
     rm -f "${capture}"
     return "${status}"
 }

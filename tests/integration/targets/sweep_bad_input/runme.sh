@@ -6,4 +6,4 @@ start() {
     "${COLLECTION_ROOT}/tests/fakes/run-with" ots -- "${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- \
         "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush --mode oss -- "$@"
 }
-start ansible-playbook -i localhost, -c local play.yml "$@"
+start bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"
