@@ -19,26 +19,26 @@ def rows_from_csv(text, keep=None, rest_into=None, required=()):
     """One dict per data row keyed by the (stripped) header names; empty cells are empty strings.
 
     With rest_into, the columns not in keep go into a dict under that key, empty cells left out.
-    Columns named in required must be in the header.
+    Columns named in required must be in the header. Blank lines are skipped.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = [name.strip() for name in reader.fieldnames or ()]
+        header = [name.strip() for name in next(reader, None) or ()]
         missing = [name for name in required if name not in header]
         if missing:
             # The first line is not quoted: without a header it would be a data row, secrets and all.
             raise CsvError("the first line must be a header row naming the columns %s (it has %d cell(s))" % (
                 ", ".join(required), len(header)))
-        if not header:
-            return []
         kept = set(keep or ())
         rows = []
         ended = reader.line_num  # a quoted cell may span lines: a row starts after the previous one ends
-        for row in reader:
-            if None in row:
-                raise CsvError("line %d has more cells than the header" % (ended + 1))
-            ended = reader.line_num
-            row = dict((key.strip(), "" if value is None else value) for key, value in row.items())
+        for cells in reader:
+            started, ended = ended + 1, reader.line_num
+            if not cells:
+                continue
+            if len(cells) > len(header):
+                raise CsvError("line %d has more cells than the header" % started)
+            row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
             if rest_into:
                 rest = dict((key, value) for key, value in row.items() if key not in kept and value != "")
                 row = dict((key, value) for key, value in row.items() if key in kept)

@@ -654,12 +654,13 @@ def test_official_cli_works_unmodified(mode, servers, tmp_path):
     [entry] = _last_json(listed.stdout)
     assert entry["url_token"] == url_token and entry["expire_after_views"] == 3
 
-    audit = _cli(home, "--json", "audit", url_token)
+    # "--": url-safe tokens may start with "-" (the real server's too), which the CLI would take for an option.
+    audit = _cli(home, "--json", "audit", "--", url_token)
     assert audit.returncode == 0, audit.stdout + audit.stderr
     events = _last_json(audit.stdout)
     assert [e["kind"] for e in events.get("logs", events.get("views"))] == ["creation"]
 
-    expired = _cli(home, "--json", "expire", url_token)
+    expired = _cli(home, "--json", "expire", "--", url_token)
     assert expired.returncode == 0, expired.stdout + expired.stderr
     assert _last_json(expired.stdout)["deleted"] is True
     stored = requests.get(server.url + "/_fake/pwpush/pushes", timeout=5).json()

@@ -34,7 +34,13 @@ def test_a_missing_required_column_is_refused_without_quoting_the_first_line():
     assert "hunter2" not in str(info.value) and "it has 2 cell(s)" in str(info.value)
 
 
-def test_extra_cells_name_the_line_not_the_cell():
+def test_extra_cells_name_the_line_the_row_starts_on_not_the_cell():
     with pytest.raises(CsvError, match="line 3 has more cells than the header") as info:
         rows_from_csv('email,password\na@example.com,x\nb@example.com,"multi\nline",hunter2\n')
     assert "hunter2" not in str(info.value)
+    with pytest.raises(CsvError, match="line 5 has more cells than the header"):
+        rows_from_csv('email,password\n\na@example.com,"two\nlines"\nb@example.com,x,hunter2\n')
+
+
+def test_blank_lines_are_skipped_and_short_rows_padded():
+    assert rows_from_csv("a,b\n\n1\n\n2,3\n") == [{"a": "1", "b": ""}, {"a": "2", "b": "3"}]
