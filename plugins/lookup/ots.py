@@ -42,11 +42,8 @@ _raw:
   elements: str
 """
 
-from ansible.errors import AnsibleError
-
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
     OtsClient,
-    OtsError,
     validate_secret_options,
 )
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
@@ -56,15 +53,11 @@ class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)
         options = dict(passphrase=self.get_option("passphrase"), ttl=self.get_option("ttl"))
-        client = None
-        try:
-            client = OtsClient.from_options(self.get_option)
+
+        def share(client):
             for term in terms:  # reject every bad term before the first secret is stored
                 validate_secret_options(secret=term, authenticated=client.authenticated, **options)
             return [client.share(term, share_domain=self.get_option("share_domain"), **options)["secret_url"]
                     for term in terms]
-        except OtsError as exc:
-            raise AnsibleError("ots lookup: %s" % exc.message)
-        finally:
-            if client is not None:
-                client.close()
+
+        return self.run_with_client("ots", OtsClient.from_options, share)

@@ -45,11 +45,8 @@ _raw:
   elements: str
 """
 
-from ansible.errors import AnsibleError
-
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
     OtsClient,
-    OtsError,
     key_from_reference,
 )
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
@@ -58,14 +55,11 @@ from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import Serv
 class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)
-        client = None
-        try:
-            for term in terms:
+        passphrase = self.get_option("passphrase")
+
+        def reveal(client):
+            for term in terms:  # every reference is checked before the first secret is revealed (and destroyed)
                 key_from_reference(term)
-            client = OtsClient.from_options(self.get_option)
-            return [client.retrieve(term, passphrase=self.get_option("passphrase"))["value"] for term in terms]
-        except OtsError as exc:
-            raise AnsibleError("ots_retrieve lookup: %s" % exc.message)
-        finally:
-            if client is not None:
-                client.close()
+            return [client.retrieve(term, passphrase=passphrase)["value"] for term in terms]
+
+        return self.run_with_client("ots_retrieve", OtsClient.from_options, reveal)

@@ -61,11 +61,7 @@ _raw:
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
-    PayloadSpecs,
-    PwpushClient,
-    PwpushError,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import PayloadSpecs, PwpushClient
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
@@ -78,13 +74,10 @@ class LookupModule(ServiceLookupBase):
         options = dict((name, self.get_option(name)) for name in PUSH_OPTIONS)
         if options["kind"] == "file":
             raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")
-        specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
-        client = None
-        try:
-            client = PwpushClient.from_options(self.get_option)
-            return client.create_pushes(specs, concurrency=self.get_option("concurrency"), select=lambda push: push["url"])
-        except PwpushError as exc:
-            raise AnsibleError("pwpush lookup: %s" % exc.message)
-        finally:
-            if client is not None:
-                client.close()
+        concurrency = self.get_option("concurrency")
+
+        def create(client):
+            specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
+            return client.create_pushes(specs, concurrency=concurrency, select=lambda push: push["url"])
+
+        return self.run_with_client("pwpush", PwpushClient.from_options, create)

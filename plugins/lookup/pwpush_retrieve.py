@@ -47,8 +47,6 @@ _raw:
   elements: str
 """
 
-from ansible.errors import AnsibleError
-
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     PwpushClient,
     PwpushError,
@@ -60,20 +58,17 @@ from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import Serv
 class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)
-        client = None
-        try:
-            for term in terms:
+        passphrase = self.get_option("passphrase")
+
+        def retrieve(client):
+            for term in terms:  # every reference is checked before the first view is counted
                 token_from_reference(term)
-            client = PwpushClient.from_options(self.get_option)
             payloads = []
             for term in terms:
-                push = client.retrieve(term, passphrase=self.get_option("passphrase"))
+                push = client.retrieve(term, passphrase=passphrase)
                 if push.get("expired") or push.get("payload") is None:
                     raise PwpushError("the push %s has expired: its payload is gone." % token_from_reference(term))
                 payloads.append(push["payload"])
             return payloads
-        except PwpushError as exc:
-            raise AnsibleError("pwpush_retrieve lookup: %s" % exc.message)
-        finally:
-            if client is not None:
-                client.close()
+
+        return self.run_with_client("pwpush_retrieve", PwpushClient.from_options, retrieve)

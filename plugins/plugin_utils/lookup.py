@@ -7,10 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
 
 display = Display()
 
@@ -26,3 +27,18 @@ class ServiceLookupBase(LookupBase):
                 self.set_option(name, self._templar.template(value))
         if self.get_option("validate_certs") is False:
             display.warning(INSECURE_WARNING)
+
+    def run_with_client(self, name, client_factory, action):
+        """action(client) with a client built from this lookup's options (no request yet), closed afterwards.
+
+        A service error becomes an AnsibleError naming the lookup; service errors never carry a secret.
+        """
+        client = None
+        try:
+            client = client_factory(self.get_option)
+            return action(client)
+        except ServiceError as exc:
+            raise AnsibleError("%s lookup: %s" % (name, exc.message))
+        finally:
+            if client is not None:
+                client.close()
