@@ -72,7 +72,7 @@ ee: view
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # Units run last so the run closes on pytest's summary.
-test: lint sanity docs-lint fakes ee test-terraform test-role integration units
+test: lint sanity docs-lint changelog fakes ee test-terraform test-role integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
@@ -125,3 +125,17 @@ bench: venv
 	rm -rf $(BENCH_VIEW) && mkdir -p $(BENCH_VIEW)
 	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(BENCH_VIEW) -xf -
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/bench $(BIN)/python benchmarks/bench.py
+
+# The changelog by antsibull's rules: lint, then a release dry run on a throw-away copy of the view
+# (new plugins come from version_added, the role and playbooks from `add object.*` fragments).
+CHANGELOG_TRY := $(CURDIR)/build/changelog-try/ansible_collections/oneshot/secrets
+.PHONY: changelog
+changelog: view
+	$(BIN)/python -m pip install -q antsibull-changelog==0.36.0
+	rm -rf $(CHANGELOG_TRY) && mkdir -p $(CHANGELOG_TRY) && cp -a $(VIEW)/. $(CHANGELOG_TRY)/
+	cd $(CHANGELOG_TRY) && $(BIN)/antsibull-changelog lint \
+	  && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/changelog-try $(BIN)/antsibull-changelog release --version 0.1.0 --date 2000-01-01
+	@for want in 'New Modules' 'New Roles' 'New Playbooks' 'pwpush_push - ' 'from_csv - ' 'pwpush_server - '; do \
+	  grep -qF -- "$$want" $(CHANGELOG_TRY)/CHANGELOG.rst || { echo "changelog dry run lacks: $$want"; exit 1; }; done
+	@! grep -q 'Bugfixes' $(CHANGELOG_TRY)/CHANGELOG.rst || { echo "changelog: bugfix entries for a version never released"; exit 1; }
+	@echo "changelog: lint and 0.1.0 release dry run OK"
