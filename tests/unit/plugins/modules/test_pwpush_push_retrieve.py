@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.oneshot.secrets.plugins.module_utils import _http
+from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push_retrieve
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+
+OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+PUSH = {"url_token": "tok123456", "payload": "s3cret-value", "passphrase": "open sesame", "expired": False,
+        "views_remaining": 0}
+
+
+@pytest.fixture
+def http(monkeypatch):
+    calls = []
+    answers = []
+
+    def fake_request(self, method, url, **kwargs):
+        calls.append((method, url, kwargs))
+        if not answers:
+            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
+        return answers.pop(0)
+
+    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
+    return calls, answers
+
+
+def run_module(args, capsys):
+    args = dict({"url": "https://pw.example.test", "url_token": "tok123456"}, **args)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            pwpush_push_retrieve.main()
+    return exit_info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_check_mode_only_previews(http, capsys):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(200, {"url": "https://pw.example.test/p/tok123456"})])
+    code, output = run_module({"_ansible_check_mode": True}, capsys)
+    assert code == 0 and output["changed"] is False
+    assert "payload" not in output
+    assert calls[-1][1].endswith("/api/v2/pushes/tok123456/preview")
+
+
+def test_anonymous_retrieval_counts_a_view_and_hides_the_passphrase(http, capsys):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(200, PUSH)])
+    code, output = run_module({"passphrase": "open sesame"}, capsys)
+    assert code == 0 and output["changed"] is True
+    assert output["payload"] == "s3cret-value"
+    assert "passphrase" not in output["push"] and output["push"]["passphrase_protected"] is True
+    assert calls[-1][2]["params"] == {"passphrase": "open sesame"}
+
+
+def test_owner_retrieval_counts_no_view(http, capsys):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(200, PUSH), response(200, {"logs": []})])
+    code, output = run_module({"token": "owner-token"}, capsys)
+    assert code == 0 and output["changed"] is False
+    assert calls[-1][1].endswith("/audit")
+
+
+def test_url_token_is_required(http, capsys):
+    calls, answers = http
+    with patch_module_args({"url": "https://pw.example.test"}):
+        with pytest.raises(SystemExit):
+            pwpush_push_retrieve.main()
+    output = json.loads(capsys.readouterr().out)
+    assert output["failed"] and "url_token" in output["msg"] and calls == []
