@@ -19,20 +19,13 @@ description:
 extends_documentation_fragment:
   - oneshot.secrets.ots
   - oneshot.secrets.ots.secret_options
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.OTS
 attributes:
   check_mode:
     support: full
     details:
       - Nothing is shared, generated or burned. For O(state=absent) the receipt is read to predict C(changed).
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.ots]
 options:
   state:
     description:

@@ -19,21 +19,14 @@ description:
     when given).
 extends_documentation_fragment:
   - oneshot.secrets.ots
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.OTS
 attributes:
   check_mode:
     support: full
     details:
       - Receipts, lists and status are read as usual. Revealing a secret is not done in check mode, because it
         destroys the secret.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.ots]
 options:
   secret_key:
     description:

@@ -20,21 +20,14 @@ description:
   - The API cannot list what it holds, so O(state=present) reports C(changed) whenever there is something to send.
 extends_documentation_fragment:
   - oneshot.secrets.pushsecurity
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.PUSHSECURITY
 attributes:
   check_mode:
     support: full
     details:
       - Nothing is sent. The items are validated and the counts of what would be sent (or that everything would be
         deleted) are returned.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.pushsecurity]
 options:
   state:
     description:

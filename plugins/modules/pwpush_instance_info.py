@@ -16,18 +16,9 @@ description:
     (file, URL and QR pushes, anonymous access) and which expiry field pushes will use.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.pwpush]
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.PWPUSH
+  - oneshot.secrets.attributes.INFO_MODULE
 options: {}
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)

@@ -19,21 +19,14 @@ description:
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.pwpush.push_options
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.PWPUSH
 attributes:
   check_mode:
     support: full
     details:
       - Nothing is created or expired and C(changed) is predicted. The server's version and, for O(reuse_existing),
         the list of active pushes are still read, so the same input errors show up in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.pwpush]
 options:
   state:
     description:

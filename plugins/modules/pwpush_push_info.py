@@ -19,21 +19,14 @@ description:
   - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
+  - oneshot.secrets.attributes
+  - oneshot.secrets.attributes.PWPUSH
 attributes:
   check_mode:
     support: full
     details:
       - Previews, audits and lists run as usual. O(retrieve=true) is not done in check mode, because it counts a view;
         the preview is returned instead.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership: [oneshot.secrets.pwpush]
 options:
   url_token:
     description:
