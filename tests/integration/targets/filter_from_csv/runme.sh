@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+source ../setup_fakes/lib.sh
+checked_playbook -i localhost, -c local play.yml "$@"

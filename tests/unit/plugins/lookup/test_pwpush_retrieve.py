@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+
+URL = "https://pw.example.test"
+OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+
+
+def test_payload_per_link(http, lookup):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(200, {"url_token": "tok-aaaa1", "payload": "one"}),
+                    response(200, {"url_token": "tok-bbbb2", "payload": "two"})])
+    values = lookup("pwpush_retrieve").run([URL + "/p/tok-aaaa1/r", "tok-bbbb2"], variables={}, url=URL,
+                                           passphrase="pass-phrase")
+    assert values == ["one", "two"]
+    assert [call[1] for call in calls[1:]] == [URL + "/api/v2/pushes/tok-aaaa1", URL + "/api/v2/pushes/tok-bbbb2"]
+    assert calls[1][2]["params"] == {"passphrase": "pass-phrase"}
+
+
+def test_every_reference_is_checked_before_the_first_view(http, lookup):
+    with pytest.raises(AnsibleError, match="url_token"):
+        lookup("pwpush_retrieve").run(["tok-aaaa1", "not a link"], variables={}, url=URL)
+    assert http[0] == []
+
+
+def test_an_expired_push_is_an_error(http, lookup):
+    calls, answers = http
+    answers.extend([response(200, OSS_VERSION), response(200, {"url_token": "tok-aaaa1", "expired": True,
+                                                                "payload": None})])
+    with pytest.raises(AnsibleError, match="has expired"):
+        lookup("pwpush_retrieve").run(["tok-aaaa1"], variables={}, url=URL)
