@@ -60,4 +60,4 @@ class LookupModule(ServiceLookupBase):
             return [client.share(term, share_domain=self.get_option("share_domain"), **options)["secret_url"]
                     for term in terms]
 
-        return self.run_with_client("ots", OtsClient.from_options, share)
+        return self.run_with_client("ots", OtsClient.from_options, share, secrets=terms)

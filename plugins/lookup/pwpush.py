@@ -80,4 +80,4 @@ class LookupModule(ServiceLookupBase):
             specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
             return client.create_pushes(specs, concurrency=concurrency, select=lambda push: push["url"])
 
-        return self.run_with_client("pwpush", PwpushClient.from_options, create)
+        return self.run_with_client("pwpush", PwpushClient.from_options, create, secrets=terms)
