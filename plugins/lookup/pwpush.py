@@ -49,7 +49,7 @@ EXAMPLES = r"""
 
 - name: Against a self-hosted server with a token from the vault
   ansible.builtin.debug:
-    msg: "{{ lookup('oneshot.secrets.pwpush', 'S3cr3t!', url='https://pwpush.example.com', token=vault_token, retrieval_step=true) }}"
+    msg: "{{ lookup('oneshot.secrets.pwpush', 'S3cr3t!-for-bob', url='https://pwpush.example.com', token=vault_token, retrieval_step=true) }}"
 """
 
 RETURN = r"""

@@ -98,13 +98,11 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
             raise OtsError("secret must not be empty (omit it to generate one).")
         if len(secret.encode("utf-8")) > SECRET_MAX_BYTES:
             raise OtsError("secret is larger than %d bytes, the most onetimesecret stores." % SECRET_MAX_BYTES)
-        refuse_short_secret("secret", secret, OtsError)
     if passphrase is not None:
         if passphrase == "":
             raise OtsError("passphrase must not be empty when given (omit it for no passphrase).")
         if len(passphrase) > PASSPHRASE_MAX:
             raise OtsError("passphrase must be at most %d characters." % PASSPHRASE_MAX)
-        refuse_short_secret("passphrase", passphrase, OtsError)
     if ttl is not None:
         maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
         if not TTL_MIN <= int(ttl) <= maximum:
@@ -117,6 +115,9 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
             raise OtsError("recipient %r is not an email address." % recipient)
     if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
         raise OtsError("length must be between 1 and %d." % GENERATE_MAX_LENGTH)
+    # Last, so that a short test value still reaches the checks above.
+    refuse_short_secret("secret", secret, OtsError)
+    refuse_short_secret("passphrase", passphrase, OtsError)
 
 
 def _as_int(value):
