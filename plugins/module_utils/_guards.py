@@ -73,11 +73,26 @@ def url_password(url):
 
 
 def refuse_short_secret(option, value, error=ValueError):
-    """Refuse a no_log value that Ansible's masking could find inside a returned link."""
+    """Refuse a no_log value that Ansible's masking could find inside a returned link.
+
+    The error is marked `short_secret`: its message quotes no value, and masking the short value in it would
+    garble it (a passphrase `s` masks every s), so callers show it unmasked (see unmask_short_secrets).
+    """
     if isinstance(value, str) and 0 < len(value) < MIN_SECRET_LENGTH:
-        raise error("%s must be at least %d characters: Ansible masks it wherever it occurs in the result, so a "
-                    "shorter one could turn the returned link into ******** (add words around a PIN, such as "
-                    "'PIN 1234 for the door')." % (option, MIN_SECRET_LENGTH))
+        exc = error("%s must be at least %d characters: Ansible masks it wherever it occurs in the result, so a "
+                    "shorter one could turn the returned link into ******** (put words around a short PIN or code)." % (
+                        option, MIN_SECRET_LENGTH))
+        exc.short_secret = True
+        raise exc
+
+
+def unmask_short_secrets(module):
+    """Before failing with a short_secret error: hide the short no_log values from the invocation instead of
+    masking them everywhere, so the sentence that explains the refusal stays readable."""
+    for name, value in list(module.params.items()):
+        if isinstance(value, str) and 0 < len(value) < MIN_SECRET_LENGTH and value in module.no_log_values:
+            module.params[name] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+            module.no_log_values.discard(value)
 
 
 def refuse_secret_in_link(option, value, prefixes, suffixes=("",), error=ValueError):

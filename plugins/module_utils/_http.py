@@ -15,7 +15,7 @@ import email.utils
 import random
 import time
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import unmask_short_secrets, url_password
 
 try:
     import requests
@@ -207,6 +207,8 @@ def run_module_action(module, client_factory, action):
         client = client_factory(module.params.get)
         return action(client)
     except ServiceError as exc:
+        if getattr(exc, "short_secret", False):
+            unmask_short_secrets(module)
         module.fail_json(msg=exc.message, status=exc.status)
     finally:
         if client is not None:

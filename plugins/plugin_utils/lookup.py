@@ -44,6 +44,8 @@ class ServiceLookupBase(LookupBase):
             client = client_factory(self.get_option)
             return action(client)
         except ServiceError as exc:
+            if getattr(exc, "short_secret", False):  # quotes no value; masking a short one would garble it
+                raise AnsibleError("%s lookup: %s" % (name, exc.message))
             hidden = list(secrets) + [self._options.get(option) for option in SECRET_OPTIONS]
             raise AnsibleError("%s lookup: %s" % (name, mask_secrets(exc.message, hidden)))
         finally:
