@@ -19,7 +19,7 @@ extends_documentation_fragment:
   - oneshot.secrets.ots.secret_options
 options:
   _terms:
-    description: The secrets to share, at most 10000 bytes each.
+    description: The secrets to share, 8 characters to 10000 bytes each.
     type: list
     elements: str
     required: true

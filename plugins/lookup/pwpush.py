@@ -22,7 +22,9 @@ extends_documentation_fragment:
   - oneshot.secrets.pwpush.push_options
 options:
   _terms:
-    description: The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
+    description:
+      - The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
+      - At least 8 characters each, as for the module's O(oneshot.secrets.pwpush_push#module:payload).
     type: list
     elements: str
     required: true
