@@ -104,26 +104,24 @@ def refuse_secret_in_link(option, value, prefixes, suffixes=("",), error=ValueEr
     """
     if not isinstance(value, str) or not value:
         return
-    for prefix in prefixes:
-        for suffix in suffixes:
-            if _overlaps_known_text(value, prefix, suffix):
-                raise error("%s must not be part of the link's fixed text (%s...%s): Ansible masks it wherever it "
-                            "occurs in the result, so the returned link would show ********." % (
-                                option, prefix, suffix))
+    known = _known_text_overlapped(value, prefixes, suffixes)
+    if known:
+        raise error("%s must not be part of the link's fixed text (%s): Ansible masks it wherever it occurs in the "
+                    "result, so the returned link would show ********." % (option, known))
 
 
-def _overlaps_known_text(value, prefix, suffix):
-    """Whether value could occur in prefix + KEY + suffix with fewer than MIN_SECRET_LENGTH characters on KEY."""
-    if value in prefix or (suffix and value in suffix):
-        return True
+def _known_text_overlapped(value, prefixes, suffixes):
+    """The prefix or suffix that value could match with fewer than MIN_SECRET_LENGTH characters on the key."""
     size = len(value)
-    for known in range(1, size):
-        on_key = size - known
-        if on_key >= MIN_SECRET_LENGTH:
-            continue
-        if prefix.endswith(value[:known]) or (suffix and suffix.startswith(value[on_key:])):
-            return True
-    return False
+    # How many of value's characters may fall on the known text: more than size - MIN leaves too few on the key.
+    overlaps = range(max(1, size - MIN_SECRET_LENGTH + 1), size)
+    for prefix in prefixes:
+        if value in prefix or any(prefix.endswith(value[:known]) for known in overlaps):
+            return prefix
+    for suffix in suffixes:
+        if suffix and (value in suffix or any(suffix.startswith(value[size - known:]) for known in overlaps)):
+            return suffix
+    return None
 
 
 def _variants(secret):
