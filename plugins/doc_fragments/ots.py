@@ -95,7 +95,7 @@ options:
 options:
   passphrase:
     description:
-      - A passphrase the recipient must type. Send it through another channel. 8 to 128 characters: Ansible masks it
+      - A passphrase the recipient must type. Send it through another channel. 8 to 128 characters, because Ansible masks it
         wherever it occurs in the result, so a shorter one could corrupt the returned link (servers have a minimum
         of their own, 4 on fresh installs).
     type: str

@@ -117,7 +117,7 @@ options:
   passphrase:
     description:
       - A passphrase the recipient must type before the payload is shown. Send it through another channel.
-      - At least 8 characters, and not part of the link's fixed text (see the security guide): Ansible masks it wherever
+      - At least 8 characters, and not part of the link's fixed text (see the security guide), because Ansible masks it wherever
         it occurs in the result, so a shorter one could corrupt the returned link.
     type: str
   expire_after_days:

@@ -84,8 +84,11 @@ def test_pwpush_refuses_short_payloads_and_passphrases(kwargs, option):
         PushSpec(**kwargs).validate(has_token=True)
 
 
-@pytest.mark.parametrize("kwargs, option", [(dict(secret="0"), "secret"), (dict(secret="a-secret", passphrase="p"),
-                                                                          "passphrase"), (dict(passphrase="abc"), "passphrase")])
+@pytest.mark.parametrize("kwargs, option", [
+    (dict(secret="0"), "secret"),
+    (dict(secret="a-secret", passphrase="p"), "passphrase"),
+    (dict(passphrase="abc"), "passphrase"),
+])
 def test_ots_refuses_short_secrets_and_passphrases(kwargs, option):
     with pytest.raises(OtsError, match="^%s must be at least 8 characters" % option):
         validate_secret_options(**kwargs)
@@ -235,8 +238,8 @@ def test_pushsecurity_src_email_password_rows_keep_the_password_out_of_messages(
 
 def test_pushsecurity_messages_that_quote_an_email_mask_the_passwords():
     with pytest.raises(PushSecurityError) as info:
-        validate_credentials(creds(("hunter22@example.com", "hunter22")) + [{"email": "c@example.com", "password": "p",
-                                                                              "metadata": "x"}])
+        validate_credentials(creds(("hunter22@example.com", "hunter22"))
+                             + [{"email": "c@example.com", "password": "p", "metadata": "x"}])
     assert "hunter22" not in info.value.message
 
 
