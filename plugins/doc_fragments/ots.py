@@ -16,6 +16,8 @@ options:
       - Base URL of the onetimesecret server, without C(/api).
       - Hosted regions are V(https://us.onetimesecret.com) and V(https://eu.onetimesecret.com); a self-hosted
         server is its own address.
+      - Only V(http://) or V(https://) with a host, an optional port and an optional path. A user name or password
+        (C(user:password@)), a query (C(?)) or a fragment (C(#)) is refused before any request.
       - Modules read E(OTS_URL) when this option is not set.
     type: str
     default: https://us.onetimesecret.com
@@ -93,8 +95,9 @@ options:
 options:
   passphrase:
     description:
-      - A passphrase the recipient must type. Send it through another channel. At most 128 characters;
-        servers also have a minimum (4 on fresh installs).
+      - A passphrase the recipient must type. Send it through another channel. 8 to 128 characters, because Ansible masks it
+        wherever it occurs in the result, so a shorter one could corrupt the returned link (servers have a minimum
+        of their own, 4 on fresh installs).
     type: str
   ttl:
     description:

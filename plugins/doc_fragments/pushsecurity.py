@@ -14,6 +14,8 @@ options:
   url:
     description:
       - Base URL of the Push Security REST API.
+      - Only V(http://) or V(https://) with a host, an optional port and an optional path. A user name or password
+        (C(user:password@)), a query (C(?)) or a fragment (C(#)) is refused before any request.
       - Modules read E(PUSHSECURITY_URL) when this option is not set.
     type: str
     default: https://api.pushsecurity.com

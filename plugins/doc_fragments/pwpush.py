@@ -16,6 +16,8 @@ options:
       - Base URL of the Password Pusher server, without C(/api).
       - The hosted service is V(https://pwpush.com) (also V(https://eu.pwpush.com) and other regions);
         a self-hosted open-source instance is its own address, for example V(https://pwpush.example.com).
+      - Only V(http://) or V(https://) with a host, an optional port and an optional path. A user name or password
+        (C(user:password@)), a query (C(?)) or a fragment (C(#)) is refused before any request.
       - Modules read E(PWPUSH_URL) when this option is not set.
     type: str
     default: https://pwpush.com
@@ -115,6 +117,8 @@ options:
   passphrase:
     description:
       - A passphrase the recipient must type before the payload is shown. Send it through another channel.
+      - At least 8 characters, and not part of the link's fixed text (see the security guide), because Ansible masks it wherever
+        it occurs in the result, so a shorter one could corrupt the returned link.
     type: str
   expire_after_days:
     description:

@@ -19,7 +19,7 @@ extends_documentation_fragment:
   - oneshot.secrets.ots.secret_options
 options:
   _terms:
-    description: The secrets to share, at most 10000 bytes each.
+    description: The secrets to share, 8 characters to 10000 bytes each.
     type: list
     elements: str
     required: true
@@ -60,4 +60,4 @@ class LookupModule(ServiceLookupBase):
             return [client.share(term, share_domain=self.get_option("share_domain"), **options)["secret_url"]
                     for term in terms]
 
-        return self.run_with_client("ots", OtsClient.from_options, share)
+        return self.run_with_client("ots", OtsClient.from_options, share, secrets=terms)

@@ -22,7 +22,9 @@ extends_documentation_fragment:
   - oneshot.secrets.pwpush.push_options
 options:
   _terms:
-    description: The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
+    description:
+      - The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
+      - At least 8 characters each, as for the module's O(oneshot.secrets.pwpush_push#module:payload).
     type: list
     elements: str
     required: true
@@ -49,7 +51,7 @@ EXAMPLES = r"""
 
 - name: Against a self-hosted server with a token from the vault
   ansible.builtin.debug:
-    msg: "{{ lookup('oneshot.secrets.pwpush', 'S3cr3t!', url='https://pwpush.example.com', token=vault_token, retrieval_step=true) }}"
+    msg: "{{ lookup('oneshot.secrets.pwpush', 'S3cr3t!-for-bob', url='https://pwpush.example.com', token=vault_token, retrieval_step=true) }}"
 """
 
 RETURN = r"""
@@ -80,4 +82,4 @@ class LookupModule(ServiceLookupBase):
             specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
             return client.create_pushes(specs, concurrency=concurrency, select=lambda push: push["url"])
 
-        return self.run_with_client("pwpush", PwpushClient.from_options, create)
+        return self.run_with_client("pwpush", PwpushClient.from_options, create, secrets=terms)

@@ -15,6 +15,8 @@ import email.utils
 import random
 import time
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import unmask_short_secrets, url_password
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -196,12 +198,17 @@ def run_module_action(module, client_factory, action):
     Every ServiceError (they never carry a secret) becomes fail_json with the server's status.
     """
     client = None
+    if url_password(module.params.get("url")):
+        # The url is refused below; its user:password must not show in the invocation either.
+        module.no_log_values.add(url_password(module.params.get("url")))
     if module.params.get("validate_certs") is False:
         module.warn(INSECURE_WARNING)
     try:
         client = client_factory(module.params.get)
         return action(client)
     except ServiceError as exc:
+        if getattr(exc, "short_secret", False):
+            unmask_short_secrets(module)
         module.fail_json(msg=exc.message, status=exc.status)
     finally:
         if client is not None:

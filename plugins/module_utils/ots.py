@@ -25,6 +25,13 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     json_or_none,
     run_module_action,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
+    is_email,
+    mask_secrets,
+    refuse_secret_in_link,
+    refuse_short_secret,
+    service_url,
+)
 
 DEFAULT_URL = "https://us.onetimesecret.com"
 API = "/api/v1"
@@ -41,7 +48,8 @@ SECRET_FIELDS = ("value", "secret_value")
 
 _KEY_IN_URL = re.compile(r"/(?:secret|private|receipt|metadata)/([A-Za-z0-9]+)/?(?:[?#].*)?$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The fixed text around the keys in the links a result carries (secret_url, metadata_url).
+_LINK_PATHS = ("/secret/", "/private/")
 
 
 class OtsError(ServiceError):
@@ -103,10 +111,13 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
     if recipient is not None:
         if not authenticated:
             raise OtsError("recipient needs an account: set username and api_token (OTS_USERNAME, OTS_TOKEN).")
-        if not _EMAIL.match(recipient):
+        if not is_email(recipient):
             raise OtsError("recipient %r is not an email address." % recipient)
     if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
         raise OtsError("length must be between 1 and %d." % GENERATE_MAX_LENGTH)
+    # Last, so that a short test value still reaches the checks above.
+    refuse_short_secret("secret", secret, OtsError)
+    refuse_short_secret("passphrase", passphrase, OtsError)
 
 
 def _as_int(value):
@@ -126,13 +137,14 @@ class OtsClient:
 
     def __init__(self, url=DEFAULT_URL, username=None, api_token=None, timeout=30, validate_certs=True,
                  ca_path=None, retries=3, transport=None):
-        if not url or not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
-            raise OtsError("url must be the http(s) address of an onetimesecret server (got %r)." % url)
+        url = service_url(url, "an onetimesecret server", OtsError)
         if bool(username) != bool(api_token):
             raise OtsError("username and api_token go together: set both for an account, or neither to share "
                            "anonymously.")
-        self.url = url.rstrip("/")
+        self.url = url
         self.authenticated = bool(username)
+        # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
+        self._secrets = set([api_token]) if api_token else set()
         headers = {}
         if self.authenticated:
             pair = ("%s:%s" % (username, api_token)).encode("utf-8")
@@ -153,6 +165,7 @@ class OtsClient:
     def share(self, secret, passphrase=None, ttl=None, recipient=None, share_domain=None):
         validate_secret_options(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient,
                                 authenticated=self.authenticated)
+        self._refuse_in_links(secret=secret, passphrase=passphrase, share_domain=share_domain)
         form = self._form(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
         receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False)
         return self.describe(receipt)
@@ -160,6 +173,7 @@ class OtsClient:
     def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None):
         """Generate a secret on the server; the result carries its `value`, which the caller asked for."""
         validate_secret_options(passphrase=passphrase, ttl=ttl, recipient=recipient, authenticated=self.authenticated)
+        self._refuse_in_links(passphrase=passphrase, share_domain=share_domain)
         form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
         receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False)
         value = receipt.get("value")
@@ -172,6 +186,8 @@ class OtsClient:
     def retrieve(self, reference, passphrase=None):
         """Reveal a secret. This destroys it on the server: never sent twice."""
         key = key_from_reference(reference)
+        if passphrase:
+            self._secrets.add(passphrase)
         form = self._form(passphrase=passphrase)
         body = self._call("POST", "/secret/%s" % key, "retrieve the secret", data=form, idempotent=False)
         return dict(secret_key=key, value=body.get("value"), share_domain=body.get("share_domain"))
@@ -206,6 +222,17 @@ class OtsClient:
     def status(self):
         path = "/authcheck" if self.authenticated else "/status"
         return self._call("GET", path, "check the service status")
+
+    def _refuse_in_links(self, share_domain=None, **secrets):
+        """Refuse a secret that Ansible's masking would find in the links of the result; remember it for messages."""
+        bases = [self.url]
+        if share_domain:
+            bases.append(share_domain if share_domain.startswith(("http://", "https://")) else "https://%s" % share_domain)
+        for option, value in secrets.items():
+            if value:
+                self._secrets.add(value)
+                refuse_secret_in_link(option, value, [base.rstrip("/") + path for base in bases for path in _LINK_PATHS],
+                                      error=OtsError)
 
     # --- shapes -------------------------------------------------------------------------
 
@@ -252,6 +279,8 @@ class OtsClient:
         message = body.get("message") if isinstance(body, dict) else None
         if message is None and isinstance(body, dict):
             message = body.get("error")
+        # The server's own words may echo what it was sent: quoted only with every secret of the call masked.
+        shown = mask_secrets(message, tuple(self._secrets)) if message is not None else None
         if message == "Not authorized" or intended == "401":
             text = ("authentication failed: username or api_token is not valid for %s (the v1 API answers 404 "
                     "'Not authorized'). Check OTS_USERNAME/OTS_TOKEN and url." % self.url)
@@ -261,13 +290,13 @@ class OtsClient:
         elif message == "Double check that passphrase":
             text = "wrong or missing passphrase: a secret that has one needs it to be burned (option passphrase)"
         elif message and message.startswith("Rate limit exceeded"):
-            text = "rate limited by %s: %s (the limit is per 20 minutes; retrying now does not help)" % (self.url, message)
+            text = "rate limited by %s: %s (the limit is per 20 minutes; retrying now does not help)" % (self.url, shown)
         elif message == "An unexpected error occurred :[":
             text = "the server refused (too many wrong passphrases lock a secret for 30 minutes)"
         elif status == 429:
             text = "rate limited by %s (HTTP 429) after %d retries" % (self.url, self.http.retries)
         elif message:
-            text = "%s (HTTP %d%s)" % (message, status, ", intended %s" % intended if intended else "")
+            text = "%s (HTTP %d%s)" % (shown, status, ", intended %s" % intended if intended else "")
         else:
             text = "HTTP %d from %s" % (status, self.url)
         error = OtsError("Could not %s: %s." % (action, text.rstrip(".")), status=status, body=body)

@@ -24,6 +24,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     json_or_none,
     run_module_action,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email, mask_secrets, service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
 
 DEFAULT_URL = "https://api.pushsecurity.com"
@@ -33,7 +34,6 @@ MAX_BATCH = 500
 # so network jitter between its clock and the API's does not turn the 11th request into a 429.
 RATE_PER_SECOND = 9.5
 BURST = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class PushSecurityError(ServiceError):
@@ -79,28 +79,47 @@ class TokenBucket:
                 self.sleep(max((1 - self.tokens) / self.rate, 0.001))
 
 
+def passwords_of(credentials):
+    """Every password string among the items, to mask in messages (the module keeps them out of no_log)."""
+    if not isinstance(credentials, list):
+        return []
+    return [item["password"] for item in credentials
+            if isinstance(item, dict) and isinstance(item.get("password"), str) and item["password"]]
+
+
 def validate_credentials(credentials, name="credentials"):
-    """Check every item before anything is sent; messages name the item, never its password."""
+    """Check every item before anything is sent; messages name the item, never its password.
+
+    An email that fails the check is not quoted: an `email:password` cell would put a password there.
+    Whatever else a message quotes is masked with every password of the list.
+    """
     if not isinstance(credentials, list):
         raise PushSecurityError("%s must be a list of {email, password, metadata} items." % name)
     allowed = frozenset(("email", "password", "metadata"))
+
+    def refuse(message):
+        raise PushSecurityError(mask_secrets(message, passwords_of(credentials)))
+
     for index, item in enumerate(credentials):
         where = "%s[%d]" % (name, index)
         if not isinstance(item, dict):
-            raise PushSecurityError("%s must be a dict with email and password." % where)
+            refuse("%s must be a dict with email and password." % where)
         unknown = set(item) - allowed
         if unknown:
-            raise PushSecurityError("%s has unknown keys: %s (allowed: email, password, metadata)." % (
+            refuse("%s has unknown keys: %s (allowed: email, password, metadata)." % (
                 where, ", ".join(sorted(unknown))))
         email = item.get("email")
-        if not isinstance(email, str) or not _EMAIL.match(email):
-            raise PushSecurityError("%s.email %r is not an email address." % (where, email))
+        if not is_email(email):
+            hint = ""
+            if isinstance(email, str) and ":" in email:
+                hint = " (it holds a ':' - an email:password row goes in two columns, email and password)"
+            refuse("%s.email is not an email address%s; the value is not shown, it may hold a password." % (where, hint))
         password = item.get("password")
         if not isinstance(password, str) or password == "":
-            raise PushSecurityError("%s.password (for %s) must be a non-empty string." % (where, email))
+            refuse("%s.password (for %s) must be a non-empty string." % (where, email))
         metadata = item.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
-            raise PushSecurityError("%s.metadata (for %s) must be a dict or null." % (where, email))
+            refuse("%s.metadata (for %s) must be a dict or null." % (where, email))
 
 
 def load_credentials_file(path):
@@ -157,11 +176,11 @@ def passwords_shown_in(texts, passwords):
 class PushSecurityClient:
     def __init__(self, url=DEFAULT_URL, api_key=None, timeout=30, validate_certs=True, ca_path=None, retries=5,
                  rate=RATE_PER_SECOND, burst=BURST, transport=None):
-        if not url or not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
-            raise PushSecurityError("url must be the http(s) address of the Push Security API (got %r)." % url)
+        self.url = service_url(url, "the Push Security API", PushSecurityError)
         if not api_key:
             raise PushSecurityError("api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
-        self.url = url.rstrip("/")
+        # Masked in every message: the API key, and the passwords of the call (not no_log in the module).
+        self._secrets = [api_key]
         self.limiter = TokenBucket(rate, burst)
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
@@ -185,6 +204,7 @@ class PushSecurityClient:
         if not 1 <= batch_size <= MAX_BATCH:
             raise PushSecurityError("batch_size must be between 1 and %d (the API's limit)." % MAX_BATCH)
         batches = [credentials[start:start + batch_size] for start in range(0, len(credentials), batch_size)]
+        self._secrets = self._secrets[:1] + passwords_of(credentials)
         submitted = 0
         for number, batch in enumerate(batches, 1):
             body = [dict(email=item["email"], password=item["password"], metadata=item.get("metadata"))
@@ -219,7 +239,9 @@ class PushSecurityClient:
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or body.get("detail") or "")
         elif response.text:
-            detail = response.text.strip()[:200]
+            detail = response.text.strip()
+        # A 400 answer may echo submitted items in any quoting: mask every password of the call, then cut.
+        detail = mask_secrets(_without_passwords(detail), self._secrets, limit=200)
         if status == 401:
             text = "the API key is not valid (HTTP 401); check api_key / PUSHSECURITY_API_KEY"
         elif status == 403:
@@ -232,11 +254,13 @@ class PushSecurityClient:
         else:
             text = "HTTP %d from %s%s" % (status, self.url, ": %s" % detail if detail else "")
         # Only the API's own message is quoted: a 400 answer could echo a submitted item.
-        return PushSecurityError("Could not %s: %s." % (action, _without_passwords(text)), status=status)
+        return PushSecurityError("Could not %s: %s." % (action, text), status=status)
 
 
 def _without_passwords(text):
-    return re.sub(r'("password"\s*:\s*")[^"]*(")', r"\1********\2", text)
+    """Mask "password": "..." and 'password': '...' values, escaped quotes included, whoever's they are."""
+    text = re.sub(r'("password"\s*:\s*")(?:[^"\\]|\\.)*(")', r"\1********\2", text)
+    return re.sub(r"('password'\s*:\s*')(?:[^'\\]|\\.)*(')", r"\1********\2", text)
 
 
 def run_module(module, action):

@@ -27,6 +27,12 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     json_or_none,
     run_module_action,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
+    mask_secrets,
+    refuse_secret_in_link,
+    refuse_short_secret,
+    service_url,
+)
 
 DEFAULT_URL = "https://pwpush.com"
 KINDS = ("text", "url", "qr", "file")
@@ -72,6 +78,9 @@ _TOKEN_IN_URL = re.compile(r"/(p|f|r)/([A-Za-z0-9_\-]+?)(?:\.json)?(?:/r|/previe
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{4,}$")
 _V1_PREFIX = {"text": "p", "qr": "p", "file": "f", "url": "r"}
 _V1_PARAM = {"text": "password", "qr": "password", "file": "file_push", "url": "url"}
+# The fixed text around the url_token in the links a result carries (url, html_url, json_url).
+_LINK_PATHS = ("/p/", "/f/", "/r/", "/api/v2/pushes/")
+_LINK_SUFFIXES = ("/r", ".json", "")
 
 
 class PwpushError(ServiceError):
@@ -142,7 +151,7 @@ def redact(push):
 
 
 def _is_http_url(value):
-    return bool(re.match(r"^https?://[^\s/?#]+[^\s]*$", value or "", re.IGNORECASE))
+    return bool(re.match(r"^https?://[^\s/?#]+[^\s]*\Z", value or "", re.IGNORECASE))
 
 
 class PushSpec:
@@ -200,6 +209,8 @@ class PushSpec:
             raise PwpushError("passphrase must not be empty when given (omit it for no passphrase).")
         if self.notify_emails_to_locale and not self.notify_emails_to:
             raise PwpushError("notify_emails_to_locale needs notify_emails_to.")
+        refuse_short_secret("payload", self.payload, PwpushError)
+        refuse_short_secret("passphrase", self.passphrase, PwpushError)
         return self
 
     def push_fields(self, expiry_field, api):
@@ -267,10 +278,10 @@ class PwpushClient:
 
     def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", timeout=30,
                  validate_certs=True, ca_path=None, retries=3, transport=None):
-        if not url or not _is_http_url(url):
-            raise PwpushError("url must be the http(s) address of a Password Pusher server (got %r)." % url)
-        self.url = url.rstrip("/")
+        self.url = service_url(url, "a Password Pusher server", PwpushError)
         self.token = token or None
+        # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
+        self._secrets = set([self.token]) if self.token else set()
         self.email = email or None
         if api_version not in ("auto", "v1", "v2"):
             raise PwpushError("api_version must be auto, v2 or v1 (got %r)." % api_version)
@@ -359,6 +370,10 @@ class PwpushClient:
     def prepare(self, spec):
         """Validate a PushSpec against this server (asks its version once); returns the fields to send."""
         spec.validate(has_token=bool(self.token))
+        self._secrets.update(value for value in (spec.payload, spec.passphrase) if value)
+        for option in ("payload", "passphrase"):
+            refuse_secret_in_link(option, getattr(spec, option), [self.url + path for path in _LINK_PATHS],
+                                  _LINK_SUFFIXES, PwpushError)
         self._check_kind_enabled(spec.kind)
         return spec.push_fields(self.expiry_field, self.api)
 
@@ -492,6 +507,8 @@ class PwpushClient:
         """The push with its payload. Counts a view (unless the token is the owner's)."""
         token = token_from_reference(reference)
         params = {"passphrase": passphrase} if passphrase else None
+        if passphrase:
+            self._secrets.add(passphrase)
         response = self._send("GET", self._push_path(token, kind=_kind_from_reference(reference)), params=params,
                               action="retrieve the push")
         if response.status_code != 200:
@@ -613,7 +630,8 @@ class PwpushClient:
     def _raise_for(self, response, action):
         status = response.status_code
         body = json_or_none(response)
-        detail = _error_text(response)
+        secrets = tuple(self._secrets)
+        detail = mask_secrets(_error_text(response), secrets, limit=200)
         if status == 401 and not response.content:
             message = ("authentication failed (HTTP 401 with an empty body): the token or email is not valid for %s. "
                        "Check token/PWPUSH_TOKEN and url." % self.url)
@@ -631,14 +649,15 @@ class PwpushClient:
                 message = ("HTTP 404 from %s/api/v2/version: this server has no API v2 (it is older than 2.3); "
                            "use api_version auto or v1" % self.url)
         elif status == 422:
-            message = "the server rejected the push (HTTP 422): %s" % _field_errors(body, detail)
+            message = "the server rejected the push (HTTP 422): %s" % mask_secrets(_field_errors(body, detail), secrets)
         elif status == 429:
             message = "rate limited by %s (HTTP 429) after %d retries: %s" % (self.url, self.http.retries, detail or "slow down")
         elif status == 400:
             message = "bad request (HTTP 400): %s" % detail
         elif 300 <= status < 400:
+            location = mask_secrets(response.headers.get("Location", "?"), secrets)
             message = ("HTTP %d redirect to %s: point url at the server itself (a fresh instance redirects to "
-                       "/first_run until its first admin exists)" % (status, response.headers.get("Location", "?")))
+                       "/first_run until its first admin exists)" % (status, location))
         else:
             message = "HTTP %d from %s: %s" % (status, self.url, detail or "no details")
         raise PwpushError("Could not %s: %s." % (action, message.rstrip(".")), status=status, body=body)
@@ -689,7 +708,7 @@ def _error_text(response):
     text = (response.text or "").strip()
     if text.startswith("<"):
         return "an HTML error page (%s)" % (response.headers.get("Content-Type") or "text/html")
-    return text[:200]
+    return text  # cut to 200 characters by _raise_for once the secrets are masked
 
 
 def _field_errors(body, fallback):

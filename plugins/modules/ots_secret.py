@@ -35,7 +35,9 @@ options:
     default: present
   secret:
     description:
-      - The secret to share, at most 10000 bytes. Omit it to have the server generate one.
+      - The secret to share, 8 characters to 10000 bytes. Omit it to have the server generate one.
+      - Not part of the link's fixed text such as the server's address, because Ansible masks it wherever it occurs in the
+        result, so a shorter one could corrupt the returned link. Put words around a PIN.
       - Never returned, never logged.
     type: str
   recipient:

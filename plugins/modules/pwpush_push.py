@@ -39,6 +39,8 @@ options:
   payload:
     description:
       - The secret (text), the link (O(kind=url)) or the QR text (O(kind=qr)). Required unless O(kind=file).
+      - At least 8 characters, and not part of the link's fixed text such as the server's address, because Ansible masks it
+        wherever it occurs in the result, so a shorter one could corrupt the returned link. Put words around a PIN.
       - Never returned, never logged.
     type: str
   files:

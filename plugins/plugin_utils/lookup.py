@@ -11,9 +11,13 @@ from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mask_secrets
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
 
 display = Display()
+
+# Options whose values a lookup's error must never show (a module's no_log does this for modules).
+SECRET_OPTIONS = ("token", "api_token", "api_key", "passphrase")
 
 
 class ServiceLookupBase(LookupBase):
@@ -28,17 +32,22 @@ class ServiceLookupBase(LookupBase):
         if self.get_option("validate_certs") is False:
             display.warning(INSECURE_WARNING)
 
-    def run_with_client(self, name, client_factory, action):
+    def run_with_client(self, name, client_factory, action, secrets=()):
         """action(client) with a client built from this lookup's options (no request yet), closed afterwards.
 
-        A service error becomes an AnsibleError naming the lookup; service errors never carry a secret.
+        A service error becomes an AnsibleError naming the lookup. A server may echo what it was sent, and nothing
+        masks a lookup's error the way no_log masks a module's: `secrets` (the terms that are secrets) and the
+        secret options are masked here.
         """
         client = None
         try:
             client = client_factory(self.get_option)
             return action(client)
         except ServiceError as exc:
-            raise AnsibleError("%s lookup: %s" % (name, exc.message))
+            if getattr(exc, "short_secret", False):  # quotes no value; masking a short one would garble it
+                raise AnsibleError("%s lookup: %s" % (name, exc.message))
+            hidden = list(secrets) + [self._options.get(option) for option in SECRET_OPTIONS]
+            raise AnsibleError("%s lookup: %s" % (name, mask_secrets(exc.message, hidden)))
         finally:
             if client is not None:
                 client.close()

@@ -232,7 +232,7 @@ class PwpushPush(_Base, Resource):
             return
         values = dict(config)
         if not known(values.get("payload")):  # unknown until apply: check the rest with a stand-in
-            values["payload"] = "https://example.invalid/" if kind == "url" else "x"
+            values["payload"] = "https://example.invalid/" if kind == "url" else "stand-in-payload"
         for key in ("passphrase", "expire_after_duration"):
             if values.get(key) is Unknown:
                 values[key] = None

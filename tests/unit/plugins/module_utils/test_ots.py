@@ -74,10 +74,10 @@ def test_username_and_token_go_together():
 def test_share_sends_a_form_with_basic_auth_and_returns_numbers_and_links():
     client, stub = make_client([response(200, dict(RECEIPT, custid="me@example.com"))],
                                username="me@example.com", api_token="tok")
-    receipt = client.share("s3cret", ttl=3600, passphrase="open sesame")
+    receipt = client.share("s3cret-value", ttl=3600, passphrase="open sesame")
     method, url, kwargs = stub.calls[0]
     assert (method, url) == ("POST", BASE + "/api/v1/share")
-    assert kwargs["data"] == {"secret": "s3cret", "ttl": "3600", "passphrase": "open sesame"}
+    assert kwargs["data"] == {"secret": "s3cret-value", "ttl": "3600", "passphrase": "open sesame"}
     auth = client.http.session.headers["Authorization"]
     assert base64.b64decode(auth.split()[1]) == b"me@example.com:tok"
     assert receipt["ttl"] == 3600 and receipt["created"] == 1324174006
@@ -88,7 +88,7 @@ def test_share_sends_a_form_with_basic_auth_and_returns_numbers_and_links():
 
 def test_share_domain_builds_the_link():
     client, _stub = make_client([response(200, dict(RECEIPT, share_domain="secrets.example.com"))])
-    assert client.share("s3cret")["secret_url"] == "https://secrets.example.com/secret/" + KEY
+    assert client.share("s3cret-value")["secret_url"] == "https://secrets.example.com/secret/" + KEY
 
 
 def test_generate_returns_the_value_but_describe_never_does():
@@ -101,7 +101,7 @@ def test_generate_returns_the_value_but_describe_never_does():
 def test_a_share_is_never_sent_twice():
     client, stub = make_client([response(502, raw="bad gateway")])
     with pytest.raises(OtsError, match="HTTP 502"):
-        client.share("s3cret")
+        client.share("s3cret-value")
     assert len(stub.calls) == 1
 
 

@@ -111,7 +111,7 @@ def test_too_many_files(tmp_path):
 def test_validation_fails_before_any_request():
     client, stub = make_client([])
     with pytest.raises(PwpushError, match="expire_after_views"):
-        client.create_push(PushSpec(payload="s3cret", expire_after_views=0))
+        client.create_push(PushSpec(payload="s3cret-value", expire_after_views=0))
     assert stub.calls == []
 
 
@@ -119,7 +119,7 @@ def test_validation_fails_before_any_request():
 
 def test_oss_gets_days_and_duration_is_converted():
     client, stub = make_client([response(200, OSS_VERSION), response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret", expire_after_duration="2 days"))
+    client.create_push(PushSpec(payload="s3cret-value", expire_after_duration="2 days"))
     sent = stub.calls[1][2]["json"]["push"]
     assert sent["expire_after_days"] == 2
     assert "expire_after_duration" not in sent
@@ -128,13 +128,13 @@ def test_oss_gets_days_and_duration_is_converted():
 def test_oss_refuses_a_duration_shorter_than_a_day():
     client, stub = make_client([response(200, OSS_VERSION)])
     with pytest.raises(PwpushError, match="shorter than a day"):
-        client.create_push(PushSpec(payload="s3cret", expire_after_duration="1 hour"))
+        client.create_push(PushSpec(payload="s3cret-value", expire_after_duration="1 hour"))
     assert len(stub.calls) == 1  # only the version question
 
 
 def test_hosted_gets_duration_and_days_are_converted():
     client, stub = make_client([response(200, HOSTED_VERSION), response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret", expire_after_days=7))
+    client.create_push(PushSpec(payload="s3cret-value", expire_after_days=7))
     sent = stub.calls[1][2]["json"]["push"]
     assert sent["expire_after_duration"] == 12
     assert "expire_after_days" not in sent
@@ -143,7 +143,7 @@ def test_hosted_gets_duration_and_days_are_converted():
 def test_hosted_refuses_days_without_a_duration():
     client, _stub = make_client([response(200, HOSTED_VERSION)])
     with pytest.raises(PwpushError, match="expire_after_days=8 has no"):
-        client.create_push(PushSpec(payload="s3cret", expire_after_days=8))
+        client.create_push(PushSpec(payload="s3cret-value", expire_after_days=8))
 
 
 # --- version detection ----------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_version_404_means_api_v1_and_is_cached():
                                 response(201, CREATED)])
     assert client.api == "v1"
     assert client.expiry_field == "expire_after_days"
-    client.create_push(PushSpec(payload="s3cret", expire_after_days=3))
+    client.create_push(PushSpec(payload="s3cret-value", expire_after_days=3))
     method, url, kwargs = stub.calls[2]
     assert url == BASE + "/p.json"
     assert kwargs["json"]["password"]["expire_after_days"] == 3
@@ -164,7 +164,7 @@ def test_version_404_means_api_v1_and_is_cached():
 def test_v1_has_no_qr():
     client, _stub = make_client([response(404, {}), response(200, {"api_version": "1.4"})])
     with pytest.raises(PwpushError, match="kind=qr needs a server with API v2"):
-        client.create_push(PushSpec(kind="qr", payload="hello"))
+        client.create_push(PushSpec(kind="qr", payload="hello-qr-text"))
 
 
 def test_explicit_v1_skips_detection():
@@ -178,9 +178,9 @@ def test_explicit_v1_skips_detection():
 # --- results never carry secrets ------------------------------------------------------------
 
 def test_create_result_has_no_passphrase_or_payload_and_a_working_json_url():
-    body = dict(CREATED, retrieval_step=True, json_url=BASE + "/p/tok123456/r.json", payload="s3cret")
+    body = dict(CREATED, retrieval_step=True, json_url=BASE + "/p/tok123456/r.json", payload="s3cret-value")
     client, _stub = make_client([response(200, OSS_VERSION), response(201, body)])
-    push = client.create_push(PushSpec(payload="s3cret", passphrase="open sesame", retrieval_step=True))
+    push = client.create_push(PushSpec(payload="s3cret-value", passphrase="open sesame", retrieval_step=True))
     assert "passphrase" not in push and "payload" not in push
     assert push["passphrase_protected"] is True
     assert push["url"] == BASE + "/p/tok123456/r"
@@ -196,7 +196,7 @@ def test_redact():
 def test_429_is_retried_after_retry_after_even_for_a_create():
     client, stub = make_client([response(200, OSS_VERSION), response(429, raw="Retry later\n", headers={"Retry-After": "3"}),
                                 response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret"))
+    client.create_push(PushSpec(payload="s3cret-value"))
     assert stub.sleeps == [3.0]
     assert len(stub.calls) == 3
 
@@ -204,21 +204,21 @@ def test_429_is_retried_after_retry_after_even_for_a_create():
 def test_create_is_not_resent_after_a_5xx():
     client, stub = make_client([response(200, OSS_VERSION), response(502, raw="bad gateway")])
     with pytest.raises(PwpushError, match="HTTP 502"):
-        client.create_push(PushSpec(payload="s3cret"))
+        client.create_push(PushSpec(payload="s3cret-value"))
     assert len(stub.calls) == 2
 
 
 def test_create_is_not_resent_after_a_read_timeout():
     client, stub = make_client([response(200, OSS_VERSION), requests.exceptions.ReadTimeout("read timed out")])
     with pytest.raises(PwpushError, match="may have been stored"):
-        client.create_push(PushSpec(payload="s3cret"))
+        client.create_push(PushSpec(payload="s3cret-value"))
     assert len(stub.calls) == 2
 
 
 def test_create_is_retried_when_the_connection_was_never_opened():
     refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused")
     client, stub = make_client([response(200, OSS_VERSION), refused, response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret"))
+    client.create_push(PushSpec(payload="s3cret-value"))
     assert len(stub.calls) == 3
 
 
@@ -322,17 +322,17 @@ def test_create_pushes_keeps_order_in_parallel():
     created = [dict(CREATED, url_token="tok%05d" % i, html_url=BASE + "/p/tok%05d" % i) for i in range(20)]
     answers = [response(200, OSS_VERSION)] + [response(201, body) for body in created]
     client, stub = make_client(answers)
-    pushes = client.create_pushes([PushSpec(payload="s%d" % i) for i in range(20)], concurrency=4)
+    pushes = client.create_pushes([PushSpec(payload="secret-%03d" % i) for i in range(20)], concurrency=4)
     assert len(pushes) == 20
     assert len(set(push["url_token"] for push in pushes)) == 20
     sent = [call[2]["json"]["push"]["payload"] for call in stub.calls[1:]]
-    assert sorted(sent) == sorted("s%d" % i for i in range(20))
+    assert sorted(sent) == sorted("secret-%03d" % i for i in range(20))
 
 
 def test_create_pushes_validates_all_first():
     client, stub = make_client([response(200, OSS_VERSION)])
     with pytest.raises(PwpushError, match="expire_after_views"):
-        client.create_pushes([PushSpec(payload="ok"), PushSpec(payload="bad", expire_after_views=0)], concurrency=4)
+        client.create_pushes([PushSpec(payload="ok-payload"), PushSpec(payload="bad-payload", expire_after_views=0)], concurrency=4)
     assert len(stub.calls) == 1
 
 
@@ -341,7 +341,7 @@ def test_create_pushes_reports_the_first_failure_and_counts_the_rest():
     answers = [response(200, OSS_VERSION), response(201, created[0]), response(422, {"payload": ["is too long"]})]
     client, stub = make_client(answers + [response(201, body) for body in created[1:]])
     with pytest.raises(PwpushError, match=r"payload: is too long \(4 of 5 pushes were created before the failure"):
-        client.create_pushes([PushSpec(payload="s%d" % i) for i in range(5)], concurrency=4)
+        client.create_pushes([PushSpec(payload="secret-%03d" % i) for i in range(5)], concurrency=4)
     assert len(stub.calls) == 6  # every push was still tried
 
 
@@ -358,10 +358,10 @@ def test_payload_specs_build_each_spec_when_asked():
 def test_create_pushes_with_payload_specs_keeps_order():
     created = [dict(CREATED, url_token="tok%05d" % i, html_url=BASE + "/p/tok%05d" % i) for i in range(3)]
     client, stub = make_client([response(200, OSS_VERSION)] + [response(201, body) for body in created])
-    links = client.create_pushes(PayloadSpecs(["x", "y", "z"], expire_after_views=2), select=lambda push: push["url"])
+    links = client.create_pushes(PayloadSpecs(["xxxxxxxx", "yyyyyyyy", "zzzzzzzz"], expire_after_views=2), select=lambda push: push["url"])
     assert links == [BASE + "/p/tok%05d" % i for i in range(3)]
     assert [call[2]["json"]["push"] for call in stub.calls[1:]] == [
-        {"payload": payload, "expire_after_views": 2, "kind": "text"} for payload in "xyz"]
+        {"payload": payload * 8, "expire_after_views": 2, "kind": "text"} for payload in "xyz"]
 
 
 def _peak_beyond_results(count):

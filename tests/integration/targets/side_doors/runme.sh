@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Issue 14, secrets through the side doors: short values that corrupt returned links, secrets echoed by a server
+# into error messages, credentials and extras in `url`. Every play runs through the -vvvv leak check.
+source ../setup_fakes/lib.sh
+export LEAK_PAYLOAD="sidedoor-payload-$RANDOM$RANDOM-Pq"
+export LEAK_PASSPHRASE="sidedoor-passphrase-$RANDOM$RANDOM-Ph"
+# A password with both quotes: an echo in JSON or repr quoting escapes them; the part after the quote leaked before.
+export LEAK_PASSWORD="sidedoor-pw-$RANDOM\"quote'd-$RANDOM-tail"
+export LEAK_PASSWORD_TAIL="${LEAK_PASSWORD#*\"}"
+export LEAK_URL_PASSWORD="sidedoor-url-password-$RANDOM$RANDOM"
+export LEAK_VALUE_NAMES="LEAK_PAYLOAD LEAK_PASSPHRASE LEAK_PASSWORD LEAK_PASSWORD_TAIL LEAK_URL_PASSWORD"
+
+workdir="$(mktemp -d)"
+echo_pid=""
+cleanup() {
+    if [ -n "${echo_pid}" ]; then kill "${echo_pid}" 2>/dev/null || true; wait "${echo_pid}" 2>/dev/null || true; fi
+    rm -rf "${workdir}"
+}
+trap cleanup EXIT
+
+# A leak export in email:password form, one row per line (a common format), under an email,password header.
+printf 'email,password\nbob@example.com:%s\n' "${LEAK_PASSWORD}" > "${workdir}/email-colon-password.csv"
+export SIDEDOORS_COLON_CSV="${workdir}/email-colon-password.csv"
+
+python_bin="$(command -v python3)"
+"${python_bin}" echo_server.py --lifetime 600 > "${workdir}/echo.out" &
+echo_pid=$!
+for _ in $(seq 1 100); do
+    grep -q '^ready ' "${workdir}/echo.out" && break
+    sleep 0.1
+done
+ECHO_URL="$(sed -n 's/^ready //p' "${workdir}/echo.out")"
+[ -n "${ECHO_URL}" ] || { echo "the echo server did not start"; exit 1; }
+export ECHO_URL
+
+"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- "${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- \
+    "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush --mode oss -- \
+    bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"
