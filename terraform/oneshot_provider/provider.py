@@ -3,17 +3,20 @@
 """The provider, its resources and its data source, on the `tf` framework.
 
 Every request to a service goes through the collection's clients (PwpushClient, OtsClient):
-this file holds no HTTP code. Attributes named in a resource's HASHED tuple reach the
+this file holds no HTTP code. The attributes of a resource's sealed block reach the
 resource in plain text only during create; state keeps a digest (see servicer.py, digest.py).
+Every error diagnostic names the attribute it is about.
 """
 
 import os
 
+from tf.blocks import SetNestedBlock
 from tf.iface import DataSource, Provider, Resource
-from tf.schema import Attribute, Schema
+from tf.schema import Attribute, Block, Schema
 from tf.types import Bool, Number, String, Unknown
 
 from oneshot_provider import SOURCE_ADDRESS, collection, digest
+from oneshot_provider.servicer import SEALED, sealed_values
 
 # Provider attribute -> environment variable used when the attribute is not set.
 ENV_FALLBACKS = {
@@ -59,6 +62,21 @@ def _int(value):
 
 def _str_or_none(value):
     return None if value is None else str(value)
+
+
+def error_path(message, names, sealed_names=()):
+    """The attribute a client's message is about: the messages start with the option's name."""
+    first = message.split(" ", 1)[0].rstrip(":,.")
+    if first in sealed_names:
+        return [SEALED]
+    return [first] if first in names else None
+
+
+def sealed_block(description, attributes):
+    """The set block that holds a resource's secrets (exactly one element; see servicer.py)."""
+    block = SetNestedBlock(SEALED, Block(attributes=attributes, description=description))
+    block.min_items, block.max_items = 1, 1
+    return block
 
 
 class OneshotProvider(Provider):
@@ -134,7 +152,7 @@ class OneshotProvider(Provider):
                              username=self.settings.get("ots_username"),
                              api_token=self.settings.get("ots_api_token"))
 
-    def call(self, diags, summary, factory, action):
+    def call(self, diags, summary, factory, action, path=None):
         """Run action(client) with a fresh client; a ServiceError becomes an error diagnostic (None)."""
         error_type = lib()["ServiceError"]
         client = None
@@ -142,7 +160,7 @@ class OneshotProvider(Provider):
             client = factory()
             return action(client)
         except error_type as exc:
-            diags.add_error(summary, exc.message)
+            diags.add_error(summary, exc.message, path=path(exc.message) if callable(path) else path)
             return None
         finally:
             if client is not None:
@@ -150,19 +168,22 @@ class OneshotProvider(Provider):
 
 
 class _Base:
-    # Attributes kept in state only as digests (see servicer.py).
-    HASHED = ()
+    # The attributes of the `sealed` block: state keeps digests of them (see servicer.py).
+    SEALED_FIELDS = ()
 
     def __init__(self, provider):
         self.provider = provider
+
+    def check_with_server(self, diags, planned):
+        """At plan time of a create: what only the server can tell (nothing by default)."""
 
 
 # --------------------------------------------------------------------------------- pwpush
 
 
 class PwpushPush(_Base, Resource):
-    HASHED = ("payload", "passphrase")
-    INPUTS = ("kind", "payload", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
+    SEALED_FIELDS = ("payload", "passphrase")
+    INPUTS = ("kind", "expire_after_days", "expire_after_duration", "expire_after_views",
               "name", "note", "deletable_by_viewer", "retrieval_step", "account_id")
 
     @classmethod
@@ -172,13 +193,15 @@ class PwpushPush(_Base, Resource):
     @classmethod
     def get_schema(cls):
         return Schema(
-            version=1,
+            version=2,
             description="A Password Pusher push. Changing any argument creates a new push; destroy expires it.",
+            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+                Attribute("payload", String(), required=True, sensitive=True,
+                          description="The text, URL or QR content."),
+                Attribute("passphrase", String(), optional=True, sensitive=True,
+                          description="Passphrase the recipient must enter."),
+            ])],
             attributes=[
-                Attribute("payload", String(), required=True, sensitive=True, requires_replace=True,
-                          description="The text, URL or QR content. State keeps a salted scrypt digest, not the value."),
-                Attribute("passphrase", String(), optional=True, sensitive=True, requires_replace=True,
-                          description="Passphrase the recipient must enter. State keeps a digest."),
                 Attribute("kind", String(), optional=True, requires_replace=True,
                           description="text (default), url or qr."),
                 Attribute("expire_after_days", Number(), optional=True, requires_replace=True,
@@ -209,15 +232,29 @@ class PwpushPush(_Base, Resource):
             ],
         )
 
-    def spec(self, values):
+    def spec(self, values, secrets=None):
+        """A PushSpec of the arguments; secrets: the sealed block's plain values (unknowns left out)."""
         pwpush = lib()["pwpush"]
         fields = {}
         for key in self.INPUTS:
             value = values.get(key)
             if known(value):
                 fields[key] = _int(value)
+        for key, value in (secrets or {}).items():
+            if known(value):
+                fields[key] = value
         fields["kind"] = fields.get("kind") or "text"
         return pwpush.PushSpec(**fields)
+
+    def _stand_in_secrets(self, values):
+        """The sealed values, with a stand-in for a payload not known until apply."""
+        secrets = sealed_values(values)
+        if not known(secrets.get("payload")):
+            secrets["payload"] = "https://example.invalid/" if values.get("kind") == "url" else "x"
+        return secrets
+
+    def _error(self, diags, summary, message):
+        diags.add_error(summary, message, path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
 
     def validate(self, diags, type_name, config):
         super().validate(diags, type_name, config)
@@ -231,25 +268,38 @@ class PwpushPush(_Base, Resource):
                             path=["kind"])
             return
         values = dict(config)
-        if not known(values.get("payload")):  # unknown until apply: check the rest with a stand-in
-            values["payload"] = "https://example.invalid/" if kind == "url" else "x"
-        for key in ("passphrase", "expire_after_duration"):
-            if values.get(key) is Unknown:
-                values[key] = None
+        if values.get("expire_after_duration") is Unknown:
+            values["expire_after_duration"] = None
         try:
-            self.spec(values).validate(has_token=True)
+            self.spec(values, self._stand_in_secrets(values)).validate(has_token=True)
         except pwpush.PwpushError as exc:
-            diags.add_error("Invalid %s" % type_name, exc.message)
+            self._error(diags, "Invalid %s" % exc.message.split(" ", 1)[0], exc.message)
+
+    def check_with_server(self, diags, planned):
+        """Expiry the server's edition cannot honour (days a hosted server has no duration for) fails the plan."""
+        if not (known(planned.get("expire_after_days")) or known(planned.get("expire_after_duration"))):
+            return
+        pwpush = lib()["pwpush"]
+        try:
+            spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True)
+        except pwpush.PwpushError:
+            return  # validate() has said so already
+        self.provider.call(diags, "Invalid expiry for this server", self.provider.pwpush_client,
+                           lambda client: spec.push_fields(client.expiry_field, client.api),
+                           path=lambda message: ["expire_after_duration" if "expire_after_duration" in message
+                                                 else "expire_after_days"])
 
     def create(self, ctx, planned):
+        secrets = sealed_values(planned)
         push = self.provider.call(ctx.diagnostics, "Could not create the push", self.provider.pwpush_client,
-                                  lambda client: client.create_push(self.spec(planned)))
+                                  lambda client: client.create_push(self.spec(planned, secrets)),
+                                  path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
         if push is None:
             return None
         state = dict(planned)
         token = push["url_token"]
         state.update(id=digest.public_id("pwpush", token), url_token=token, url=push.get("url"),
-                     passphrase_protected=known(planned.get("passphrase")))
+                     passphrase_protected=known(secrets.get("passphrase")))
         return self._merge(state, push)
 
     @staticmethod
@@ -349,7 +399,8 @@ class PwpushInstance(_Base, DataSource):
 
 
 class OtsSecret(_Base, Resource):
-    HASHED = ("secret", "passphrase")
+    SEALED_FIELDS = ("secret", "passphrase")
+    INPUTS = ("ttl", "recipient", "share_domain")
 
     @classmethod
     def get_name(cls):
@@ -358,14 +409,15 @@ class OtsSecret(_Base, Resource):
     @classmethod
     def get_schema(cls):
         return Schema(
-            version=1,
+            version=2,
             description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",
+            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+                Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
+                Attribute("passphrase", String(), optional=True, sensitive=True,
+                          description="Passphrase the recipient must enter. Destroy cannot burn such a secret "
+                                      "(burning needs the passphrase) and leaves it to expire."),
+            ])],
             attributes=[
-                Attribute("secret", String(), required=True, sensitive=True, requires_replace=True,
-                          description="The secret. State keeps a salted scrypt digest, not the value."),
-                Attribute("passphrase", String(), optional=True, sensitive=True, requires_replace=True,
-                          description="Passphrase the recipient must enter. State keeps a digest; destroy cannot "
-                                      "burn such a secret (burning needs the passphrase) and leaves it to expire."),
                 Attribute("ttl", Number(), optional=True, requires_replace=True,
                           description="Seconds: 60 to 7 days anonymously, up to 30 days with an account."),
                 Attribute("recipient", String(), optional=True, requires_replace=True,
@@ -392,22 +444,26 @@ class OtsSecret(_Base, Resource):
         if ots is None:
             return
         values = dict((k, v if known(v) else None) for k, v in config.items())
+        secrets = dict((k, v if known(v) else None) for k, v in sealed_values(config).items())
         try:
             # Whether an account is used is known only once the provider is configured: allow its limits here,
             # the client checks again before it shares.
-            ots.validate_secret_options(secret=values.get("secret"), passphrase=values.get("passphrase"),
+            ots.validate_secret_options(secret=secrets.get("secret"), passphrase=secrets.get("passphrase"),
                                         ttl=_int(values.get("ttl")), recipient=values.get("recipient"),
                                         authenticated=True)
         except ots.OtsError as exc:
-            diags.add_error("Invalid %s" % type_name, exc.message)
+            diags.add_error("Invalid %s" % exc.message.split(" ", 1)[0], exc.message,
+                            path=error_path(exc.message, self.INPUTS, self.SEALED_FIELDS))
 
     def create(self, ctx, planned):
-        passphrase = planned.get("passphrase") if known(planned.get("passphrase")) else None
+        secrets = sealed_values(planned)
+        passphrase = secrets.get("passphrase") if known(secrets.get("passphrase")) else None
         receipt = self.provider.call(
             ctx.diagnostics, "Could not share the secret", self.provider.ots_client,
-            lambda client: client.share(planned["secret"], passphrase=passphrase, ttl=_int(planned.get("ttl")),
+            lambda client: client.share(secrets["secret"], passphrase=passphrase, ttl=_int(planned.get("ttl")),
                                         recipient=planned.get("recipient"),
-                                        share_domain=planned.get("share_domain")))
+                                        share_domain=planned.get("share_domain")),
+            path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
         if receipt is None:
             return None
         state = dict(planned)

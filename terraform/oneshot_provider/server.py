@@ -126,8 +126,7 @@ def serve(provider, servicer_class, environ=None):
     client_cert = environ.get("PLUGIN_CLIENT_CERT")
     if client_cert:
         key_pem, cert_pem, cert_der = server_certificate()
-        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], root_certificates=client_cert.encode(),
-                                                  require_client_auth=True)
+        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
         server.add_secure_port("unix:" + socket_path, credentials)
         cert_field = base64.b64encode(cert_der).decode("ascii").rstrip("=")
     else:
