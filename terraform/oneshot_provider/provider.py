@@ -284,10 +284,10 @@ class PwpushPush(_Base, Resource):
             spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True)
         except pwpush.PwpushError:
             return  # validate() has said so already
-        self.provider.call(diags, "Invalid expiry for this server", self.provider.pwpush_client,
-                           lambda client: spec.push_fields(client.expiry_field, client.api),
-                           path=lambda message: ["expire_after_duration" if "expire_after_duration" in message
-                                                 else "expire_after_days"])
+        # Terraform 1.0.3 shows a plan diagnostic at the resource block, not at its path: the summary names it.
+        name = "expire_after_days" if known(planned.get("expire_after_days")) else "expire_after_duration"
+        self.provider.call(diags, "Invalid %s for this server" % name, self.provider.pwpush_client,
+                           lambda client: spec.push_fields(client.expiry_field, client.api), path=[name])
 
     def create(self, ctx, planned):
         secrets = sealed_values(planned)
