@@ -11,6 +11,7 @@ the provider processes inherit, so a test can tell that none outlived its Terraf
 import json
 import os
 import re
+import resource
 import subprocess
 import time
 
@@ -20,7 +21,8 @@ PROVIDER_DIR = os.path.join(REPO, "terraform")
 SOURCE = "terraform.local/oneshot/oneshot"
 VERSION = "0.1.0"
 
-# Wall-clock seconds of every command, by its first argument: the figures of docs/terraform.md.
+# (wall-clock seconds, CPU seconds of Terraform and its providers) of every command, by command:
+# the figures of docs/terraform.md. CPU time does not depend on how busy the machine is.
 TIMINGS = {}
 
 
@@ -58,6 +60,11 @@ def make_mirror(mirror):
         handle.write('#!/bin/sh\nexec "%s/terraform-provider-oneshot" "$@"\n' % PROVIDER_DIR)
     os.chmod(path, 0o755)
     return mirror
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Run:
@@ -121,13 +128,13 @@ class Workspace:
         command = [terraform_binary(), *args]
         if args[0] in ("plan", "apply", "destroy", "init", "output", "refresh"):
             command.insert(2, "-no-color")
-        started = time.monotonic()
+        started, cpu = time.monotonic(), _children_cpu()
         completed = subprocess.run(command, cwd=self.dir, env=full_env, capture_output=True, text=True,
                                    timeout=timeout, check=False)
         run = Run(list(args), completed, time.monotonic() - started, trace)
         self.runs.append(run)
         TIMINGS.setdefault(" ".join(a for a in args if not a.startswith("-") or a == "-refresh-only"),
-                           []).append(run.seconds)
+                           []).append((run.seconds, _children_cpu() - cpu))
         if expect is not None:
             assert run.returncode == expect, run
         return run
