@@ -21,7 +21,7 @@ PROVIDER_DIR = os.path.join(REPO, "terraform")
 SOURCE = "terraform.local/oneshot/oneshot"
 VERSION = "0.1.0"
 
-# (wall-clock seconds, CPU seconds of Terraform and its providers) of every command, by command:
+# (wall-clock s, CPU s of Terraform and its providers, provider starts) of every command, by command:
 # the figures of docs/terraform.md. CPU time does not depend on how busy the machine is.
 TIMINGS = {}
 
@@ -80,6 +80,13 @@ class Run:
     def output(self):
         return self.stdout + self.stderr
 
+    def provider_starts(self):
+        """How many times Terraform started this provider for the command (from its trace)."""
+        if not os.path.exists(self.trace):
+            return 0
+        with open(self.trace, errors="replace") as handle:
+            return sum(1 for line in handle if "starting plugin:" in line and "terraform-provider-oneshot" in line)
+
     def errors(self):
         """The error diagnostics Terraform printed (one block each)."""
         return re.findall(r"^(?:│ )?Error: .*$", self.output, flags=re.M)
@@ -134,7 +141,7 @@ class Workspace:
         run = Run(list(args), completed, time.monotonic() - started, trace)
         self.runs.append(run)
         TIMINGS.setdefault(" ".join(a for a in args if not a.startswith("-") or a == "-refresh-only"),
-                           []).append((run.seconds, _children_cpu() - cpu))
+                           []).append((run.seconds, _children_cpu() - cpu, run.provider_starts()))
         if expect is not None:
             assert run.returncode == expect, run
         return run

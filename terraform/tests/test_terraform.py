@@ -64,7 +64,7 @@ output "link" {
 }
 
 output "server" {
-  value = "${data.oneshot_pwpush_instance.server.edition} ${data.oneshot_pwpush_instance.server.api_version} ${data.oneshot_pwpush_instance.server.expiry_field}"
+  value = join(" ", [for key in ["edition", "api_version", "expiry_field"] : data.oneshot_pwpush_instance.server[key]])
 }
 """
 
@@ -239,6 +239,13 @@ def test_bad_ttl_fails_the_plan_naming_the_attribute(workspace, ots_fake):
     ws = workspace(env=ots_env(ots_fake))
     ws.write(BAD_OTS % "ttl = 10")
     _one_error(ws.tf("plan", expect=None), "ttl must be between", "ttl = 10")
+    ws.assert_no_leak(*SECRETS)
+
+
+def test_anonymous_ttl_beyond_a_week_fails_the_plan(workspace, ots_fake):
+    ws = workspace(env={"OTS_URL": ots_fake.url})
+    ws.write(BAD_OTS % "ttl = 864000")
+    _one_error(ws.tf("plan", expect=None), "Error: Invalid ttl for anonymous use", "604800 seconds for anonymous use")
     ws.assert_no_leak(*SECRETS)
 
 
