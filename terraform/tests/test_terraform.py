@@ -191,6 +191,40 @@ def test_ots_secret_lifecycle(workspace, ots_fake):
     ws.assert_no_leak(*SECRETS)
 
 
+def test_a_secret_known_only_at_apply(workspace, pwpush_servers, ots_fake):
+    """The push's link, unknown until the push exists, shared through onetimesecret: an unknown sealed value."""
+    ws = workspace(env=dict(pwpush_env(pwpush_servers["oss"]), **ots_env(ots_fake)))
+    ws.write(HEADER + """
+variable "payload" {
+  type      = string
+  sensitive = true
+}
+
+resource "oneshot_pwpush_push" "db" {
+  sealed {
+    payload = var.payload
+  }
+}
+
+resource "oneshot_ots_secret" "link" {
+  sealed {
+    secret = oneshot_pwpush_push.db.url
+  }
+}
+""")
+    plan = ws.tf("plan")
+    assert "2 to add" in plan.output
+    ws.tf("apply", "-auto-approve")
+    ws.tf("plan", "-detailed-exitcode", expect=0)
+    link = ws.resource("oneshot_pwpush_push.db")["url"]
+    shared = ws.resource("oneshot_ots_secret.link")
+    assert shared["sealed"][0]["secret"].startswith("scrypt1$")
+    response = ots_fake.post("/api/v1/secret/%s" % shared["url"].rstrip("/").rsplit("/", 1)[1])
+    assert response.json()["value"] == link
+    ws.tf("destroy", "-auto-approve")
+    ws.assert_no_leak(*SECRETS)
+
+
 def _one_error(run, *expected):
     assert run.returncode == 1, run
     assert len(run.errors()) == 1, run
@@ -276,3 +310,16 @@ def test_stale_socket_directories_are_removed(workspace, pwpush_servers):
     os.makedirs(stale)
     ws.tf("plan")
     assert not os.path.exists(stale)
+
+
+def test_the_leak_check_catches_a_canary(workspace):
+    """assert_no_leak reads command output, trace logs and the files in the working directory."""
+    ws = workspace()
+    ws.tf("version")
+    for canary in ("Terraform v1.0.3", "[TRACE]"):
+        with pytest.raises(AssertionError):
+            ws.assert_no_leak(canary)
+    with open(os.path.join(ws.dir, "terraform.tfstate"), "w") as handle:
+        handle.write('{"payload": "%s"}' % PAYLOAD)
+    with pytest.raises(AssertionError):
+        ws.assert_no_leak(PAYLOAD)
