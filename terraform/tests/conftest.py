@@ -1,6 +1,6 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures: the project's fake servers (tests/fakes/serve), Terraform workspaces and provider processes."""
+"""Fixtures: the project's fake servers (tests/fakes/serve) and Terraform workspaces."""
 
 import os
 import subprocess
@@ -16,7 +16,6 @@ SERVE = os.path.join(ROOT, "tests", "fakes", "serve")
 sys.path.insert(0, HERE)
 
 from realtf import TIMINGS, Workspace, dev_overrides_config, make_mirror  # noqa: E402  pylint: disable=wrong-import-position
-from tfclient import PluginProcess  # noqa: E402  pylint: disable=wrong-import-position
 
 PWPUSH_TOKEN = "tf-test-pwpush-token-0001"
 PWPUSH_EMAIL = "owner@example.com"
@@ -84,33 +83,6 @@ def ots_fake():
     fake.stop()
 
 
-@pytest.fixture()
-def pwpush(pwpush_hosted):
-    pwpush_hosted.post("/_fake/reset")
-    return pwpush_hosted
-
-
-@pytest.fixture()
-def ots(ots_fake):
-    ots_fake.post("/_fake/reset")
-    return ots_fake
-
-
-@pytest.fixture()
-def plugin():
-    """A provider process started the way Terraform starts it; shut down after the test."""
-    processes = []
-
-    def start(env=None):
-        process = PluginProcess(env_extra=env)
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.close()
-
-
 @pytest.fixture(scope="session")
 def cache_home(tmp_path_factory):
     """One XDG cache for every workspace: the provider's collection link and bytecode, as a user's would be."""
@@ -125,9 +97,9 @@ def workspace(tmp_path, cache_home):
     """
     made = []
 
-    def make(env=None, cli_config=None):
+    def make(env=None):
         mirror = make_mirror(str(tmp_path / "mirror"))
-        space = Workspace(str(tmp_path / ("ws%d" % len(made))), cli_config or dev_overrides_config(mirror),
+        space = Workspace(str(tmp_path / ("ws%d" % len(made))), dev_overrides_config(mirror),
                           env=env, cache_home=cache_home)
         made.append(space)
         return space
