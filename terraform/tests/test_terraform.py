@@ -156,6 +156,10 @@ def test_pwpush_push_lifecycle(workspace, pwpush_servers, mode):
     assert fake_push(fake, new_token)["expired"] is True
     assert ws.state()["resources"] == []
     ws.assert_no_leak(*SECRETS)
+    # The links are in state (sensitive) by design, but in no trace log.
+    for what, text in ws.everything_written():
+        if what.startswith("TF_LOG"):
+            assert token not in text and new_token not in text, what
 
 
 def test_ots_secret_lifecycle(workspace, ots_fake):
