@@ -10,6 +10,23 @@ from tf.types import Unknown
 from oneshot_provider import collection
 from oneshot_provider.servicer import SEALED
 
+# The clients' sentences name the modules' options; here they are provider settings.
+_PROVIDER_TERMS = (
+    ("Check token/PWPUSH_TOKEN and url.", "Check pwpush_token (PWPUSH_TOKEN), pwpush_email and pwpush_url."),
+    ("set token (or PWPUSH_TOKEN)", "set pwpush_token (or PWPUSH_TOKEN)"),
+    ("username or api_token is not valid", "ots_username or ots_api_token is not valid"),
+    ("Check OTS_USERNAME/OTS_TOKEN and url.", "Check ots_username/ots_api_token (OTS_USERNAME/OTS_TOKEN) and ots_url."),
+    ("set username and api_token", "set ots_username and ots_api_token"),
+    ("username and api_token go together", "ots_username and ots_api_token go together"),
+)
+
+
+def in_provider_terms(message):
+    for module_words, provider_words in _PROVIDER_TERMS:
+        message = message.replace(module_words, provider_words)
+    return message
+
+
 _LIB = {}
 
 

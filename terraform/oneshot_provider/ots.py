@@ -7,7 +7,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String
 
 from oneshot_provider import digest
-from oneshot_provider.common import Base, as_int, error_path, known, lib, lib_or_error, sealed_block
+from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block
 from oneshot_provider.servicer import sealed_values
 
 
@@ -65,8 +65,9 @@ class OtsSecret(Base, Resource):
                                         ttl=as_int(values.get("ttl")), recipient=values.get("recipient"),
                                         authenticated=True)
         except ots.OtsError as exc:
-            diags.add_error("Invalid %s" % exc.message.split(" ", 1)[0], exc.message,
-                            path=error_path(exc.message, self.INPUTS, self.SEALED_FIELDS))
+            message = in_provider_terms(exc.message)
+            diags.add_error("Invalid %s" % message.split(" ", 1)[0], message,
+                            path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
 
     def check_with_server(self, diags, planned):
         """Anonymous use (no ots_username) allows shorter ttls and no recipient: known once configured."""
@@ -77,8 +78,9 @@ class OtsSecret(Base, Resource):
             ots.validate_secret_options(ttl=as_int(planned.get("ttl")) if known(planned.get("ttl")) else None,
                                         recipient=planned.get("recipient") if known(planned.get("recipient")) else None)
         except ots.OtsError as exc:
-            name = error_path(exc.message, self.INPUTS) or ["ttl"]
-            diags.add_error("Invalid %s for anonymous use" % name[0], exc.message, path=name)
+            message = in_provider_terms(exc.message)
+            name = error_path(message, self.INPUTS) or ["ttl"]
+            diags.add_error("Invalid %s for anonymous use" % name[0], message, path=name)
 
     def create(self, ctx, planned):
         secrets = sealed_values(planned)

@@ -16,7 +16,7 @@ from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 
 from oneshot_provider import SOURCE_ADDRESS, collection
-from oneshot_provider.common import known, lib
+from oneshot_provider.common import in_provider_terms, known, lib
 from oneshot_provider.ots import OtsSecret
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
 
@@ -111,7 +111,8 @@ class OneshotProvider(Provider):
             client = factory()
             return action(client)
         except error_type as exc:
-            diags.add_error(summary, exc.message, path=path(exc.message) if callable(path) else path)
+            message = in_provider_terms(exc.message)
+            diags.add_error(summary, message, path=path(message) if callable(path) else path)
             return None
         finally:
             if client is not None:

@@ -7,7 +7,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String, Unknown
 
 from oneshot_provider import digest
-from oneshot_provider.common import Base, as_int, error_path, known, lib, lib_or_error, sealed_block, str_or_none
+from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block, str_or_none
 from oneshot_provider.servicer import sealed_values
 
 
@@ -103,7 +103,8 @@ class PwpushPush(Base, Resource):
         try:
             self.spec(values, self._stand_in_secrets(values)).validate(has_token=True)
         except pwpush.PwpushError as exc:
-            self._error(diags, "Invalid %s" % exc.message.split(" ", 1)[0], exc.message)
+            message = in_provider_terms(exc.message)
+            self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
 
     def check_with_server(self, diags, planned):
         """Expiry the server's edition cannot honour (days a hosted server has no duration for) fails the plan."""
