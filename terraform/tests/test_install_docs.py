@@ -47,7 +47,9 @@ def test_documented_install_and_the_example(workspace, pwpush_servers, ots_fake,
     subprocess.run(["sh", "-ec", mirror_script()], env={"HOME": ws.home, "PATH": os.environ["PATH"]}, check=True)
     shutil.copy(EXAMPLE, ws.dir)
 
+    ws.tf("fmt", "-check", "-diff")  # the example is formatted as Terraform formats it
     ws.tf("init")
+    ws.tf("validate")
     with open(os.path.join(ws.dir, ".terraform.lock.hcl")) as handle:
         lock = handle.read()
     assert 'provider "terraform.local/oneshot/oneshot"' in lock and '"h1:' in lock
