@@ -1,18 +1,17 @@
-# oneshot.secrets from Terraform/OpenTofu: push a generated password to Password Pusher and a
-# one-time secret to onetimesecret, and print the links. Install the provider first
-# (docs/terraform.md); connection settings come from the environment:
-#   PWPUSH_URL PWPUSH_TOKEN   OTS_URL OTS_USERNAME OTS_TOKEN
-# For a local try: tests/fakes/run-with pwpush -- tests/fakes/run-with ots -- terraform apply
+# oneshot.secrets from Terraform: push a password to Password Pusher and share it as a
+# one-time secret on onetimesecret, and print the links. Install the provider first
+# (docs/terraform.md); connection settings and the password come from the environment:
+#   PWPUSH_URL PWPUSH_TOKEN   OTS_URL OTS_USERNAME OTS_TOKEN   TF_VAR_db_password
+# For a local try against the test servers:
+#   TF_VAR_db_password=s3cret tests/fakes/run-with pwpush -- tests/fakes/run-with ots -- terraform apply
+# (terraform/tests/test_terraform.py applies this file as it is with Terraform 1.0.3.)
 
 terraform {
-  required_version = ">= 1.0"
+  required_version = ">= 1.0.3"
   required_providers {
     oneshot = {
       source  = "terraform.local/oneshot/oneshot"
       version = ">= 0.1.0"
-    }
-    random = {
-      source = "hashicorp/random"
     }
   }
 }
@@ -26,31 +25,37 @@ provider "oneshot" {
   # ots_api_token = var.ots_api_token             # OTS_TOKEN (sensitive)
 }
 
+variable "db_password" {
+  description = "The password to hand over (from a vault data source, or TF_VAR_db_password)."
+  type        = string
+  sensitive   = true
+}
+
 variable "db_passphrase" {
-  description = "Passphrase the recipient must type (kept out of state as a digest)."
+  description = "Passphrase the recipient must type (null: none)."
   type        = string
   sensitive   = true
   default     = null
 }
 
-resource "random_password" "db" {
-  length  = 24
-  special = false
-}
-
 data "oneshot_pwpush_instance" "server" {}
 
 resource "oneshot_pwpush_push" "db" {
-  payload            = random_password.db.result
-  passphrase         = var.db_passphrase
+  # The secrets go in the sealed block: state keeps a salted digest of each, never the value.
+  sealed {
+    payload    = var.db_password
+    passphrase = var.db_passphrase
+  }
   expire_after_days  = 3
   expire_after_views = 2
   name               = "db password for alice"
   retrieval_step     = true
 }
 
-resource "oneshot_ots_secret" "api_key" {
-  secret    = random_password.db.result
+resource "oneshot_ots_secret" "db" {
+  sealed {
+    secret = var.db_password
+  }
   ttl       = 86400
   recipient = null # with an account: "alice@example.com" mails her the link
 }
@@ -68,11 +73,11 @@ output "db_views_remaining" {
   value = oneshot_pwpush_push.db.views_remaining
 }
 
-output "api_key_link" {
-  value     = oneshot_ots_secret.api_key.url
+output "db_secret_link" {
+  value     = oneshot_ots_secret.db.url
   sensitive = true
 }
 
-output "api_key_state" {
-  value = oneshot_ots_secret.api_key.state
+output "db_secret_state" {
+  value = oneshot_ots_secret.db.state
 }

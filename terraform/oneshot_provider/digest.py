@@ -3,7 +3,7 @@
 """Salted, slow digests that stand in state for payloads, secrets and passphrases.
 
 Terraform keeps every attribute of a resource in its state file. For the attributes listed
-in a resource's HASHED tuple the provider stores `scrypt1$SALT$HASH` instead of the value:
+in a resource's sealed block the provider stores `scrypt1$SALT$HASH` instead of the value:
 enough to tell at plan time whether the configured value changed, useless for reading the
 secret back (scrypt makes guessing a weak passphrase slow; the random salt defeats tables).
 """

@@ -8,9 +8,15 @@ check the magic cookie and stops serving on StopProvider. This one follows go-pl
 
 * refuses to start unless TF_PLUGIN_MAGIC_COOKIE is Terraform's (or OpenTofu's, the same);
 * speaks protocol 6 and says so if PLUGIN_PROTOCOL_VERSIONS does not offer it;
-* listens on a unix socket in a private temporary directory (PLUGIN_UNIX_SOCKET_DIR if set);
-* with PLUGIN_CLIENT_CERT: a fresh in-memory ECDSA certificate for the server, and only
-  clients holding the key of PLUGIN_CLIENT_CERT are accepted (mutual TLS);
+* listens on a unix socket in a private (0700) temporary directory (PLUGIN_UNIX_SOCKET_DIR if
+  set), named after its process id; at start it removes such directories of providers that
+  died without cleaning up (Terraform kills a provider whose handshake failed);
+* with PLUGIN_CLIENT_CERT: TLS with a fresh in-memory ECDSA certificate, which Terraform pins.
+  The client certificate is not required: Terraform's is ECDSA P-521, and BoringSSL behind
+  grpc's server credentials does not offer ecdsa_secp521r1_sha512, so Terraform would send none
+  and the handshake would fail (pyvider-rpcplugin does the same). Only processes of the same
+  user can reach the socket (its directory is 0700);
+* exits when Terraform goes away (its parent changes), so a killed Terraform leaves no provider;
 * prints `1|6|unix|PATH|grpc|CERT` on stdout, then keeps stdout for the handshake only
   (everything else goes to stderr, which Terraform logs);
 * serves tfplugin6.Provider, plugin.GRPCController (Shutdown), plugin.GRPCStdio and the
@@ -19,7 +25,9 @@ check the magic cookie and stops serving on StopProvider. This one follows go-pl
 
 import base64
 import datetime
+import glob
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -68,6 +76,31 @@ def server_certificate():
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
+
+
+SOCKET_DIR_PREFIX = "oneshot-tf-"
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_socket_dirs(parent):
+    """Remove oneshot-tf-PID-* directories (ours) whose provider process is gone."""
+    for path in glob.glob(os.path.join(parent, SOCKET_DIR_PREFIX + "*-*")):
+        pid = os.path.basename(path)[len(SOCKET_DIR_PREFIX):].split("-", 1)[0]
+        try:
+            if pid.isdigit() and int(pid) != os.getpid() and os.stat(path).st_uid == os.getuid() \
+                    and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _health_handler(grpc):
@@ -121,13 +154,13 @@ def serve(provider, servicer_class, environ=None):
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
     server.add_generic_rpc_handlers((_health_handler(grpc),))
 
-    socket_dir = tempfile.mkdtemp(prefix="oneshot-tf-", dir=environ.get("PLUGIN_UNIX_SOCKET_DIR") or None)
+    parent_dir = environ.get("PLUGIN_UNIX_SOCKET_DIR") or tempfile.gettempdir()
+    remove_stale_socket_dirs(parent_dir)
+    socket_dir = tempfile.mkdtemp(prefix="%s%d-" % (SOCKET_DIR_PREFIX, os.getpid()), dir=parent_dir)
     socket_path = os.path.join(socket_dir, "plugin.sock")
-    client_cert = environ.get("PLUGIN_CLIENT_CERT")
-    if client_cert:
+    if environ.get("PLUGIN_CLIENT_CERT"):
         key_pem, cert_pem, cert_der = server_certificate()
-        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], root_certificates=client_cert.encode(),
-                                                  require_client_auth=True)
+        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
         server.add_secure_port("unix:" + socket_path, credentials)
         cert_field = base64.b64encode(cert_der).decode("ascii").rstrip("=")
     else:
@@ -136,18 +169,19 @@ def serve(provider, servicer_class, environ=None):
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Terraform handles Ctrl-C and tells us (StopProvider)
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    server.start()
+    parent = os.getppid()
     try:
+        server.start()
         handshake_out.write("|".join([str(CORE_PROTOCOL_VERSION), str(APP_PROTOCOL_VERSION), "unix", socket_path,
                                       "grpc", cert_field]) + "\n")
         handshake_out.flush()
-        while not done.wait(0.2):
-            pass
+        while not done.wait(1.0):
+            if os.getppid() != parent:  # Terraform died: nobody will ask us to stop
+                break
     finally:
-        server.stop(grace=1).wait()
-        for remove, path in ((os.unlink, socket_path), (os.rmdir, socket_dir)):
-            try:
-                remove(path)
-            except OSError:
-                pass  # grpc may have removed the socket already
-    return 0
+        server.stop(grace=0.2).wait()
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    # Terraform waits for the process to end after every command's last call: skip the interpreter's
+    # slow teardown of grpc's threads (nothing is left to flush but stderr).
+    sys.stderr.flush()
+    os._exit(0)

@@ -1,38 +1,75 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""tf's ProviderServicer with secrets kept out of state, and a destroy plan that works.
+"""tf's ProviderServicer with secrets kept out of state, measured against Terraform 1.0.3.
 
-The protocol `tf` 1.2 speaks (tfplugin 6.6) has no write-only attributes, so a configured
-value would normally land in state as it is. For the attributes a resource lists in HASHED:
+Terraform checks every planned attribute against the configuration ("planned an invalid
+value ... sensitive planned value does not match config value"), and on protocol 6 it has no
+legacy-type-system escape (that flag is read for protocol 5 only). The one place it does not
+check is a nested block in *set* mode: set elements cannot be correlated, so Terraform trusts
+the provider's plan for them (terraform internal/plans/objchange/plan_valid.go, NestingSet,
+unchanged from 1.0 to today). A resource's secrets therefore live in one `sealed { }` set
+block (min 1, max 1 element), and for it:
 
-* PlanResourceChange puts a salted digest in the planned state instead of the value (the
-  prior digest when the configured value still matches it, so an unchanged secret plans no
-  change and a changed one plans a replacement);
-* ApplyResourceChange checks the configuration (which Terraform sends along) against the
-  planned digest, hands the plain value to the resource's create, and returns the digest
-  in the new state;
-* both answers set legacy_type_system, the flag Terraform and OpenTofu honour for providers
-  whose state is allowed to differ from the configuration (the SDKv2 StateFunc mechanism).
+* PlanResourceChange plans the prior element (salted digests) when the configured values still
+  match it, so an unchanged secret plans no change; otherwise an element whose secret
+  attributes are unknown ("known after apply"), with the block in requires_replace;
+* ApplyResourceChange (create) takes the plain values from the configuration Terraform sends
+  along, hands them to the resource's create, and returns fresh digests in the new state:
+  an unknown planned value may become anything, so Terraform accepts it.
 
-tf advertises plan_destroy but answers a destroy plan with an error; here a destroy plan
-(proposed_new_state null) is planned as null.
+Every RPC turns an unexpected exception into one error diagnostic: no traceback reaches
+Terraform's terminal or its TF_LOG output (tf's own wrapper prints one). tf advertises
+plan_destroy but answers a destroy plan with an error; here a destroy plan is planned as null.
 """
+
+import functools
+import sys
 
 import msgpack
 
 from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer
 from tf.types import Unknown
-from tf.utils import Diagnostics, read_dynamic_value, to_dynamic_value
+from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
 
 from oneshot_provider import digest
 
+SEALED = "sealed"
 CAPABILITIES = dict(plan_destroy=True, get_provider_schema_optional=False)
 # cty's msgpack encoding of a null object (what Terraform sends for "no object").
 NULL = pb.DynamicValue(msgpack=msgpack.packb(None))
 
 
-def _request_with(request, **fields):
+def _guarded(method):
+    """An RPC that answers an unexpected exception with one diagnostic instead of a traceback."""
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            return method(self, request, context)
+        except Exception as exc:  # pylint: disable=broad-except
+            # The exception's type only: its text could quote a value.
+            sys.stderr.write("oneshot provider: %s failed: %s\n" % (method.__name__, type(exc).__name__))
+            response_type = getattr(pb, method.__name__).Response
+            diags = Diagnostics().add_error(
+                "Internal error in the oneshot provider (%s)" % method.__name__,
+                "%s. Please report it with the Terraform command that failed." % type(exc).__name__)
+            return response_type(diagnostics=diags.to_pb())
+    return wrapper
+
+
+def sealed_values(values):
+    """The {name: value} of a state's or config's sealed block ({} if absent or unknown)."""
+    block = (values or {}).get(SEALED)
+    if isinstance(block, list) and block and isinstance(block[0], dict):
+        return dict(block[0])
+    return {}
+
+
+def _dynamic(request, field):
+    return read_dynamic_value(getattr(request, field))
+
+
+def _with(request, **fields):
     """A copy of a request message with some DynamicValue fields replaced."""
     copy = type(request)()
     copy.CopyFrom(request)
@@ -42,70 +79,82 @@ def _request_with(request, **fields):
 
 
 class OneshotServicer(ProviderServicer):
-    def _hashed(self, type_name):
+    def _sealed_fields(self, type_name):
         try:
-            return tuple(getattr(self._get_res_cls(type_name), "HASHED", ()))
+            return tuple(getattr(self._get_res_cls(type_name), "SEALED_FIELDS", ()))
         except KeyError:
             return ()
 
+    @_guarded
     def GetMetadata(self, request, context):
         response = super().GetMetadata(request, context)
         response.server_capabilities.CopyFrom(pb.ServerCapabilities(**CAPABILITIES))
         return response
 
+    @_guarded
     def GetProviderSchema(self, request, context):
         response = super().GetProviderSchema(request, context)
         response.server_capabilities.CopyFrom(pb.ServerCapabilities(**CAPABILITIES))
         return response
 
+    ValidateProviderConfig = _guarded(ProviderServicer.ValidateProviderConfig.__wrapped__)
+    ValidateResourceConfig = _guarded(ProviderServicer.ValidateResourceConfig.__wrapped__)
+    ValidateDataResourceConfig = _guarded(ProviderServicer.ValidateDataResourceConfig.__wrapped__)
+    UpgradeResourceState = _guarded(ProviderServicer.UpgradeResourceState.__wrapped__)
+    ConfigureProvider = _guarded(ProviderServicer.ConfigureProvider.__wrapped__)
+    ReadResource = _guarded(ProviderServicer.ReadResource.__wrapped__)
+    ReadDataSource = _guarded(ProviderServicer.ReadDataSource.__wrapped__)
+
+    @_guarded
     def PlanResourceChange(self, request, context):
-        proposed = read_dynamic_value(request.proposed_new_state)
+        proposed = _dynamic(request, "proposed_new_state")
         if proposed is None:
-            # Destroy plan: nothing to ask the resource; the object goes away.
-            return pb.PlanResourceChange.Response(planned_state=NULL)
-        hashed = self._hashed(request.type_name)
-        if not hashed:
-            return super().PlanResourceChange(request, context)
-        prior = read_dynamic_value(request.prior_state) or {}
-        for name in hashed:
-            value = proposed.get(name)
-            if value is None or value is Unknown:
-                continue
-            old = prior.get(name)
-            proposed[name] = old if digest.matches(value, old) else digest.make(value)
-        response = super().PlanResourceChange(_request_with(request, proposed_new_state=proposed), context)
-        response.legacy_type_system = True
+            return pb.PlanResourceChange.Response(planned_state=NULL)  # destroy: the object goes away
+        fields = self._sealed_fields(request.type_name)
+        if not fields:
+            return ProviderServicer.PlanResourceChange.__wrapped__(self, request, context)
+        prior = _dynamic(request, "prior_state")
+        config = _dynamic(request, "config") or {}
+        wanted, stored = sealed_values(config), sealed_values(prior)
+        unchanged = prior is not None and stored and all(
+            (wanted.get(name) is None and stored.get(name) is None)
+            or digest.matches(wanted.get(name), stored.get(name)) for name in fields)
+        if unchanged:
+            element = stored
+        else:
+            element = dict((name, None if wanted.get(name) is None else Unknown) for name in fields)
+        proposed[SEALED] = [element]
+        response = ProviderServicer.PlanResourceChange.__wrapped__(
+            self, _with(request, proposed_new_state=proposed), context)
+        if prior is not None and not unchanged:
+            response.requires_replace.append(_to_attribute_path([SEALED]))
+        if prior is None and not any(d.severity == pb.Diagnostic.ERROR for d in response.diagnostics):
+            # A create: check the arguments against the server now rather than at apply.
+            diags = Diagnostics()
+            resource = self.app.new_resource(self._get_res_cls(request.type_name))
+            resource.check_with_server(diags, proposed)
+            response.diagnostics.extend(diags.to_pb())
         return response
 
+    @_guarded
     def ApplyResourceChange(self, request, context):
-        hashed = self._hashed(request.type_name)
-        planned = read_dynamic_value(request.planned_state)
-        if not hashed or planned is None:
-            response = super().ApplyResourceChange(request, context)
-            response.legacy_type_system = bool(hashed)
-            return response
-        config = read_dynamic_value(request.config) or {}
+        fields = self._sealed_fields(request.type_name)
+        planned = _dynamic(request, "planned_state")
+        prior = _dynamic(request, "prior_state")
+        if not fields or planned is None or prior is not None:
+            return ProviderServicer.ApplyResourceChange.__wrapped__(self, request, context)
+        # Create: the plain values come from the configuration, never from (or back into) state.
         plain = dict(planned)
-        diags = Diagnostics()
-        for name in hashed:
-            want = planned.get(name)
-            if want is None:
-                continue
-            got = config.get(name)
-            if got is None or got is Unknown or not digest.matches(got, want):
-                diags.add_error("%s changed after the plan" % name,
-                                "The configured %s does not match the one planned: run plan again." % name,
-                                path=[name])
-                continue
-            plain[name] = got
-        if diags.has_errors():
-            return pb.ApplyResourceChange.Response(new_state=request.prior_state, diagnostics=diags.to_pb(),
-                                                   legacy_type_system=True)
-        response = super().ApplyResourceChange(_request_with(request, planned_state=plain), context)
-        new_state = read_dynamic_value(response.new_state)
+        plain[SEALED] = [dict((name, sealed_values(_dynamic(request, "config")).get(name)) for name in fields)]
+        response = ProviderServicer.ApplyResourceChange.__wrapped__(self, _with(request, planned_state=plain), context)
+        new_state = _dynamic(response, "new_state")
         if isinstance(new_state, dict):
-            for name in hashed:
-                new_state[name] = planned.get(name)  # the digest, never the plain value
+            values = sealed_values(plain)
+            new_state[SEALED] = [dict((name, None if values.get(name) is None else digest.make(values[name]))
+                                      for name in fields)]
             response.new_state.CopyFrom(to_dynamic_value(new_state))
-        response.legacy_type_system = True
         return response
+
+    @_guarded
+    def StopProvider(self, request, context):
+        return pb.StopProvider.Response()

@@ -1,10 +1,11 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures: the project's fake servers (tests/fakes/serve) and provider processes."""
+"""Fixtures: the project's fake servers (tests/fakes/serve) and Terraform workspaces."""
 
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -14,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SERVE = os.path.join(ROOT, "tests", "fakes", "serve")
 sys.path.insert(0, HERE)
 
-from tfclient import PluginProcess  # noqa: E402  pylint: disable=wrong-import-position
+from realtf import TIMINGS, Workspace, dev_overrides_config, make_mirror  # noqa: E402  pylint: disable=wrong-import-position
 
 PWPUSH_TOKEN = "tf-test-pwpush-token-0001"
 PWPUSH_EMAIL = "owner@example.com"
@@ -64,34 +65,61 @@ def pwpush_oss():
 
 
 @pytest.fixture(scope="session")
+def pwpush_v1():
+    fake = Fake("pwpush", "--mode", "v1", "--token", PWPUSH_TOKEN, "--email", PWPUSH_EMAIL)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def pwpush_servers(pwpush_hosted, pwpush_oss, pwpush_v1):
+    return {"hosted": pwpush_hosted, "oss": pwpush_oss, "v1": pwpush_v1}
+
+
+@pytest.fixture(scope="session")
 def ots_fake():
     fake = Fake("ots", "--username", OTS_USERNAME, "--api-token", OTS_TOKEN)
     yield fake
     fake.stop()
 
 
-@pytest.fixture()
-def pwpush(pwpush_hosted):
-    pwpush_hosted.post("/_fake/reset")
-    return pwpush_hosted
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory):
+    """One XDG cache for every workspace: the provider's collection link and bytecode, as a user's would be."""
+    return str(tmp_path_factory.mktemp("xdg-cache"))
 
 
 @pytest.fixture()
-def ots(ots_fake):
-    ots_fake.post("/_fake/reset")
-    return ots_fake
+def workspace(tmp_path, cache_home):
+    """A Terraform working directory using the provider through dev_overrides (+ mirror for init).
+
+    After the test: no provider process of it still runs and no socket directory is left.
+    """
+    made = []
+
+    def make(env=None):
+        mirror = make_mirror(str(tmp_path / "mirror"))
+        space = Workspace(str(tmp_path / ("ws%d" % len(made))), dev_overrides_config(mirror),
+                          env=env, cache_home=cache_home)
+        made.append(space)
+        return space
+
+    yield make
+    for space in made:
+        deadline = time.monotonic() + 5
+        while space.leftovers() != ([], []) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert space.leftovers() == ([], []), "provider processes or socket directories left behind"
 
 
-@pytest.fixture()
-def plugin():
-    """A provider process started the way Terraform starts it; shut down after the test."""
-    processes = []
-
-    def start(env=None):
-        process = PluginProcess(env_extra=env)
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.close()
+def pytest_terminal_summary(terminalreporter):
+    """Seconds per Terraform command, wall-clock and CPU (medians): the figures docs/terraform.md quotes."""
+    if not TIMINGS:
+        return
+    terminalreporter.write_line("Terraform 1.0.3 commands: median and max wall-clock s, median CPU s, "
+                                "median provider starts, runs")
+    for command, runs in sorted(TIMINGS.items()):
+        wall, cpu, starts = (sorted(column) for column in zip(*runs))
+        middle = len(runs) // 2
+        terminalreporter.write_line("  %-26s %5.2f %6.2f %6.2f %3d %4d" % (
+            command, wall[middle], wall[-1], cpu[middle], starts[middle], len(runs)))

@@ -1,14 +1,12 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A stand-in for Terraform's side of the plugin protocol, for tests.
+"""Terraform's side of the plugin handshake, for the few tests the real binary cannot drive.
 
-It does what Terraform (through go-plugin) does with a provider binary: makes a client
-certificate, starts the binary with the handshake environment (TF_PLUGIN_MAGIC_COOKIE,
-PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT, ...), reads `1|6|unix|PATH|grpc|CERT` from its
-stdout, dials the socket with mutual TLS (trusting only the certificate from the handshake,
-as server name "localhost") and calls tfplugin6.Provider with msgpack DynamicValues built
-from the provider's own schema (every attribute present, null when unset; proposed new
-state = config with prior values for unset computed attributes), like Terraform core.
+The real Terraform (test_terraform.py) is the judge of the protocol. This client only starts the
+provider the way go-plugin does (handshake environment with an ECDSA P-521 client certificate,
+as Terraform 1.0.3 makes it), reads `1|6|unix|PATH|grpc|CERT`, dials the socket over TLS
+(trusting only the certificate from the handshake, as "localhost") and can send raw requests:
+for what Terraform never sends (garbage values), and for process life (Shutdown, a parent that dies).
 """
 
 import base64
@@ -64,8 +62,8 @@ def decode(dynamic):
 
 
 def client_certificate():
-    """What go-plugin's client makes for auto-mTLS: a self-signed ECDSA certificate for localhost."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    """What go-plugin's client makes for auto-mTLS: a self-signed ECDSA P-521 certificate for localhost."""
+    key = ec.generate_private_key(ec.SECP521R1())
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "HashiCorp"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -79,7 +77,7 @@ def client_certificate():
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]),
                            critical=False)
-            .sign(key, hashes.SHA256()))
+            .sign(key, hashes.SHA512()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     return key_pem, cert.public_bytes(serialization.Encoding.PEM)
@@ -114,7 +112,6 @@ class PluginProcess:
         self.server_cert_pem = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
         self.channel = self.dial(self.key_pem, self.cert_pem)
         self.stub = rpc.ProviderStub(self.channel)
-        self.schema = None
 
     def _read_handshake(self, timeout):
         deadline = time.monotonic() + timeout
@@ -162,72 +159,6 @@ class PluginProcess:
         self.proc.stdout.close()
         self.proc.stderr.close()
         return code
-
-    # --- schema-aware helpers ---------------------------------------------------------------
-
-    def get_schema(self):
-        self.schema = self.stub.GetProviderSchema(pb.GetProviderSchema.Request())
-        return self.schema
-
-    def _block(self, kind, type_name=None):
-        if self.schema is None:
-            self.get_schema()
-        if kind == "provider":
-            return self.schema.provider.block
-        if kind == "resource":
-            return self.schema.resource_schemas[type_name].block
-        return self.schema.data_source_schemas[type_name].block
-
-    def full_config(self, kind, type_name, values):
-        """Every attribute of the block: the given value, else null (what Terraform sends)."""
-        block = self._block(kind, type_name)
-        unknown_names = set(values) - {a.name for a in block.attributes}
-        assert not unknown_names, unknown_names
-        return {a.name: values.get(a.name) for a in block.attributes}
-
-    def proposed_new(self, type_name, prior, config):
-        """Terraform's objchange.ProposedNew for flat attributes."""
-        block = self._block("resource", type_name)
-        out = {}
-        for attr in block.attributes:
-            value = config.get(attr.name)
-            if value is None and attr.computed:
-                value = (prior or {}).get(attr.name) if prior is not None else UNKNOWN
-            out[attr.name] = value
-        return out
-
-    # --- RPCs ------------------------------------------------------------------------------
-
-    def configure(self, values):
-        config = encode(self.full_config("provider", None, values))
-        valid = self.stub.ValidateProviderConfig(pb.ValidateProviderConfig.Request(config=config))
-        if list(valid.diagnostics):
-            return valid.diagnostics
-        return self.stub.ConfigureProvider(pb.ConfigureProvider.Request(terraform_version="1.9.8", config=config)).diagnostics
-
-    def validate(self, type_name, values):
-        config = encode(self.full_config("resource", type_name, values))
-        return self.stub.ValidateResourceConfig(pb.ValidateResourceConfig.Request(type_name=type_name, config=config))
-
-    def plan(self, type_name, prior, values):
-        config = self.full_config("resource", type_name, values) if values is not None else None
-        proposed = self.proposed_new(type_name, prior, config) if config is not None else None
-        return self.stub.PlanResourceChange(pb.PlanResourceChange.Request(
-            type_name=type_name, prior_state=encode(prior), proposed_new_state=encode(proposed),
-            config=encode(config)))
-
-    def apply(self, type_name, prior, planned_response, values):
-        config = self.full_config("resource", type_name, values) if values is not None else None
-        return self.stub.ApplyResourceChange(pb.ApplyResourceChange.Request(
-            type_name=type_name, prior_state=encode(prior), planned_state=planned_response.planned_state,
-            config=encode(config), planned_private=planned_response.planned_private))
-
-    def read(self, type_name, state):
-        return self.stub.ReadResource(pb.ReadResource.Request(type_name=type_name, current_state=encode(state)))
-
-    def read_data(self, type_name, values):
-        config = encode(self.full_config("data", type_name, values))
-        return self.stub.ReadDataSource(pb.ReadDataSource.Request(type_name=type_name, config=config))
 
 
 def errors(diagnostics):

@@ -1,0 +1,89 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the provider and its resources share: the collection's clients (imported on first use),
+value helpers, the sealed block and the resources' base class."""
+
+from tf.blocks import SetNestedBlock
+from tf.schema import Block
+from tf.types import Unknown
+
+from oneshot_provider import collection
+from oneshot_provider.servicer import SEALED
+
+# The clients' sentences name the modules' options; here they are provider settings.
+_PROVIDER_TERMS = (
+    ("Check token/PWPUSH_TOKEN and url.", "Check pwpush_token (PWPUSH_TOKEN), pwpush_email and pwpush_url."),
+    ("set token (or PWPUSH_TOKEN)", "set pwpush_token (or PWPUSH_TOKEN)"),
+    ("username or api_token is not valid", "ots_username or ots_api_token is not valid"),
+    ("Check OTS_USERNAME/OTS_TOKEN and url.", "Check ots_username/ots_api_token (OTS_USERNAME/OTS_TOKEN) and ots_url."),
+    ("set username and api_token", "set ots_username and ots_api_token"),
+    ("username and api_token go together", "ots_username and ots_api_token go together"),
+)
+
+
+def in_provider_terms(message):
+    for module_words, provider_words in _PROVIDER_TERMS:
+        message = message.replace(module_words, provider_words)
+    return message
+
+
+_LIB = {}
+
+
+def lib():
+    """The collection's client modules, imported on first use (see collection.py)."""
+    if not _LIB:
+        collection.ensure_importable()
+        # pylint: disable=import-outside-toplevel
+        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, ots, pwpush
+
+        _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError)
+    return _LIB
+
+
+def lib_or_error(diags):
+    try:
+        return lib()
+    except collection.CollectionNotFound as exc:
+        diags.add_error("The oneshot.secrets collection cannot be imported", str(exc))
+        return {}
+
+
+def known(value):
+    return value is not None and value is not Unknown
+
+
+def as_int(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def str_or_none(value):
+    return None if value is None else str(value)
+
+
+def error_path(message, names, sealed_names=()):
+    """The attribute a client's message is about: the messages start with the option's name."""
+    first = message.split(" ", 1)[0].rstrip(":,.")
+    if first in sealed_names:
+        return [SEALED]
+    return [first] if first in names else None
+
+
+def sealed_block(description, attributes):
+    """The set block that holds a resource's secrets (exactly one element; see servicer.py)."""
+    block = SetNestedBlock(SEALED, Block(attributes=attributes, description=description))
+    block.min_items, block.max_items = 1, 1
+    return block
+
+
+class Base:
+    # The attributes of the `sealed` block: state keeps digests of them (see servicer.py).
+    SEALED_FIELDS = ()
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def check_with_server(self, diags, planned):
+        """At plan time of a create: what only the server can tell (nothing by default)."""

@@ -1,0 +1,156 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""oneshot_ots_secret: onetimesecret through the collection's OtsClient."""
+
+from tf.iface import Resource
+from tf.schema import Attribute, Schema
+from tf.types import Bool, Number, String
+
+from oneshot_provider import digest
+from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block
+from oneshot_provider.servicer import sealed_values
+
+
+class OtsSecret(Base, Resource):
+    SEALED_FIELDS = ("secret", "passphrase")
+    INPUTS = ("ttl", "recipient", "share_domain")
+
+    @classmethod
+    def get_name(cls):
+        return "ots_secret"
+
+    @classmethod
+    def get_schema(cls):
+        return Schema(
+            version=2,
+            description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",
+            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+                Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
+                Attribute("passphrase", String(), optional=True, sensitive=True,
+                          description="Passphrase the recipient must enter. Destroy cannot burn such a secret "
+                                      "(burning needs the passphrase) and leaves it to expire."),
+            ])],
+            attributes=[
+                Attribute("ttl", Number(), optional=True, requires_replace=True,
+                          description="Seconds: 60 to 7 days anonymously, up to 30 days with an account."),
+                Attribute("recipient", String(), optional=True, requires_replace=True,
+                          description="Email the link to this address (accounts only)."),
+                Attribute("share_domain", String(), optional=True, requires_replace=True),
+                Attribute("id", String(), computed=True,
+                          description="ots-<sha256 of the metadata key>: not the key itself."),
+                Attribute("metadata_key", String(), computed=True, sensitive=True,
+                          description="The receipt's key: reads the receipt and burns the secret."),
+                Attribute("url", String(), computed=True, sensitive=True,
+                          description="The secret link to hand to the recipient."),
+                Attribute("receipt_url", String(), computed=True, sensitive=True),
+                Attribute("state", String(), computed=True,
+                          description="new, viewed, received, burned, expired or orphaned."),
+                Attribute("expires_at", String(), computed=True),
+                Attribute("passphrase_required", Bool(), computed=True),
+            ],
+        )
+
+    def validate(self, diags, type_name, config):
+        super().validate(diags, type_name, config)
+        config = config or {}
+        ots = lib_or_error(diags).get("ots")
+        if ots is None:
+            return
+        values = dict((k, v if known(v) else None) for k, v in config.items())
+        secrets = dict((k, v if known(v) else None) for k, v in sealed_values(config).items())
+        try:
+            # Whether an account is used is known only once the provider is configured: allow its limits here,
+            # the client checks again before it shares.
+            ots.validate_secret_options(secret=secrets.get("secret"), passphrase=secrets.get("passphrase"),
+                                        ttl=as_int(values.get("ttl")), recipient=values.get("recipient"),
+                                        authenticated=True)
+        except ots.OtsError as exc:
+            message = in_provider_terms(exc.message)
+            diags.add_error("Invalid %s" % message.split(" ", 1)[0], message,
+                            path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
+
+    def check_with_server(self, diags, planned):
+        """Anonymous use (no ots_username) allows shorter ttls and no recipient: known once configured."""
+        ots = lib()["ots"]
+        if self.provider.settings.get("ots_username"):
+            return
+        try:
+            ots.validate_secret_options(ttl=as_int(planned.get("ttl")) if known(planned.get("ttl")) else None,
+                                        recipient=planned.get("recipient") if known(planned.get("recipient")) else None)
+        except ots.OtsError as exc:
+            message = in_provider_terms(exc.message)
+            name = error_path(message, self.INPUTS) or ["ttl"]
+            diags.add_error("Invalid %s for anonymous use" % name[0], message, path=name)
+
+    def create(self, ctx, planned):
+        secrets = sealed_values(planned)
+        passphrase = secrets.get("passphrase") if known(secrets.get("passphrase")) else None
+        receipt = self.provider.call(
+            ctx.diagnostics, "Could not share the secret", self.provider.ots_client,
+            lambda client: client.share(secrets["secret"], passphrase=passphrase, ttl=as_int(planned.get("ttl")),
+                                        recipient=planned.get("recipient"),
+                                        share_domain=planned.get("share_domain")),
+            path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
+        if receipt is None:
+            return None
+        state = dict(planned)
+        key = receipt["metadata_key"]
+        state.update(id=digest.public_id("ots", key), metadata_key=key, url=receipt.get("secret_url"),
+                     receipt_url=receipt.get("metadata_url"))
+        return self._merge(state, receipt, passphrase is not None)
+
+    @staticmethod
+    def _merge(state, receipt, has_passphrase):
+        # passphrase_required is missing once the secret is gone; has_passphrase is the newer alias.
+        required = receipt.get("passphrase_required", receipt.get("has_passphrase", has_passphrase))
+        state.update(state=receipt.get("state"),
+                     expires_at=receipt.get("expires_at", state.get("expires_at")),
+                     passphrase_required=bool(required))
+        return state
+
+    def read(self, ctx, current):
+        """The receipt (GET /private/KEY): reading it never reveals or burns the secret."""
+        diags = ctx.diagnostics
+        ots = lib()["ots"]
+        key = current.get("metadata_key")
+        if not key:
+            return current
+
+        def refresh(client):
+            try:
+                return client.metadata(key)
+            except ots.OtsError as exc:
+                if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
+                    return "gone"
+                raise
+
+        receipt = self.provider.call(diags, "Could not read the receipt", self.provider.ots_client, refresh)
+        if diags.has_errors():
+            return current
+        if receipt == "gone":
+            return None  # the receipt itself expired (2 x ttl): Terraform plans a new secret
+        return self._merge(dict(current), receipt, bool(current.get("passphrase_required")))
+
+    def update(self, ctx, current, planned):
+        return planned
+
+    def delete(self, ctx, current):
+        diags = ctx.diagnostics
+        ots = lib()["ots"]
+        key = current.get("metadata_key")
+        if not key:
+            return
+
+        def burn(client):
+            try:
+                return client.burn(key)
+            except ots.OtsError as exc:
+                if exc.body_message == "Double check that passphrase":
+                    diags.add_warning(
+                        "Secret not burned",
+                        "It is passphrase-protected and the passphrase is not kept in state, so it cannot be burned. "
+                        "It stays readable (with its passphrase) until %s." % (current.get("expires_at") or "its ttl"))
+                    return None
+                raise
+
+        self.provider.call(diags, "Could not burn the secret", self.provider.ots_client, burn)

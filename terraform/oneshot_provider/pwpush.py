@@ -1,0 +1,226 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""oneshot_pwpush_push and oneshot_pwpush_instance: Password Pusher through the collection's PwpushClient."""
+
+from tf.iface import DataSource, Resource
+from tf.schema import Attribute, Schema
+from tf.types import Bool, Number, String, Unknown
+
+from oneshot_provider import digest
+from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block, str_or_none
+from oneshot_provider.servicer import sealed_values
+
+
+class PwpushPush(Base, Resource):
+    SEALED_FIELDS = ("payload", "passphrase")
+    INPUTS = ("kind", "expire_after_days", "expire_after_duration", "expire_after_views",
+              "name", "note", "deletable_by_viewer", "retrieval_step", "account_id")
+
+    @classmethod
+    def get_name(cls):
+        return "pwpush_push"
+
+    @classmethod
+    def get_schema(cls):
+        return Schema(
+            version=2,
+            description="A Password Pusher push. Changing any argument creates a new push; destroy expires it.",
+            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+                Attribute("payload", String(), required=True, sensitive=True,
+                          description="The text, URL or QR content."),
+                Attribute("passphrase", String(), optional=True, sensitive=True,
+                          description="Passphrase the recipient must enter."),
+            ])],
+            attributes=[
+                Attribute("kind", String(), optional=True, requires_replace=True,
+                          description="text (default), url or qr."),
+                Attribute("expire_after_days", Number(), optional=True, requires_replace=True,
+                          description="1-90; on hosted servers mapped to the matching expire_after_duration."),
+                Attribute("expire_after_duration", String(), optional=True, requires_replace=True,
+                          description="Hosted servers: 0-17 or a name such as '1 hour', '1 week'."),
+                Attribute("expire_after_views", Number(), optional=True, requires_replace=True,
+                          description="1-100 views."),
+                Attribute("name", String(), optional=True, requires_replace=True,
+                          description="Name shown to the owner (v2 servers)."),
+                Attribute("note", String(), optional=True, requires_replace=True,
+                          description="Reference note shown to the owner only."),
+                Attribute("deletable_by_viewer", Bool(), optional=True, requires_replace=True),
+                Attribute("retrieval_step", Bool(), optional=True, requires_replace=True),
+                Attribute("account_id", Number(), optional=True, requires_replace=True,
+                          description="Hosted servers: the account that owns the push."),
+                Attribute("id", String(), computed=True,
+                          description="pwpush-<sha256 of the url_token>: not the token, so logs do not leak the link."),
+                Attribute("url_token", String(), computed=True, sensitive=True),
+                Attribute("url", String(), computed=True, sensitive=True,
+                          description="The secret link to hand to the recipient."),
+                Attribute("created_at", String(), computed=True),
+                Attribute("expired", Bool(), computed=True),
+                Attribute("expired_on", String(), computed=True),
+                Attribute("views_remaining", Number(), computed=True),
+                Attribute("days_remaining", Number(), computed=True),
+                Attribute("passphrase_protected", Bool(), computed=True),
+            ],
+        )
+
+    def spec(self, values, secrets=None):
+        """A PushSpec of the arguments; secrets: the sealed block's plain values (unknowns left out)."""
+        pwpush = lib()["pwpush"]
+        fields = {}
+        for key in self.INPUTS:
+            value = values.get(key)
+            if known(value):
+                fields[key] = as_int(value)
+        for key, value in (secrets or {}).items():
+            if known(value):
+                fields[key] = value
+        fields["kind"] = fields.get("kind") or "text"
+        return pwpush.PushSpec(**fields)
+
+    def _stand_in_secrets(self, values):
+        """The sealed values, with a stand-in for a payload not known until apply."""
+        secrets = sealed_values(values)
+        if not known(secrets.get("payload")):
+            secrets["payload"] = "https://example.invalid/" if values.get("kind") == "url" else "stand-in-payload"
+        return secrets
+
+    def _error(self, diags, summary, message):
+        diags.add_error(summary, message, path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
+
+    def validate(self, diags, type_name, config):
+        super().validate(diags, type_name, config)
+        config = config or {}
+        pwpush = lib_or_error(diags).get("pwpush")
+        if pwpush is None:
+            return
+        kind = config.get("kind")
+        if known(kind) and kind not in ("text", "url", "qr"):
+            diags.add_error("kind must be text, url or qr", "File pushes are not supported by this resource.",
+                            path=["kind"])
+            return
+        values = dict(config)
+        if values.get("expire_after_duration") is Unknown:
+            values["expire_after_duration"] = None
+        try:
+            self.spec(values, self._stand_in_secrets(values)).validate(has_token=True)
+        except pwpush.PwpushError as exc:
+            message = in_provider_terms(exc.message)
+            self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
+
+    def check_with_server(self, diags, planned):
+        """Expiry the server's edition cannot honour (days a hosted server has no duration for) fails the plan."""
+        if not (known(planned.get("expire_after_days")) or known(planned.get("expire_after_duration"))):
+            return
+        pwpush = lib()["pwpush"]
+        try:
+            spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True)
+        except pwpush.PwpushError:
+            return  # validate() has said so already
+        # Terraform 1.0.3 shows a plan diagnostic at the resource block, not at its path: the summary names it.
+        name = "expire_after_days" if known(planned.get("expire_after_days")) else "expire_after_duration"
+        self.provider.call(diags, "Invalid %s for this server" % name, self.provider.pwpush_client,
+                           lambda client: spec.push_fields(client.expiry_field, client.api), path=[name])
+
+    def create(self, ctx, planned):
+        secrets = sealed_values(planned)
+        push = self.provider.call(ctx.diagnostics, "Could not create the push", self.provider.pwpush_client,
+                                  lambda client: client.create_push(self.spec(planned, secrets)),
+                                  path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
+        if push is None:
+            return None
+        state = dict(planned)
+        token = push["url_token"]
+        state.update(id=digest.public_id("pwpush", token), url_token=token, url=push.get("url"),
+                     passphrase_protected=known(secrets.get("passphrase")))
+        return self._merge(state, push)
+
+    @staticmethod
+    def _merge(state, push):
+        state.update(created_at=push.get("created_at", state.get("created_at")),
+                     expired=bool(push.get("expired")),
+                     expired_on=push.get("expired_on"),
+                     views_remaining=push.get("views_remaining"),
+                     days_remaining=push.get("days_remaining"))
+        return state
+
+    def read(self, ctx, current):
+        """Refresh expiry and views without spending a view.
+
+        preview (GET .../preview) tells whether the push still exists and counts no view; the
+        owner's lists (active, then expired) carry views_remaining and expired without payloads.
+        Retrieving the push is never done: for anyone but the owner it spends a view.
+        """
+        diags = ctx.diagnostics
+        pwpush = lib()["pwpush"]
+        token = current.get("url_token")
+        if not token:
+            return current
+        state = dict(current)
+
+        def refresh(client):
+            try:
+                client.preview(token)
+            except pwpush.PwpushError as exc:
+                if exc.status == 404:
+                    return "gone"
+                raise
+            if not client.token:
+                diags.add_warning("Views and expiry not refreshed",
+                                  "Without pwpush_token (PWPUSH_TOKEN) only the push's existence can be checked "
+                                  "without spending a view.")
+                return None
+            for which in ("active", "expired"):
+                for push in client.iter_pushes(which):
+                    if isinstance(push, dict) and push.get("url_token") == token:
+                        return push
+            diags.add_warning("Views and expiry not refreshed",
+                              "The push is not among this token's pushes (another owner, or created anonymously).")
+            return None
+
+        found = self.provider.call(diags, "Could not refresh the push", self.provider.pwpush_client, refresh)
+        if diags.has_errors():
+            return current
+        if found == "gone":
+            return None  # deleted on the server: Terraform plans a new push
+        if isinstance(found, dict):
+            self._merge(state, found)
+        return state
+
+    def update(self, ctx, current, planned):
+        return planned  # every argument forces a new push; only computed values can get here
+
+    def delete(self, ctx, current):
+        token = current.get("url_token")
+        if token:
+            self.provider.call(ctx.diagnostics, "Could not expire the push", self.provider.pwpush_client,
+                               lambda client: client.expire(token))
+
+
+class PwpushInstance(Base, DataSource):
+    @classmethod
+    def get_name(cls):
+        return "pwpush_instance"
+
+    @classmethod
+    def get_schema(cls):
+        return Schema(
+            description="What the configured Password Pusher server is: version, edition, API and expiry field.",
+            attributes=[
+                Attribute("url", String(), computed=True),
+                Attribute("version", String(), computed=True, description="The server's application version."),
+                Attribute("edition", String(), computed=True, description="oss or commercial (hosted)."),
+                Attribute("api_version", String(), computed=True, description="The API this client uses: v2 or v1."),
+                Attribute("server_api_version", String(), computed=True),
+                Attribute("expiry_field", String(), computed=True,
+                          description="expire_after_days or expire_after_duration: the field this server honours."),
+            ],
+        )
+
+    def read(self, ctx, config):
+        info = self.provider.call(ctx.diagnostics, "Could not read the Password Pusher server",
+                                  self.provider.pwpush_client, lambda client: client.instance_info())
+        if info is None:
+            return None
+        return dict(url=info.get("url"), version=str_or_none(info.get("application_version")),
+                    edition=info.get("edition"), api_version=info.get("api_version"),
+                    server_api_version=str_or_none(info.get("server_api_version")),
+                    expiry_field=info.get("expiry_field"))
