@@ -7,6 +7,7 @@ filter and role of the installed collection, and every guide in docs/.
     make docs-test      # builds the site, then runs this file
 """
 
+import concurrent.futures
 import functools
 import html.parser
 import json
@@ -87,15 +88,20 @@ def documented():
     """{(type, short name): option names} of everything the collection documents."""
     found = {}
     for kind in ("module", "lookup", "filter"):
-        for name in ansible_doc("-t", kind, "-l", "oneshot.secrets"):
-            doc = ansible_doc("-t", kind, name)[name]
+        for name, doc in ansible_doc("-t", kind, *ansible_doc("-t", kind, "-l", "oneshot.secrets")).items():
             found[(kind, name.split(".")[-1])] = (sorted(doc["doc"].get("options") or {}), bool(doc.get("examples")))
-    for name in ansible_doc("-t", "role", "-l", "oneshot.secrets"):
-        spec = ansible_doc("-t", "role", name)[name]
+    for name, spec in ansible_doc("-t", "role", *ansible_doc("-t", "role", "-l", "oneshot.secrets")).items():
         options = sorted("%s--%s" % (entry, option) for entry, doc in spec["entry_points"].items()
                          for option in doc.get("options") or {})
         found[("role", name.split(".")[-1])] = (options, False)
     return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pages_opened_in_parallel():
+    """One Chromium per page costs about a second: open them all up front, a few at a time."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(open_page, sorted(HTML.rglob("*.html"))))
 
 
 def test_the_collection_documents_every_kind_of_plugin():
