@@ -86,12 +86,15 @@ docs: view
 	$(BIN)/python -m pip install -q $(DOCS_PIP)
 	$(BIN)/python docs/site/build.py --out $(CURDIR)/build/docs
 
-# The site as headless Chromium (Debian's package, installed when missing) renders it: every plugin and
+# The site as headless Chromium (Debian's package and its WebDriver, installed when missing) renders it: every plugin and
 # guide listed, options and examples on each plugin page, internal links resolve; a screenshot of
 # pwpush_push's page for review in build/docs/pwpush_push.png.
+DOCS_TEST_APT := chromium chromium-driver fonts-dejavu-core
 docs-test: docs
-	@dpkg -s chromium >/dev/null 2>&1 && dpkg -s fonts-dejavu-core >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@missing=""; for p in $(DOCS_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
+	$(BIN)/python -m pip install -q selenium==4.51.0
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 
 # Units run last so the run closes on pytest's summary.

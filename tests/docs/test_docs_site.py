@@ -1,13 +1,12 @@
 """The documentation site (`make docs`, build/docs/html) as a reader's browser shows it.
 
-Every page is opened in real headless Chromium (Debian's `chromium`); the checks read the DOM it
-built. What the site must hold comes from ansible-doc, not from the site: every module, lookup,
+Every page is opened in real headless Chromium (Debian's `chromium`, driven through its WebDriver,
+`chromium-driver`, with Selenium); the checks read the DOM it built. What the site must hold comes from ansible-doc, not from the site: every module, lookup,
 filter and role of the installed collection, and every guide in docs/.
 
     make docs-test      # builds the site, then runs this file
 """
 
-import concurrent.futures
 import functools
 import html.parser
 import json
@@ -25,10 +24,12 @@ HTML = SITE / "html"
 PLUGINS = SITE / "html" / "collections" / "oneshot" / "secrets"
 SCREENSHOT = SITE / "pwpush_push.png"
 CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-                  "--disable-dev-shm-usage"]
+                  "--disable-dev-shm-usage", "--window-size=1280,1600"]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="make docs-test installs Debian's chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                                reason="make docs-test installs Debian's chromium and chromium-driver")
 
 
 class Page(html.parser.HTMLParser):
@@ -68,14 +69,42 @@ class Page(html.parser.HTMLParser):
             self.code[-1] += data
 
 
-@functools.lru_cache(maxsize=None)
-def open_page(path):
-    """The DOM Chromium builds for a page of the site (scripts run), parsed."""
-    result = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, "--dump-dom", pathlib.Path(path).as_uri()],
-                            capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0 and "<html" in result.stdout, "chromium could not open %s: %s" % (
-        path, result.stderr[-2000:])
-    return Page(result.stdout)
+class Browser:
+    """One headless Chromium for the whole module; each page's DOM is read once."""
+
+    def __init__(self):
+        from selenium import webdriver  # pylint: disable=import-outside-toplevel
+        from selenium.webdriver.chrome.service import Service  # pylint: disable=import-outside-toplevel
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        # The Debian driver of the same version: Selenium downloads nothing.
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.pages = {}
+
+    def open(self, path):
+        path = pathlib.Path(path).resolve()
+        if path not in self.pages:
+            self.driver.get(path.as_uri())
+            assert self.driver.execute_script("return document.readyState") == "complete", path
+            self.pages[path] = Page(self.driver.page_source)
+        return self.pages[path]
+
+    def screenshot(self, path, dest):
+        self.driver.get(pathlib.Path(path).as_uri())
+        assert self.driver.save_screenshot(str(dest))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = Browser()
+    try:
+        yield chromium
+    finally:
+        chromium.driver.quit()
 
 
 def ansible_doc(*args):
@@ -97,33 +126,26 @@ def documented():
     return found
 
 
-@pytest.fixture(scope="module", autouse=True)
-def pages_opened_in_parallel():
-    """One Chromium per page costs about a second: open them all up front, a few at a time."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(open_page, sorted(HTML.rglob("*.html"))))
-
-
 def test_the_collection_documents_every_kind_of_plugin():
     kinds = {kind for kind, _ in documented()}
     assert kinds == {"module", "lookup", "filter", "role"}
     assert ("module", "pwpush_push") in documented()
 
 
-def test_index_lists_every_plugin_and_guide():
-    index = open_page(PLUGINS / "index.html")
+def test_index_lists_every_plugin_and_guide(browser):
+    index = browser.open(PLUGINS / "index.html")
     for kind, name in documented():
         assert "%s_%s.html" % (name, kind) in index.links, "the collection index does not link %s %s" % (kind, name)
         assert "oneshot.secrets.%s" % name in index.text
-    home = open_page(HTML / "index.html")
+    home = browser.open(HTML / "index.html")
     assert "collections/oneshot/secrets/index.html" in home.links
     for guide in sorted((ROOT / "docs").glob("*.md")):
         assert "guides/%s.html" % guide.stem in home.links, "the site's index does not link the guide %s" % guide.name
 
 
 @pytest.mark.parametrize("kind,name", sorted(documented()))
-def test_each_plugin_page_renders_its_options_and_examples(kind, name):
-    page = open_page(PLUGINS / ("%s_%s.html" % (name, kind)))
+def test_each_plugin_page_renders_its_options_and_examples(browser, kind, name):
+    page = browser.open(PLUGINS / ("%s_%s.html" % (name, kind)))
     options, has_examples = documented()[(kind, name)]
     assert "oneshot.secrets.%s %s" % (name, kind) in page.text
     assert options, "%s %s documents no options" % (kind, name)
@@ -135,15 +157,15 @@ def test_each_plugin_page_renders_its_options_and_examples(kind, name):
             "%s %s: no example block uses it" % (kind, name)
 
 
-def test_every_guide_is_a_page_of_the_site():
+def test_every_guide_is_a_page_of_the_site(browser):
     for guide in sorted((ROOT / "docs").glob("*.md")):
         first_heading = next(line[2:].strip() for line in guide.read_text(encoding="utf-8").splitlines()
                              if line.startswith("# "))
-        page = open_page(HTML / "guides" / ("%s.html" % guide.stem))
+        page = browser.open(HTML / "guides" / ("%s.html" % guide.stem))
         assert first_heading in page.text
 
 
-def test_internal_links_resolve():
+def test_internal_links_resolve(browser):
     """Every link from a page of the site to the site opens a file that exists, at an id that exists."""
     seen, queue, broken = set(), [HTML / "index.html"], []
     while queue:
@@ -151,7 +173,7 @@ def test_internal_links_resolve():
         if path in seen:
             continue
         seen.add(path)
-        for href in open_page(path).links:
+        for href in browser.open(path).links:
             url = urllib.parse.urlsplit(href)
             if url.scheme or url.netloc:
                 continue  # outside the site
@@ -161,7 +183,7 @@ def test_internal_links_resolve():
             elif not target.is_file():
                 broken.append("%s: %s does not exist" % (path.relative_to(HTML), href))
             elif target.suffix == ".html":
-                if url.fragment and url.fragment not in open_page(target).ids:
+                if url.fragment and url.fragment not in browser.open(target).ids:
                     broken.append("%s: %s has no id %s" % (path.relative_to(HTML), href, url.fragment))
                 queue.append(target)
     assert not broken, "\n".join(broken)
@@ -170,11 +192,9 @@ def test_internal_links_resolve():
         assert PLUGINS / ("%s_%s.html" % (name, kind)) in seen
 
 
-def test_screenshot_of_pwpush_push_for_review():
+def test_screenshot_of_pwpush_push_for_review(browser):
     SCREENSHOT.unlink(missing_ok=True)
-    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, "--window-size=1280,1600", "--screenshot=%s" % SCREENSHOT,
-                    (PLUGINS / "pwpush_push_module.html").as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    browser.screenshot(PLUGINS / "pwpush_push_module.html", SCREENSHOT)
     data = SCREENSHOT.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # A page that rendered (text, tables, the theme) compresses far worse than a blank one (a few KiB).
