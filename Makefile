@@ -110,7 +110,9 @@ demo: view
 	./tests/fakes/run-with pwpush -- env PYTHON=$(BIN)/python examples/demo/demo.sh $(if $(PWPUSH_URL),links,once)
 
 demo-serve: view
-	env -u PWPUSH_URL ./tests/fakes/run-with pwpush --port $(DEMO_PORT) -- env PYTHON=$(BIN)/python examples/demo/demo.sh serve
+	mkdir -p build
+	env -u PWPUSH_URL FAKE_LOG=$(CURDIR)/build/demo-server.log ./tests/fakes/run-with pwpush --port $(DEMO_PORT) -- \
+	  env PYTHON=$(BIN)/python examples/demo/demo.sh serve
 
 clean:
 	rm -rf build .venv tests/output

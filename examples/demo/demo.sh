@@ -34,9 +34,13 @@ case "$mode" in
             [ "$user" = user ] || printf '  %-8s %s\n' "$user" "$link"
         done < "$work/links.csv"
         echo "Another machine? ssh -L ${PWPUSH_URL##*:}:127.0.0.1:${PWPUSH_URL##*:} this-host, then open the same links."
-        echo "Press Ctrl-C to stop the server."
+        echo "Press Ctrl-C to stop the server. Its requests as they come (paths only, never a secret):"
         # Until Ctrl-C: run-with's trap then stops the server.
-        while sleep 3600; do :; done
+        if [ -n "${FAKE_LOG:-}" ] && [ -f "$FAKE_LOG" ]; then
+            tail -n 0 -f "$FAKE_LOG"
+        else
+            while sleep 3600; do :; done
+        fi
         ;;
     *)
         echo "usage: $0 once|links|serve" >&2
