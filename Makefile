@@ -66,16 +66,53 @@ docs-lint: view
 	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
 	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
 
-# The execution environment's build context, made by ansible-builder (no image: no registry here).
+# The execution environment: ansible-builder's context, then the image for real, built with podman on a
+# local Debian base image (tests/ee/base-image.sh; cached in podman and /var/cache/oneshot-ee), and
+# ci_handoff.yml and lookups run inside it against a local test server (docs/execution-environment.md).
+# Installs podman, runc and debootstrap itself when missing (root).
+EE_APT := podman runc debootstrap
 ee: view
+	@missing=""; for p in $(EE_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
 	$(BIN)/python -m pip install -q ansible-builder==3.2.0
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
-# Units run last so the run closes on pytest's summary.
-test: lint sanity docs-lint changelog fakes ee test-terraform test-role integration units
+# The documentation site: every module, lookup, filter and the role's argument specs (antsibull-docs) and
+# the guides in docs/, rendered by Sphinx into build/docs/html (docs/site/). Open build/docs/html/index.html.
+DOCS_PIP := antsibull-docs==2.28.0 sphinx==9.2.0 sphinx-ansible-theme==0.10.4 myst-parser==5.2.0
+.PHONY: docs docs-test
+docs: view
+	$(BIN)/python -m pip install -q $(DOCS_PIP)
+	$(BIN)/python docs/site/build.py --out $(CURDIR)/build/docs
 
+# The site as headless Chromium (Debian's package and its WebDriver, installed when missing) renders it: every plugin and
+# guide listed, options and examples on each plugin page, internal links resolve; a screenshot of
+# pwpush_push's page for review in build/docs/pwpush_push.png.
+DOCS_TEST_APT := chromium chromium-driver fonts-dejavu-core
+docs-test: docs
+	@missing=""; for p in $(DOCS_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
+	$(BIN)/python -m pip install -q selenium==4.51.0
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
+
+# Units run last so the run closes on pytest's summary.
+test: lint sanity docs-lint changelog docs-test fakes ee test-terraform test-role integration units
+
+# The demo (examples/demo/): a local Password Pusher-compatible server, a link each for alice, bob and
+# carol, then alice opens hers in the way a browser does, twice: the password, then "expired". Against a
+# real server (PWPUSH_URL=... make demo) it only distributes, so nobody's link is used up.
+# `make demo-serve [DEMO_PORT=8080]` keeps the local server up and lists the links for a browser until Ctrl-C.
+DEMO_PORT ?= 0
+.PHONY: demo-serve
 demo: view
-	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
+	./tests/fakes/run-with pwpush -- env PYTHON=$(BIN)/python examples/demo/demo.sh $(if $(PWPUSH_URL),links,once)
+
+demo-serve: view
+	mkdir -p build
+	env -u PWPUSH_URL FAKE_LOG=$(CURDIR)/build/demo-server.log ./tests/fakes/run-with pwpush --port $(DEMO_PORT) -- \
+	  env PYTHON=$(BIN)/python examples/demo/demo.sh serve
 
 clean:
 	rm -rf build .venv tests/output
