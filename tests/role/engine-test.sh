@@ -180,7 +180,9 @@ check "a push created through the published port links to https://pwpush.test/"
 "${stop[@]}" >/dev/null
 wait "$run_pid" || true
 run_pid=""
-! "$ENGINE" container inspect "$NAME" >/dev/null 2>&1
+gone=yes
+"$ENGINE" container inspect "$NAME" >/dev/null 2>&1 && gone=no
+[ "$gone" = yes ]
 check "ExecStop removed the container (--rm)"
 
 echo "$ENGINE-test: $passes passed, $failures failed"
