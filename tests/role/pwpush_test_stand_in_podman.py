@@ -7,7 +7,7 @@ for `run`, checks the arguments the way the real container would see them (env f
 127.0.0.1 port, the storage and secret volumes, the user), then becomes the project's pwpush test
 server (tests/fakes) on the published address, as that user, with its pushes in DATABASE_URL
 (tests/role/pwpush_test_stand_in_serve.py). tests/role/engine-test.sh runs the
-very same `run` command line with the real podman.
+very same `run` command line with the real podman and the real docker engine.
 """
 import os
 import re
