@@ -142,35 +142,55 @@ test-terraform: venv $(TERRAFORM)
 	$(BIN)/python -m pip install -q -r terraform/requirements.txt
 	ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python -m pytest -q -p no:cacheprovider terraform/tests
 
-# The pwpush_server role for real (root, Debian 12): molecule converges it twice on a booted Debian 12
-# (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;
-# only the container engine is a test stand-in), then the unit's own `podman run` line runs with the
-# real podman and a locally built image. Installs what it needs (apt, pip) and cleans up after itself.
+# The pwpush_server role for real (root): molecule converges it twice on a booted Debian 12 and on a booted
+# Debian 13 (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;
+# only the container engine is a test stand-in whose pushes live in PostgreSQL) and verifies the deployment;
+# on Debian 13 (ROLE_LIFECYCLE_RELEASES; test-role-full: on both) also an image upgrade (dump, rotation,
+# pushes kept), a backup and restore with playbooks/restore_pwpush.yml, every preflight refusal and the
+# master key rotation. Then the unit's own `run` line runs with the real podman and the real docker engine
+# and a locally built image. Installs what it needs (apt, pip), caches each Debian root once
+# (/var/tmp/oneshot-role-cache) and cleans up after itself. ROLE_RELEASES picks the releases.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
 MOLECULE_VERSION := 26.10.0
-ROLE_TEST_APT := debootstrap systemd-container podman runc openssh-client curl openssl procps iproute2
+ROLE_TEST_APT := debootstrap systemd-container podman runc docker.io openssh-client curl openssl procps iproute2
 ROLE_VIEW := $(CURDIR)/build/role-test/ansible_collections/oneshot/secrets
+ROLE_RELEASES ?= bookworm trixie
+# Releases that also run the lifecycle checks (upgrade, restore, refusals, rotation; about 5 minutes each);
+# the others verify the deployment only. test-role-full runs them on every release.
+ROLE_LIFECYCLE_RELEASES ?= trixie
 
-.PHONY: test-role role-test-deps role-view role-molecule role-podman
+.PHONY: test-role test-role-full role-test-deps role-view role-molecule role-engines
 
 role-test-deps: venv
 	@missing=""; for p in $(ROLE_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 	$(BIN)/python -m pip show molecule 2>/dev/null | grep -qx 'Version: $(MOLECULE_VERSION)' \
 	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
-	tests/role/cache.sh >/dev/null
+	for r in $(ROLE_RELEASES); do tests/role/cache.sh $$r >/dev/null || exit 1; done
 
 role-view: venv
 	rm -rf $(ROLE_VIEW) && mkdir -p $(ROLE_VIEW)
 	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(ROLE_VIEW) -xf -
 
+# The scenario reaches outside its directory only through these variables (see molecule.yml).
 role-molecule: role-test-deps role-view
-	cd $(ROLE_VIEW)/roles/pwpush_server && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test molecule test
+	set -e; for r in $(ROLE_RELEASES); do \
+	  case " $(ROLE_LIFECYCLE_RELEASES) " in *" $$r "*) v=verify.yml ;; *) v=verify_deployment.yml ;; esac; \
+	  echo "=== molecule test on Debian $$r ($$v)"; \
+	  (cd $(ROLE_VIEW)/roles/pwpush_server && ONESHOT_ROLE_RELEASE=$$r ONESHOT_ROLE_TEST_DIR=$(ROLE_VIEW)/tests/role \
+	    ONESHOT_ROLE_VERIFY=$$v ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test molecule test); \
+	done
 
-role-podman: role-test-deps role-view
-	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
+# The unit's own `run` line with the real podman and the real docker (Debian's docker.io, its daemon started
+# by the test in a network namespace of its own).
+role-engines: role-test-deps role-view
+	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh podman
+	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh docker
 
-test-role: role-molecule role-podman
+test-role: role-molecule role-engines
+
+test-role-full: ROLE_LIFECYCLE_RELEASES := $(ROLE_RELEASES)
+test-role-full: role-molecule role-engines
 
 # Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
 # missed target (docs/performance.md). Runs on a view of its own (build/bench): a `make view` meanwhile

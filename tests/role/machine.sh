@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The role test's target: a copy of the cached Debian 12 root, booted with systemd-nspawn in a
-# network namespace of its own (loopback only), reached by ssh through `nsenter ... sshd -i`.
+# The role test's target: a copy of a cached Debian root (ONESHOT_ROLE_RELEASE: bookworm, the default,
+# or trixie), booted with systemd-nspawn in a network namespace of its own (loopback only), reached by
+# ssh through `nsenter ... sshd -i`.
 #
 #   tests/role/machine.sh up [PUBKEY]   # (re)create and boot; waits for systemd
 #   tests/role/machine.sh down          # stop it, remove the namespace and the copy
@@ -15,6 +16,7 @@ RUN_DIR="${ONESHOT_ROLE_RUN:-/var/tmp/oneshot-role-run}"
 ROOT="$RUN_DIR/root"
 NETNS="${ONESHOT_ROLE_NETNS:-oneshot-role-test}"
 MACHINE=oneshot-pwpush-test
+RELEASE="${ONESHOT_ROLE_RELEASE:-bookworm}"
 
 log() { echo "machine: $*" >&2; }
 
@@ -70,7 +72,7 @@ down() {
 up() {
     local pubkey="${1:-}" cache pid state i
     down
-    cache="$("$here/cache.sh")"
+    cache="$("$here/cache.sh" "$RELEASE")"
     mkdir -p "$RUN_DIR"
     log "copying $cache"
     cp -a --reflink=auto "$cache" "$ROOT"

@@ -5,8 +5,9 @@ molecule scenario points pwpush_server_container_engine_binary at this script. I
 engine commands the role and its unit use (version, image inspect, pull, rm, run, stop, exec) and,
 for `run`, checks the arguments the way the real container would see them (env file, the published
 127.0.0.1 port, the storage and secret volumes, the user), then becomes the project's pwpush test
-server (tests/fakes) on the published address, as that user. tests/role/podman-test.sh runs the
-very same `run` command line with the real podman.
+server (tests/fakes) on the published address, as that user, with its pushes in DATABASE_URL
+(tests/role/pwpush_test_stand_in_serve.py). tests/role/engine-test.sh runs the
+very same `run` command line with the real podman and the real docker engine.
 """
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 
 STATE = "/var/lib/pwpush-test-stand-in"
 FAKES = "/opt/pwpush-test-stand-in/fakes"
+SERVE = "/opt/pwpush-test-stand-in/serve.py"
 TOKEN_FILE = "/etc/pwpush-test-stand-in/token"
 
 
@@ -100,6 +102,7 @@ def run(args):
     if socket_dir and socket_dir.group(1) not in mounts:
         fail("DATABASE_URL uses the socket in %s, which is not mounted" % socket_dir.group(1))
 
+    secret_values = {}
     for var, length in (("PWPUSH_MASTER_KEY", 64), ("SECRET_KEY_BASE", 128)):
         if var + "_FILE" in env:
             host_path = mounts.get(env[var + "_FILE"])
@@ -114,6 +117,7 @@ def run(args):
             value = env.get(var, "")
         if not re.fullmatch("[0-9a-f]{%d}" % length, value):
             fail("%s: expected %d hex characters" % (var, length))
+        secret_values[var] = value
 
     if len(opts["publish"]) != 1:
         fail("run: expected one --publish")
@@ -124,9 +128,8 @@ def run(args):
 
     with open(TOKEN_FILE, encoding="ascii") as fh:
         token = fh.read().strip()
-    argv = ["/usr/bin/python3", os.path.join(FAKES, "pwpush_server.py"), "--host", "127.0.0.1",
-            "--port", host_port, "--mode", "oss", "--token", token, "--rate-limit-per-minute", "0",
-            "--rate-limit-per-second", "0"]
+    # The pushes live in DATABASE_URL, sealed with the master key (see pwpush_test_stand_in_serve.py).
+    argv = ["/usr/bin/python3", SERVE, FAKES, host_port, "--token", token]
     if env.get("PWP__ALLOW_ANONYMOUS") == "false":
         argv.append("--no-anonymous")
     if env.get("PWP__OVERRIDE_BASE_URL"):
@@ -143,7 +146,9 @@ def run(args):
     os.chdir("/")
     sys.stderr.write("pwpush-test-stand-in: TEST STAND-IN serving %s on 127.0.0.1:%s\n" % (image, host_port))
     sys.stderr.flush()
-    os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin", "HOME": "/", "LANG": "C.UTF-8"})
+    os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin", "HOME": "/", "LANG": "C.UTF-8",
+                              "DATABASE_URL": env["DATABASE_URL"],
+                              "PWPUSH_MASTER_KEY": secret_values["PWPUSH_MASTER_KEY"]})
 
 
 def stop(name):
