@@ -65,6 +65,13 @@ DAYS_TO_DURATION = dict((days, code) for code, _name, days in DURATIONS if days)
 _DURATION_ALIASES = {"7 days": 12, "14 days": 13, "21 days": 14, "30 days": 15, "60 days": 16,
                      "90 days": 17, "1 month": 15, "1 week": 12}
 
+# The User-Agent of a create names the kind: the push's audit log keeps it in its "creation" entry, and that is the
+# only place the server remembers a push's kind where its owner can read it without counting a view (the lists and
+# the push JSON carry no kind). reuse_existing reads it back.
+USER_AGENT = "oneshot.secrets (pwpush)"
+_KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
+_KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
+
 # Keys of a push that must never reach a result: the create answer echoes the passphrase.
 SECRET_KEYS = ("payload", "passphrase")
 
@@ -284,7 +291,7 @@ class PwpushClient:
                 headers["X-User-Token"] = self.token
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent="oneshot.secrets (pwpush)")
+                                               user_agent=USER_AGENT)
 
     @classmethod
     def from_options(cls, get_option):
@@ -377,7 +384,8 @@ class PwpushClient:
             body = {param: fields}
             if spec.account_id is not None:
                 body["account_id"] = spec.account_id
-            response = self._send("POST", path, json=body, action="create the push")
+            response = self._send("POST", path, json=body, headers=self._kind_header(spec.kind),
+                                  action="create the push")
         if response.status_code not in (200, 201):
             self._raise_for(response, "create the push")
         push = json_or_none(response)
@@ -447,7 +455,8 @@ class PwpushClient:
                 handle = open(file_path, "rb")
                 handles.append(handle)
                 files.append(("%s[files][]" % param, (os.path.basename(file_path), handle, "application/octet-stream")))
-            return self._send("POST", path, data=data, files=files, action="create the file push")
+            return self._send("POST", path, data=data, files=files, headers=self._kind_header("file"),
+                              action="create the file push")
         finally:
             for handle in handles:
                 handle.close()
@@ -522,16 +531,20 @@ class PwpushClient:
     def expire(self, reference):
         """Expire a push now. Returns (changed, push-or-None): already expired or gone is not a change."""
         token = token_from_reference(reference)
-        if self.api == "v2" and self.token and self._manually_expired(token):
+        # Both APIs answer 200 with the push again for an already expired one (Api::V1::PushesController#destroy,
+        # which v2 inherits): the owner's audit log tells, without a write.
+        if self.token and self._manually_expired(token):
             return False, None
         response = self._send("DELETE", self._push_path(token, kind=_kind_from_reference(reference)),
                               action="expire the push")
         if response.status_code == 200:
             push = json_or_none(response) or {"url_token": token}
-            # API v2 answers 200 again for a push that was already expired: tell them apart by time.
+            # Without the owner's token the audit log is closed: tell a second expiry apart by time.
             return not _expired_before_request(push, response), redact(push)
         if response.status_code == 404:
             return False, None
+        # Servers before 2.0 (API v1.4, e.g. 1.50's passwords_controller.rb#destroy) refused a second expiry with
+        # 422 "That push is already expired."; later ones answer 200 (above).
         if response.status_code == 422 and "expired" in _error_text(response).lower():
             return False, None
         self._raise_for(response, "expire the push")
@@ -591,11 +604,42 @@ class PwpushClient:
             pushes.append(push)
         return pushes
 
-    def find_active_by_name(self, name, kind=None):
-        """The newest active push of that name (and kind), or None."""
+    @staticmethod
+    def _kind_header(kind):
+        return {"User-Agent": _KIND_AGENT % kind}
+
+    def find_active_by_name(self, name, kind):
+        """The newest active push of that name whose kind is known to be `kind`, or None.
+
+        The lists carry no kind. A URL push is the only kind whose deletable_by_viewer is null (the server's
+        SetPushAttributes#assign_deletable_by_viewer), which rules out most wrong candidates at no cost; text, QR
+        and file pushes look alike there, so a candidate's kind is read from the creation entry of its audit log
+        (the User-Agent this client sent, see _KIND_AGENT). A push whose kind cannot be told this way (made by
+        the web UI, another client or an older release of this collection) is never reused.
+        """
+        if kind not in KINDS:
+            raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), kind))
         for push in self.iter_pushes("active"):
-            if push.get("name") == name and not push.get("expired") and (kind is None or push.get("kind", kind) == kind):
+            if push.get("name") != name or push.get("expired"):
+                continue
+            if (push.get("deletable_by_viewer") is None) != (kind == "url"):
+                continue
+            if self.created_kind(push["url_token"]) == kind:
                 return push
+        return None
+
+    def created_kind(self, token):
+        """The kind this collection named when it created the push (from the audit log), or None if unknown."""
+        try:
+            entries = self.audit(token)
+        except PwpushError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        for entry in entries:
+            if entry.get("kind") == "creation":
+                match = _KIND_IN_AGENT.match(entry.get("user_agent") or "")
+                return match.group(1) if match else None
         return None
 
     # --- plumbing -----------------------------------------------------------------------

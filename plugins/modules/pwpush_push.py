@@ -59,9 +59,15 @@ options:
     type: str
   reuse_existing:
     description:
-      - When an active push with this O(name) (and O(kind)) already exists for the token's user, return it
+      - When an active push with this O(name) and O(kind) already exists for the token's user, return it
         with C(changed=false) instead of creating another. Makes re-runs idempotent. Needs O(name) and O(token).
-      - Only the name is compared; a changed payload does not replace the push. Expire it first (O(state=absent)).
+      - Only the name and the kind are compared; a changed payload does not replace the push. Expire it first
+        (O(state=absent)).
+      - The server's lists do not say a push's kind. This module names the kind when it creates a push (in the
+        User-Agent the server records in the push's audit log) and reads it back from the audit log (one read-only
+        request per push of that name; no view is counted). A push of that name whose kind cannot be told that way
+        (made in the web UI, with another client, or before this collection recorded kinds) is never
+        reused: a new push is created.
     type: bool
     default: false
   notify_emails_to:
