@@ -75,6 +75,9 @@ _KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file
 # Keys of a push that must never reach a result: the create answer echoes the passphrase.
 SECRET_KEYS = ("payload", "passphrase")
 
+# app/validators/multiple_emails_validator.rb: at most 5 addresses, each matching this (Ruby's \w is ASCII-only).
+MAX_NOTIFY_EMAILS = 5
+_NOTIFY_EMAIL = re.compile(r"^([A-Za-z0-9_.%+-]+)@([A-Za-z0-9_-]+\.)+([A-Za-z0-9_]{2,})$")
 _TOKEN_IN_URL = re.compile(r"/(p|f|r)/([A-Za-z0-9_\-]+?)(?:\.json)?(?:/r|/preview)?/?(?:[?#].*)?$")
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{4,}$")
 _V1_PREFIX = {"text": "p", "qr": "p", "file": "f", "url": "r"}
@@ -148,6 +151,28 @@ def redact(push):
     return clean
 
 
+def check_notify_emails(value, option="notify_emails_to"):
+    """The server's MultipleEmailsValidator, before any request: a comma-separated list of 1-5 distinct addresses.
+
+    The server answers 422 for each of these; checking here names the option and sends nothing.
+    """
+    text = value if isinstance(value, str) else ",".join(value or [])
+    emails = [email.strip() for email in text.split(",")]
+    if not text.strip():
+        raise PwpushError("%s is empty: give 1 to %d email addresses." % (option, MAX_NOTIFY_EMAILS))
+    if any(not email for email in emails):
+        raise PwpushError("%s has an empty address (a comma too many, or a blank entry)." % option)
+    if len(set(email.lower() for email in emails)) != len(emails):
+        raise PwpushError("%s names an address twice (compared without case)." % option)
+    if len(emails) > MAX_NOTIFY_EMAILS:
+        raise PwpushError("%s has %d addresses; the server takes at most %d per push." % (
+            option, len(emails), MAX_NOTIFY_EMAILS))
+    bad = [email for email in emails if not _NOTIFY_EMAIL.match(email)]
+    if bad:
+        raise PwpushError("%s: %s is not an email address the server accepts." % (option, bad[0]))
+    return ",".join(emails)
+
+
 def _is_http_url(value):
     return bool(re.match(r"^https?://[^\s/?#]+[^\s]*$", value or "", re.IGNORECASE))
 
@@ -207,6 +232,8 @@ class PushSpec:
             raise PwpushError("passphrase must not be empty when given (omit it for no passphrase).")
         if self.notify_emails_to_locale and not self.notify_emails_to:
             raise PwpushError("notify_emails_to_locale needs notify_emails_to.")
+        if self.notify_emails_to:
+            self.notify_emails_to = check_notify_emails(self.notify_emails_to)
         return self
 
     def push_fields(self, expiry_field, api):
@@ -511,10 +538,12 @@ class PwpushClient:
         return push
 
     def retrieval_counted_a_view(self, reference, push):
-        """Whether retrieve() just counted a view: not for an expired push, not for the owner's or an admin's token.
+        """Whether retrieve() may have counted a view: not for an expired push, not for the owner's token.
 
-        Only they may read the push's audit log, so one read-only request tells; when it cannot be read for any
-        other reason the view is taken as counted.
+        Only the owner may read the push's audit log (Api::V2::PushesController#audit checks owned_by? alone),
+        so one read-only request tells. An administrator's retrieval logs admin_view and counts no view, but an
+        administrator is refused the audit log (403) like anybody else: that, and any other reason the log
+        cannot be read, is taken as a counted view (the safe side).
         """
         if push.get("expired"):
             return False
@@ -574,6 +603,41 @@ class PwpushClient:
             if self.api == "v1" or len(batch or []) < LIST_PAGE_SIZE:
                 break
         return entries
+
+    def notify_emails(self, reference, emails, locale=None):
+        """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
+        self._require_token("send a push's link by email")
+        addresses = check_notify_emails(emails)
+        if self.api != "v2":
+            raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.")
+        token = token_from_reference(reference)
+        body = {"notify_emails_to": addresses}
+        if locale:
+            body["notify_emails_to_locale"] = locale
+        response = self._send("POST", self._push_path(token, "/notify_emails"), json=body, idempotent=False,
+                              action="send the push's link by email")
+        if response.status_code not in (200, 201):
+            self._raise_for(response, "send the push's link by email")
+        return dict(url_token=token, notify_emails_to=addresses.split(","),
+                    message=(json_or_none(response) or {}).get("message"))
+
+    def list_accounts(self):
+        """The accounts the token's user can push to (GET /api/v2/accounts: hosted edition only)."""
+        self._require_token("list accounts")
+        if self.api != "v2":
+            raise PwpushError("Accounts need a server with API v2; this one only has API v1.")
+        response = self._send("GET", "/api/v2/accounts", action="list accounts")
+        if response.status_code == 404:
+            raise PwpushError("Could not list accounts: %s has no accounts API (HTTP 404); only the hosted edition "
+                              "(pwpush.com) has accounts." % self.url, status=404)
+        if response.status_code != 200:
+            self._raise_for(response, "list accounts")
+        accounts = json_or_none(response)
+        if isinstance(accounts, dict) and isinstance(accounts.get("accounts"), list):
+            accounts = accounts["accounts"]
+        if not isinstance(accounts, list):
+            raise PwpushError("The server answered the account list with something other than a JSON list.")
+        return accounts
 
     def iter_pushes(self, which="active"):
         """Yield the caller's active or expired pushes, page by page, without secrets."""
@@ -675,7 +739,8 @@ class PwpushClient:
                 message = ("HTTP 404 from %s/api/v2/version: this server has no API v2 (it is older than 2.3); "
                            "use api_version auto or v1" % self.url)
         elif status == 422:
-            message = "the server rejected the push (HTTP 422): %s" % _field_errors(body, detail)
+            what = "the request" if action.startswith("send") else "the push"
+            message = "the server rejected %s (HTTP 422): %s" % (what, _field_errors(body, detail))
         elif status == 429:
             message = "rate limited by %s (HTTP 429) after %d retries: %s" % (self.url, self.http.retries, detail or "slow down")
         elif status == 400:

@@ -72,7 +72,12 @@ options:
     default: false
   notify_emails_to:
     description:
-      - Email addresses the server mails the link to (hosted edition and instances with email enabled).
+      - Email addresses the server mails the link to (hosted edition and instances with email enabled; API v2).
+      - 1 to 5 distinct addresses, checked as the server checks them before any request. The server also caps
+        the recipients of one push at 5 in all and each user's recipients per day (500 by default).
+      - With O(url_token) and O(state=present), the link of that existing push is mailed (owner only). The server
+        allows 5 such requests a minute per user. This sends mail on every run, so the task always reports
+        C(changed); in check mode only the push's existence is checked.
     type: list
     elements: str
   notify_emails_to_locale:
@@ -85,7 +90,8 @@ options:
     type: int
   url_token:
     description:
-      - The push to expire with O(state=absent), given as its token or any of its links.
+      - The push to expire with O(state=absent), or whose link to mail with O(state=present) and
+        O(notify_emails_to), given as its token or any of its links.
     type: str
 seealso:
   - module: oneshot.secrets.pwpush_push_info
@@ -129,6 +135,13 @@ EXAMPLES = r"""
     payload: Key and certificate for the customer portal
     passphrase: "{{ agreed_phrase }}"
     expire_after_views: 2
+
+- name: Mail the link of an existing push to two more people
+  oneshot.secrets.pwpush_push:
+    url_token: "{{ push.url_token }}"
+    notify_emails_to:
+      - alice@example.com
+      - bob@example.com
 
 - name: Expire a push now
   oneshot.secrets.pwpush_push:
@@ -188,6 +201,16 @@ reused:
   description: True when an existing push was returned because of O(reuse_existing).
   returned: state=present
   type: bool
+notify_emails_to:
+  description: The addresses the server was asked to mail the link of the existing push O(url_token) to.
+  returned: O(url_token) and O(notify_emails_to) with O(state=present)
+  type: list
+  elements: str
+message:
+  description: The server's answer to that request.
+  returned: O(url_token) and O(notify_emails_to) with O(state=present), not in check mode
+  type: str
+  sample: Recipient(s) are added to the queue to be sent.
 expired_tokens:
   description: Tokens of the pushes that were (or in check mode would be) expired.
   returned: state=absent
@@ -200,6 +223,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     PushSpec,
     PwpushError,
+    check_notify_emails,
     connection_argument_spec,
     run_module,
 )
@@ -257,6 +281,17 @@ def ensure_present(module, client):
     return push
 
 
+def notify_existing(module, client):
+    params = module.params
+    addresses = check_notify_emails(params["notify_emails_to"])
+    if module.check_mode:
+        token = client.preview(params["url_token"])["url_token"]
+        return dict(changed=True, url_token=token, notify_emails_to=addresses.split(","))
+    result = client.notify_emails(params["url_token"], addresses, locale=params["notify_emails_to_locale"])
+    result["changed"] = True
+    return result
+
+
 def ensure_absent(module, client):
     params = module.params
     if params["url_token"]:
@@ -298,7 +333,16 @@ def main():
         module.fail_json(msg="reuse_existing needs token (or PWPUSH_TOKEN): finding a push by name reads your list of pushes.")
     if module.params["state"] == "absent" and not module.params["url_token"] and not module.params["token"]:
         module.fail_json(msg="state=absent by name needs token (or PWPUSH_TOKEN) to find the pushes; or give url_token.")
-    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    if module.params["state"] == "present" and module.params["url_token"]:
+        if not module.params["notify_emails_to"]:
+            module.fail_json(msg="url_token with state=present needs notify_emails_to (the addresses to mail the "
+                                 "push's link to); to create a push give payload instead.")
+        if not module.params["token"]:
+            module.fail_json(msg="notify_emails_to for an existing push needs token (or PWPUSH_TOKEN): only its "
+                                 "owner may send its link.")
+        ensure = notify_existing
+    else:
+        ensure = ensure_present if module.params["state"] == "present" else ensure_absent
     result = run_module(module, lambda client: ensure(module, client))
     module.exit_json(**result)
 
