@@ -166,7 +166,7 @@ json_url:
   type: str
   sample: https://pwpush.com/api/v2/pushes/fkwjfvhall92
 html_url:
-  description: The link as the server built it, without the retrieval step.
+  description: The link as the server built it (from its public host; ending in C(/r) when the retrieval step is on).
   returned: state=present and not check mode
   type: str
 expire_after_days:
