@@ -52,7 +52,7 @@ options:
   length:
     description:
       - Length of a generated secret (no O(secret)), 1 to 128. Omitted, the server's default (12).
-      - It must not be shorter than the number of character sets in use (4 by default): the server puts one
+      - It must not be shorter than the number of character sets in use (4 by default) - the server puts one
         character of each set in and would hand back a longer secret.
       - Servers before v0.23 ignore it and always generate 12 characters.
     type: int

@@ -67,7 +67,7 @@ options:
         User-Agent the server records in the push's audit log) and reads it back from the audit log (one read-only
         request per push of that name; no view is counted). A push of that name whose kind cannot be told that way
         (made in the web UI, with another client, or before this collection recorded kinds) is never
-        reused: a new push is created.
+        reused, and a new push is created.
     type: bool
     default: false
   notify_emails_to:

@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - By default previews a push (its link), which never counts a view.
   - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
-    The task reports C(changed) when a view may have been counted: not for an expired push, nor with the
+    The task reports C(changed) when a view may have been counted - not for an expired push, nor with the
     owner's O(token) (one read of the audit log, which only the owner may read, tells). An administrator's
     retrieval counts no view on the server either, but nothing an administrator can read through the API tells
     it apart from a counted view, so it is reported as C(changed).

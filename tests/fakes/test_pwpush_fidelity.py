@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from test_pwpush_server import TOKEN1, TOKEN2, UNLIMITED, PwpushServer, create, retrieve, servers  # noqa: F401
+from test_pwpush_server import TOKEN1, TOKEN2, UNLIMITED, PwpushServer, create, retrieve  # noqa: F401
+from test_pwpush_server import servers  # noqa: F401  pylint: disable=unused-import
 
 ADMIN = "tok-admin-5555555555"
 

@@ -105,8 +105,8 @@ def test_notify_existing_push():
 
 
 def test_notify_errors_name_the_server_answer():
-    client, _stub = make_client([response(200, HOSTED_VERSION), response(422, {"base": ["The maximum number of "
-                                                                                    "emails has been reached for today"]})])
+    limit = {"base": ["The maximum number of emails has been reached for today"]}
+    client, _stub = make_client([response(200, HOSTED_VERSION), response(422, limit)])
     with pytest.raises(PwpushError, match="rejected the request .*reached for today"):
         client.notify_emails("tok123456", ["a@example.com"])
     client, stub = make_client([], token=None)
