@@ -16,6 +16,10 @@ description:
     task each; O(concurrency) creates run in parallel.
   - The secrets never appear in the result. Every call creates new pushes; use the
     M(oneshot.secrets.pwpush_push) module with O(oneshot.secrets.pwpush_push#module:reuse_existing) for idempotent runs.
+  - Module only, on purpose - file pushes (the files are read where the module runs, a lookup runs on the
+    controller), C(notify_emails_to) (one recipient list would be mailed every link of the call, and mail is
+    capped per push and per day) and C(reuse_existing) (a lookup cannot report C(changed)). Use
+    M(oneshot.secrets.pwpush_push) for those.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.pwpush.plugins
@@ -35,6 +39,15 @@ options:
         through C(Retry-After).
     type: int
     default: 4
+  name:
+    description:
+      - A label for every push of this call, shown to the owner in the dashboard and lists (needs O(token)).
+    type: str
+  account_id:
+    description:
+      - Account to create the pushes in, for users with several accounts on the hosted edition
+        (M(oneshot.secrets.pwpush_push_info) with O(oneshot.secrets.pwpush_push_info#module:accounts=true) lists them).
+    type: int
 seealso:
   - module: oneshot.secrets.pwpush_push
 author:
@@ -67,7 +80,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import Payl
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
-                "deletable_by_viewer", "retrieval_step", "note")
+                "deletable_by_viewer", "retrieval_step", "note", "name", "account_id")
 
 
 class LookupModule(ServiceLookupBase):

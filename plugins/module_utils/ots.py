@@ -46,6 +46,16 @@ NUMERIC_FIELDS = ("ttl", "metadata_ttl", "secret_ttl", "receipt_ttl", "created",
 # Fields that would reveal a secret; a receipt only shows `value` for a generated secret.
 SECRET_FIELDS = ("value", "secret_value")
 
+# Onetime::Utils.strand (lib/onetime/utils.rb): the character sets `generate` draws from.
+CHARACTER_SETS = (
+    ("uppercase", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+    ("lowercase", "abcdefghijklmnopqrstuvwxyz"),
+    ("numbers", "0123456789"),
+    ("symbols", "!@#$%^&*()_-+=[]{}|:;\"'<>,.?/~`"),
+)
+CHARACTER_SET_OPTIONS = tuple(name for name, _chars in CHARACTER_SETS) + ("exclude_ambiguous",)
+AMBIGUOUS_CHARS = "ilo1IO0"
+
 _KEY_IN_URL = re.compile(r"/(?:secret|private|receipt|metadata)/([A-Za-z0-9]+)/?(?:[?#].*)?$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9]+$")
 # The fixed text around the keys in the links a result carries (secret_url, metadata_url).
@@ -114,10 +124,49 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
         if not is_email(recipient):
             raise OtsError("recipient %r is not an email address." % recipient)
     if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
-        raise OtsError("length must be between 1 and %d." % GENERATE_MAX_LENGTH)
+        raise OtsError("length must be between 1 and %d (the server's maximum_length)." % GENERATE_MAX_LENGTH)
     # Last, so that a short test value still reaches the checks above.
     refuse_short_secret("secret", secret, OtsError)
     refuse_short_secret("passphrase", passphrase, OtsError)
+
+
+def validate_generate_options(length=None, character_sets=None):
+    """Refuse what strand would change without a word: no set left (it falls back to its own set) or fewer
+    characters than sets (it puts one of each set in, so the secret comes out longer). Returns the sets to send."""
+    validate_secret_options(length=length)
+    if character_sets is None:
+        sets = None
+        enabled = [name for name, _chars in CHARACTER_SETS]
+    else:
+        if not isinstance(character_sets, dict):
+            raise OtsError("character_sets must be a dictionary of %s: true/false." % ", ".join(CHARACTER_SET_OPTIONS))
+        unknown = sorted(set(character_sets) - set(CHARACTER_SET_OPTIONS))
+        if unknown:
+            raise OtsError("character_sets: unknown key(s) %s; known are %s." % (
+                ", ".join(unknown), ", ".join(CHARACTER_SET_OPTIONS)))
+        sets = dict((name, value) for name, value in character_sets.items() if value is not None)
+        for name, value in sets.items():
+            if not isinstance(value, bool):
+                raise OtsError("character_sets.%s must be true or false (got %r)." % (name, value))
+        enabled = [name for name, _chars in CHARACTER_SETS if sets.get(name, True)]
+        if not enabled:
+            raise OtsError("character_sets turns every set off; the server would then use its own default set. "
+                           "Leave at least one of uppercase, lowercase, numbers, symbols on.")
+    if length is not None and len(enabled) > 1 and int(length) < len(enabled):
+        raise OtsError("length %s is shorter than the %d character sets in use; the server puts one character of "
+                       "each in, so the secret would be %d characters long." % (length, len(enabled), len(enabled)))
+    return sets
+
+
+def generated_value_fits(value, length=None, character_sets=None):
+    """Whether a generated value is what was asked for (a server that ignored the request's body would not)."""
+    sets = character_sets or {}
+    allowed = "".join(chars for name, chars in CHARACTER_SETS if sets.get(name, True))
+    if sets.get("exclude_ambiguous", True):
+        allowed = "".join(c for c in allowed if c not in AMBIGUOUS_CHARS)
+    if not isinstance(value, str) or (length is not None and len(value) != int(length)):
+        return False
+    return all(c in allowed for c in value)
 
 
 def _as_int(value):
@@ -170,18 +219,45 @@ class OtsClient:
         receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False)
         return self.describe(receipt)
 
-    def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None):
-        """Generate a secret on the server; the result carries its `value`, which the caller asked for."""
+    def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None, length=None,
+                 character_sets=None):
+        """Generate a secret on the server; the result carries its `value`, which the caller asked for.
+
+        `character_sets` goes in a JSON body: a form sends strings, and Ruby takes "false" for true, so a form
+        cannot turn a set off. Servers before v0.24 do not read JSON bodies on API v1: the answer is checked,
+        and a secret made without what was asked (passphrase, length, sets) is burned at once.
+        """
         validate_secret_options(passphrase=passphrase, ttl=ttl, recipient=recipient, authenticated=self.authenticated)
         self._refuse_in_links(passphrase=passphrase, share_domain=share_domain)
-        form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
-        receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False)
+        sets = validate_generate_options(length=length, character_sets=character_sets)
+        form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain,
+                          length=length)
+        if sets is None:
+            receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False)
+        else:
+            body = dict(form, character_sets=sets)
+            if length is not None:
+                body["length"] = int(length)
+            receipt = self._call("POST", "/generate", "generate a secret", json=body, idempotent=False)
         value = receipt.get("value")
         if value is None:
             value = receipt.get("secret_value")
+        if sets is not None and (not generated_value_fits(value, length, sets)
+                                 or bool(receipt.get("passphrase_required")) != bool(passphrase)):
+            self._burn_quietly(receipt.get("metadata_key"))
+            raise OtsError("Could not generate a secret with character_sets: %s ignored the JSON request body "
+                           "(onetimesecret before v0.24 reads only forms on API v1), so the secret did not have what "
+                           "was asked; it was burned. Omit character_sets for this server." % self.url)
         described = self.describe(receipt)
         described["value"] = value
         return described
+
+    def _burn_quietly(self, metadata_key):
+        try:
+            if metadata_key:
+                self._call("POST", "/private/%s/burn" % metadata_key, "burn the secret", idempotent=True)
+        except OtsError:
+            pass  # the error raised next says what happened; the secret expires on its own
 
     def retrieve(self, reference, passphrase=None):
         """Reveal a secret. This destroys it on the server: never sent twice."""
@@ -249,8 +325,13 @@ class OtsClient:
         else:
             base = self.url
         clean["secret_url"] = "%s/secret/%s" % (base.rstrip("/"), secret_key) if secret_key else None
-        if clean.get("metadata_key"):
+        # The server's own receipt link carries its public host and scheme and the current /receipt/ path;
+        # servers before v0.24 send none, and their receipt page is /private/KEY.
+        server_link = clean.get("metadata_url") or clean.get("receipt_url")
+        if clean.get("metadata_key") and not re.match(r"^https?://", server_link or ""):
             clean["metadata_url"] = "%s/private/%s" % (self.url, clean["metadata_key"])
+        elif server_link:
+            clean["metadata_url"] = server_link
         created, ttl = clean.get("created"), clean.get("ttl")
         if isinstance(created, int) and isinstance(ttl, int):
             expires = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=created + ttl)
@@ -263,9 +344,12 @@ class OtsClient:
     def _form(**fields):
         return dict((k, str(v)) for k, v in fields.items() if v is not None and v != "")
 
-    def _call(self, method, path, action, data=None, idempotent=None):
+    def _call(self, method, path, action, data=None, idempotent=None, json=None):
         try:
-            response = self.http.request(method, API + path, data=data, idempotent=idempotent)
+            if json is not None:
+                response = self.http.request(method, API + path, json=json, idempotent=idempotent)
+            else:
+                response = self.http.request(method, API + path, data=data, idempotent=idempotent)
         except ServiceError as exc:
             raise OtsError("Could not %s: %s" % (action, exc.message))
         body = json_or_none(response)

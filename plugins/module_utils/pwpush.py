@@ -71,9 +71,19 @@ DAYS_TO_DURATION = dict((days, code) for code, _name, days in DURATIONS if days)
 _DURATION_ALIASES = {"7 days": 12, "14 days": 13, "21 days": 14, "30 days": 15, "60 days": 16,
                      "90 days": 17, "1 month": 15, "1 week": 12}
 
+# The User-Agent of a create names the kind: the push's audit log keeps it in its "creation" entry, and that is the
+# only place the server remembers a push's kind where its owner can read it without counting a view (the lists and
+# the push JSON carry no kind). reuse_existing reads it back.
+USER_AGENT = "oneshot.secrets (pwpush)"
+_KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
+_KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
+
 # Keys of a push that must never reach a result: the create answer echoes the passphrase.
 SECRET_KEYS = ("payload", "passphrase")
 
+# app/validators/multiple_emails_validator.rb: at most 5 addresses, each matching this (Ruby's \w is ASCII-only).
+MAX_NOTIFY_EMAILS = 5
+_NOTIFY_EMAIL = re.compile(r"^([A-Za-z0-9_.%+-]+)@([A-Za-z0-9_-]+\.)+([A-Za-z0-9_]{2,})$")
 _TOKEN_IN_URL = re.compile(r"/(p|f|r)/([A-Za-z0-9_\-]+?)(?:\.json)?(?:/r|/preview)?/?(?:[?#].*)?$")
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{4,}$")
 _V1_PREFIX = {"text": "p", "qr": "p", "file": "f", "url": "r"}
@@ -150,6 +160,28 @@ def redact(push):
     return clean
 
 
+def check_notify_emails(value, option="notify_emails_to"):
+    """The server's MultipleEmailsValidator, before any request: a comma-separated list of 1-5 distinct addresses.
+
+    The server answers 422 for each of these; checking here names the option and sends nothing.
+    """
+    text = value if isinstance(value, str) else ",".join(value or [])
+    emails = [email.strip() for email in text.split(",")]
+    if not text.strip():
+        raise PwpushError("%s is empty: give 1 to %d email addresses." % (option, MAX_NOTIFY_EMAILS))
+    if any(not email for email in emails):
+        raise PwpushError("%s has an empty address (a comma too many, or a blank entry)." % option)
+    if len(set(email.lower() for email in emails)) != len(emails):
+        raise PwpushError("%s names an address twice (compared without case)." % option)
+    if len(emails) > MAX_NOTIFY_EMAILS:
+        raise PwpushError("%s has %d addresses; the server takes at most %d per push." % (
+            option, len(emails), MAX_NOTIFY_EMAILS))
+    bad = [email for email in emails if not _NOTIFY_EMAIL.match(email)]
+    if bad:
+        raise PwpushError("%s: %s is not an email address the server accepts." % (option, bad[0]))
+    return ",".join(emails)
+
+
 def _is_http_url(value):
     return bool(re.match(r"^https?://[^\s/?#]+[^\s]*\Z", value or "", re.IGNORECASE))
 
@@ -211,6 +243,8 @@ class PushSpec:
             raise PwpushError("notify_emails_to_locale needs notify_emails_to.")
         refuse_short_secret("payload", self.payload, PwpushError)
         refuse_short_secret("passphrase", self.passphrase, PwpushError)
+        if self.notify_emails_to:
+            self.notify_emails_to = check_notify_emails(self.notify_emails_to)
         return self
 
     def push_fields(self, expiry_field, api):
@@ -295,7 +329,7 @@ class PwpushClient:
                 headers["X-User-Token"] = self.token
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent="oneshot.secrets (pwpush)")
+                                               user_agent=USER_AGENT)
 
     @classmethod
     def from_options(cls, get_option):
@@ -392,7 +426,8 @@ class PwpushClient:
             body = {param: fields}
             if spec.account_id is not None:
                 body["account_id"] = spec.account_id
-            response = self._send("POST", path, json=body, action="create the push")
+            response = self._send("POST", path, json=body, headers=self._kind_header(spec.kind),
+                                  action="create the push")
         if response.status_code not in (200, 201):
             self._raise_for(response, "create the push")
         push = json_or_none(response)
@@ -462,7 +497,8 @@ class PwpushClient:
                 handle = open(file_path, "rb")
                 handles.append(handle)
                 files.append(("%s[files][]" % param, (os.path.basename(file_path), handle, "application/octet-stream")))
-            return self._send("POST", path, data=data, files=files, action="create the file push")
+            return self._send("POST", path, data=data, files=files, headers=self._kind_header("file"),
+                              action="create the file push")
         finally:
             for handle in handles:
                 handle.close()
@@ -519,10 +555,12 @@ class PwpushClient:
         return push
 
     def retrieval_counted_a_view(self, reference, push):
-        """Whether retrieve() just counted a view: not for an expired push, not for the owner's or an admin's token.
+        """Whether retrieve() may have counted a view: not for an expired push, not for the owner's token.
 
-        Only they may read the push's audit log, so one read-only request tells; when it cannot be read for any
-        other reason the view is taken as counted.
+        Only the owner may read the push's audit log (Api::V2::PushesController#audit checks owned_by? alone),
+        so one read-only request tells. An administrator's retrieval logs admin_view and counts no view, but an
+        administrator is refused the audit log (403) like anybody else: that, and any other reason the log
+        cannot be read, is taken as a counted view (the safe side).
         """
         if push.get("expired"):
             return False
@@ -539,16 +577,20 @@ class PwpushClient:
     def expire(self, reference):
         """Expire a push now. Returns (changed, push-or-None): already expired or gone is not a change."""
         token = token_from_reference(reference)
-        if self.api == "v2" and self.token and self._manually_expired(token):
+        # Both APIs answer 200 with the push again for an already expired one (Api::V1::PushesController#destroy,
+        # which v2 inherits): the owner's audit log tells, without a write.
+        if self.token and self._manually_expired(token):
             return False, None
         response = self._send("DELETE", self._push_path(token, kind=_kind_from_reference(reference)),
                               action="expire the push")
         if response.status_code == 200:
             push = json_or_none(response) or {"url_token": token}
-            # API v2 answers 200 again for a push that was already expired: tell them apart by time.
+            # Without the owner's token the audit log is closed: tell a second expiry apart by time.
             return not _expired_before_request(push, response), redact(push)
         if response.status_code == 404:
             return False, None
+        # Servers before 2.0 (API v1.4, e.g. 1.50's passwords_controller.rb#destroy) refused a second expiry with
+        # 422 "That push is already expired."; later ones answer 200 (above).
         if response.status_code == 422 and "expired" in _error_text(response).lower():
             return False, None
         self._raise_for(response, "expire the push")
@@ -579,6 +621,41 @@ class PwpushClient:
                 break
         return entries
 
+    def notify_emails(self, reference, emails, locale=None):
+        """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
+        self._require_token("send a push's link by email")
+        addresses = check_notify_emails(emails)
+        if self.api != "v2":
+            raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.")
+        token = token_from_reference(reference)
+        body = {"notify_emails_to": addresses}
+        if locale:
+            body["notify_emails_to_locale"] = locale
+        response = self._send("POST", self._push_path(token, "/notify_emails"), json=body, idempotent=False,
+                              action="send the push's link by email")
+        if response.status_code not in (200, 201):
+            self._raise_for(response, "send the push's link by email")
+        return dict(url_token=token, notify_emails_to=addresses.split(","),
+                    message=(json_or_none(response) or {}).get("message"))
+
+    def list_accounts(self):
+        """The accounts the token's user can push to (GET /api/v2/accounts: hosted edition only)."""
+        self._require_token("list accounts")
+        if self.api != "v2":
+            raise PwpushError("Accounts need a server with API v2; this one only has API v1.")
+        response = self._send("GET", "/api/v2/accounts", action="list accounts")
+        if response.status_code == 404:
+            raise PwpushError("Could not list accounts: %s has no accounts API (HTTP 404); only the hosted edition "
+                              "(pwpush.com) has accounts." % self.url, status=404)
+        if response.status_code != 200:
+            self._raise_for(response, "list accounts")
+        accounts = json_or_none(response)
+        if isinstance(accounts, dict) and isinstance(accounts.get("accounts"), list):
+            accounts = accounts["accounts"]
+        if not isinstance(accounts, list):
+            raise PwpushError("The server answered the account list with something other than a JSON list.")
+        return accounts
+
     def iter_pushes(self, which="active"):
         """Yield the caller's active or expired pushes, page by page, without secrets."""
         if which not in ("active", "expired"):
@@ -608,11 +685,42 @@ class PwpushClient:
             pushes.append(push)
         return pushes
 
-    def find_active_by_name(self, name, kind=None):
-        """The newest active push of that name (and kind), or None."""
+    @staticmethod
+    def _kind_header(kind):
+        return {"User-Agent": _KIND_AGENT % kind}
+
+    def find_active_by_name(self, name, kind):
+        """The newest active push of that name whose kind is known to be `kind`, or None.
+
+        The lists carry no kind. A URL push is the only kind whose deletable_by_viewer is null (the server's
+        SetPushAttributes#assign_deletable_by_viewer), which rules out most wrong candidates at no cost; text, QR
+        and file pushes look alike there, so a candidate's kind is read from the creation entry of its audit log
+        (the User-Agent this client sent, see _KIND_AGENT). A push whose kind cannot be told this way (made by
+        the web UI, another client or an older release of this collection) is never reused.
+        """
+        if kind not in KINDS:
+            raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), kind))
         for push in self.iter_pushes("active"):
-            if push.get("name") == name and not push.get("expired") and (kind is None or push.get("kind", kind) == kind):
+            if push.get("name") != name or push.get("expired"):
+                continue
+            if (push.get("deletable_by_viewer") is None) != (kind == "url"):
+                continue
+            if self.created_kind(push["url_token"]) == kind:
                 return push
+        return None
+
+    def created_kind(self, token):
+        """The kind this collection named when it created the push (from the audit log), or None if unknown."""
+        try:
+            entries = self.audit(token)
+        except PwpushError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        for entry in entries:
+            if entry.get("kind") == "creation":
+                match = _KIND_IN_AGENT.match(entry.get("user_agent") or "")
+                return match.group(1) if match else None
         return None
 
     # --- plumbing -----------------------------------------------------------------------
@@ -649,7 +757,8 @@ class PwpushClient:
                 message = ("HTTP 404 from %s/api/v2/version: this server has no API v2 (it is older than 2.3); "
                            "use api_version auto or v1" % self.url)
         elif status == 422:
-            message = "the server rejected the push (HTTP 422): %s" % mask_secrets(_field_errors(body, detail), secrets)
+            what = "the request" if action.startswith("send") else "the push"
+            message = "the server rejected %s (HTTP 422): %s" % (what, mask_secrets(_field_errors(body, detail), secrets))
         elif status == 429:
             message = "rate limited by %s (HTTP 429) after %d retries: %s" % (self.url, self.http.retries, detail or "slow down")
         elif status == 400:

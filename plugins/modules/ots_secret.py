@@ -44,6 +44,36 @@ options:
     description:
       - An email address the server sends the link to (not the secret). Needs an account (O(username), O(api_token)).
     type: str
+  length:
+    description:
+      - Length of a generated secret (no O(secret)), 1 to 128. Omitted, the server's default (12).
+      - It must not be shorter than the number of character sets in use (4 by default) - the server puts one
+        character of each set in and would hand back a longer secret.
+      - Servers before v0.23 ignore it and always generate 12 characters.
+    type: int
+  character_sets:
+    description:
+      - Which characters a generated secret (no O(secret)) is made of. An omitted key keeps the server's default
+        (every set on, ambiguous characters C(ilo1IO0) left out). At least one set must stay on.
+      - Sent as a JSON body, which the v1 API reads since onetimesecret v0.24. An older server would ignore the
+        whole body; the module notices from the answer, burns the secret it got and fails.
+    type: dict
+    suboptions:
+      uppercase:
+        description: Letters A-Z.
+        type: bool
+      lowercase:
+        description: Letters a-z.
+        type: bool
+      numbers:
+        description: Digits 0-9.
+        type: bool
+      symbols:
+        description: The symbols C(!@#$%^&*()_-+=[]{}|:;"'<>,.?/~`).
+        type: bool
+      exclude_ambiguous:
+        description: Leave out C(i l o 1 I O 0).
+        type: bool
   metadata_key:
     description:
       - The receipt key of the secret to burn with O(state=absent) (or its C(/private/) link). Keep it private.
@@ -75,6 +105,14 @@ EXAMPLES = r"""
     api_token: "{{ vault_ots_token }}"
     recipient: new.hire@example.com
   register: generated
+  no_log: true
+
+- name: A 24-character PIN-like secret of letters and digits only
+  oneshot.secrets.ots_secret:
+    length: 24
+    character_sets:
+      symbols: false
+  register: pin
   no_log: true
 
 - name: Burn it when plans change
@@ -127,6 +165,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
     connection_argument_spec,
     key_from_reference,
     run_module,
+    validate_generate_options,
     validate_secret_options,
 )
 
@@ -135,11 +174,16 @@ def ensure_present(module, client):
     params = module.params
     options = dict(passphrase=params["passphrase"], ttl=params["ttl"], recipient=params["recipient"])
     validate_secret_options(secret=params["secret"], authenticated=client.authenticated, **options)
+    generate_options = dict(length=params["length"], character_sets=params["character_sets"])
+    if params["secret"] is None:
+        validate_generate_options(**generate_options)
+    elif params["length"] is not None or params["character_sets"] is not None:
+        raise OtsError("length and character_sets shape a generated secret: omit secret to have one generated.")
     if module.check_mode:
         return dict(changed=True, secret_url=None)
     options["share_domain"] = params["share_domain"]
     if params["secret"] is None:
-        receipt = client.generate(**options)
+        receipt = client.generate(**dict(options, **generate_options))
     else:
         receipt = client.share(params["secret"], **options)
     receipt["changed"] = True
@@ -174,6 +218,9 @@ def main():
         recipient=dict(type="str"),
         share_domain=dict(type="str"),
         metadata_key=dict(type="str", no_log=False),
+        length=dict(type="int"),
+        character_sets=dict(type="dict", options=dict(
+            (name, dict(type="bool")) for name in ("uppercase", "lowercase", "numbers", "symbols", "exclude_ambiguous"))),
     )
     module = AnsibleModule(
         argument_spec=spec,

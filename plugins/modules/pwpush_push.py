@@ -54,14 +54,25 @@ options:
     type: str
   reuse_existing:
     description:
-      - When an active push with this O(name) (and O(kind)) already exists for the token's user, return it
+      - When an active push with this O(name) and O(kind) already exists for the token's user, return it
         with C(changed=false) instead of creating another. Makes re-runs idempotent. Needs O(name) and O(token).
-      - Only the name is compared; a changed payload does not replace the push. Expire it first (O(state=absent)).
+      - Only the name and the kind are compared; a changed payload does not replace the push. Expire it first
+        (O(state=absent)).
+      - The server's lists do not say a push's kind. This module names the kind when it creates a push (in the
+        User-Agent the server records in the push's audit log) and reads it back from the audit log (one read-only
+        request per push of that name; no view is counted). A push of that name whose kind cannot be told that way
+        (made in the web UI, with another client, or before this collection recorded kinds) is never
+        reused, and a new push is created.
     type: bool
     default: false
   notify_emails_to:
     description:
-      - Email addresses the server mails the link to (hosted edition and instances with email enabled).
+      - Email addresses the server mails the link to (hosted edition and instances with email enabled; API v2).
+      - 1 to 5 distinct addresses, checked as the server checks them before any request. The server also caps
+        the recipients of one push at 5 in all and each user's recipients per day (500 by default).
+      - With O(url_token) and O(state=present), the link of that existing push is mailed (owner only). The server
+        allows 5 such requests a minute per user. This sends mail on every run, so the task always reports
+        C(changed); in check mode only the push's existence is checked.
     type: list
     elements: str
   notify_emails_to_locale:
@@ -74,7 +85,8 @@ options:
     type: int
   url_token:
     description:
-      - The push to expire with O(state=absent), given as its token or any of its links.
+      - The push to expire with O(state=absent), or whose link to mail with O(state=present) and
+        O(notify_emails_to), given as its token or any of its links.
     type: str
 seealso:
   - module: oneshot.secrets.pwpush_push_info
@@ -119,6 +131,13 @@ EXAMPLES = r"""
     passphrase: "{{ agreed_phrase }}"
     expire_after_views: 2
 
+- name: Mail the link of an existing push to two more people
+  oneshot.secrets.pwpush_push:
+    url_token: "{{ push.url_token }}"
+    notify_emails_to:
+      - alice@example.com
+      - bob@example.com
+
 - name: Expire a push now
   oneshot.secrets.pwpush_push:
     state: absent
@@ -142,7 +161,7 @@ json_url:
   type: str
   sample: https://pwpush.com/api/v2/pushes/fkwjfvhall92
 html_url:
-  description: The link as the server built it, without the retrieval step.
+  description: The link as the server built it (from its public host; ending in C(/r) when the retrieval step is on).
   returned: state=present and not check mode
   type: str
 expire_after_days:
@@ -177,6 +196,16 @@ reused:
   description: True when an existing push was returned because of O(reuse_existing).
   returned: state=present
   type: bool
+notify_emails_to:
+  description: The addresses the server was asked to mail the link of the existing push O(url_token) to.
+  returned: O(url_token) and O(notify_emails_to) with O(state=present)
+  type: list
+  elements: str
+message:
+  description: The server's answer to that request.
+  returned: O(url_token) and O(notify_emails_to) with O(state=present), not in check mode
+  type: str
+  sample: Recipient(s) are added to the queue to be sent.
 expired_tokens:
   description: Tokens of the pushes that were (or in check mode would be) expired.
   returned: state=absent
@@ -189,6 +218,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     PushSpec,
     PwpushError,
+    check_notify_emails,
     connection_argument_spec,
     run_module,
 )
@@ -246,6 +276,17 @@ def ensure_present(module, client):
     return push
 
 
+def notify_existing(module, client):
+    params = module.params
+    addresses = check_notify_emails(params["notify_emails_to"])
+    if module.check_mode:
+        token = client.preview(params["url_token"])["url_token"]
+        return dict(changed=True, url_token=token, notify_emails_to=addresses.split(","))
+    result = client.notify_emails(params["url_token"], addresses, locale=params["notify_emails_to_locale"])
+    result["changed"] = True
+    return result
+
+
 def ensure_absent(module, client):
     params = module.params
     if params["url_token"]:
@@ -287,7 +328,16 @@ def main():
         module.fail_json(msg="reuse_existing needs token (or PWPUSH_TOKEN): finding a push by name reads your list of pushes.")
     if module.params["state"] == "absent" and not module.params["url_token"] and not module.params["token"]:
         module.fail_json(msg="state=absent by name needs token (or PWPUSH_TOKEN) to find the pushes; or give url_token.")
-    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    if module.params["state"] == "present" and module.params["url_token"]:
+        if not module.params["notify_emails_to"]:
+            module.fail_json(msg="url_token with state=present needs notify_emails_to (the addresses to mail the "
+                                 "push's link to); to create a push give payload instead.")
+        if not module.params["token"]:
+            module.fail_json(msg="notify_emails_to for an existing push needs token (or PWPUSH_TOKEN): only its "
+                                 "owner may send its link.")
+        ensure = notify_existing
+    else:
+        ensure = ensure_present if module.params["state"] == "present" else ensure_absent
     result = run_module(module, lambda client: ensure(module, client))
     module.exit_json(**result)
 

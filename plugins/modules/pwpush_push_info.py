@@ -14,9 +14,12 @@ version_added: 0.1.0
 description:
   - By default previews a push (its link), which never counts a view.
   - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
-    The task reports C(changed) when a view was counted, so not for an expired push, nor with the owner's or an
-    admin's O(token) (one read of the audit log, which only they may read, tells them apart).
-  - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes.
+    The task reports C(changed) when a view may have been counted - not for an expired push, nor with the
+    owner's O(token) (one read of the audit log, which only the owner may read, tells). An administrator's
+    retrieval counts no view on the server either, but nothing an administrator can read through the API tells
+    it apart from a counted view, so it is reported as C(changed).
+  - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes,
+    O(accounts=true) lists the accounts your O(token) can push to (hosted edition), to find an O(oneshot.secrets.pwpush_push#module:account_id).
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.attributes
@@ -39,7 +42,8 @@ options:
     type: str
   retrieve:
     description:
-      - Return the payload. Counts a view unless the token is the owner's, and may expire the push.
+      - Return the payload. Counts a view unless the token is the owner's or an administrator's, and may expire
+        the push.
     type: bool
     default: false
   audit:
@@ -56,6 +60,12 @@ options:
     description:
       - With O(list), stop after this many pushes.
     type: int
+  accounts:
+    description:
+      - List the accounts the O(token)'s user can push to (C(GET /api/v2/accounts)). Only the hosted edition
+        (pwpush.com) has accounts; other servers answer 404, which fails the task.
+    type: bool
+    default: false
 seealso:
   - module: oneshot.secrets.pwpush_push
   - plugin: oneshot.secrets.pwpush_retrieve
@@ -91,6 +101,12 @@ EXAMPLES = r"""
     limit: 20
     token: "{{ pwpush_api_token }}"
   register: active
+
+- name: Which accounts can this token push to (hosted edition)?
+  oneshot.secrets.pwpush_push_info:
+    accounts: true
+    token: "{{ pwpush_api_token }}"
+  register: my_accounts
 """
 
 RETURN = r"""
@@ -110,6 +126,12 @@ audit_log:
   returned: O(audit=true)
   type: list
   elements: dict
+accounts:
+  description: The accounts of the token's user, as the server lists them (each with its C(id)).
+  returned: O(accounts=true)
+  type: list
+  elements: dict
+  sample: [{"id": 1001, "name": "Acme Support Team"}]
 pushes:
   description: The pushes of O(list), newest first, without payloads or passphrases, each with its share C(url).
   returned: O(list) is set
@@ -128,6 +150,8 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
 
 def gather(module, client):
     params = module.params
+    if params["accounts"]:
+        return dict(changed=False, accounts=client.list_accounts())
     if params["list"]:
         return dict(changed=False, pushes=client.list_pushes(params["list"], limit=params["limit"]))
     if params["audit"]:
@@ -150,11 +174,12 @@ def main():
         audit=dict(type="bool", default=False),
         list=dict(type="str", choices=["active", "expired"]),
         limit=dict(type="int"),
+        accounts=dict(type="bool", default=False),
     )
     module = AnsibleModule(
         argument_spec=spec,
-        mutually_exclusive=[("retrieve", "audit", "list"), ("list", "url_token")],
-        required_one_of=[("url_token", "list")],
+        mutually_exclusive=[("retrieve", "audit", "list", "accounts"), ("list", "url_token"), ("accounts", "url_token")],
+        required_one_of=[("url_token", "list", "accounts")],
         required_by={"limit": "list"},
         supports_check_mode=True,
     )

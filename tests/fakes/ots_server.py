@@ -2,7 +2,7 @@
 
 Modelled on the onetimesecret source (apps/api/v1: controllers/base.rb, controllers/index.rb,
 controllers/class_methods.rb receipt_hsh, logic/secrets/*, the passphrase rate limiter) and
-the shared notes in /work/shared/notes/ots-server-facts.md. It reproduces the awkward parts
+the facts collected in tests/fakes/README.md (section ots). It reproduces the awkward parts
 on purpose: every error is HTTP 404 with the intended status in X-OTS-Intended-Status, a
 present-but-wrong Authorization header is refused even where anonymous use is allowed, out
 of range ttls are clamped without a word, a wrong passphrase looks exactly like an unknown
@@ -73,9 +73,11 @@ NUMERIC_FIELDS = ("created", "updated", "received", "ttl", "metadata_ttl", "secr
 # at least one character of each set (so lengths 1-3 still give 4 characters, as the real one does).
 AMBIGUOUS = set("ilo1IO0")
 SYMBOLS = "!@#$%^&*()_-+=[]{}|:;\"'<>,.?/~`"
-CHAR_SETS = tuple("".join(c for c in chars if c not in AMBIGUOUS)
-                  for chars in (string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOLS))
-ALL_CHARS = "".join(CHAR_SETS)
+SET_NAMES = ("uppercase", "lowercase", "numbers", "symbols")
+RAW_SETS = (string.ascii_uppercase, string.ascii_lowercase, string.digits, SYMBOLS)
+# VALID_CHARS_SAFE: the fallback when no set is left (lowercase, uppercase, digits, BASIC_SYMBOLS).
+VALID_CHARS_SAFE = "".join(c for c in string.ascii_lowercase + string.ascii_uppercase + string.digits + "*$!?()@#%^"
+                           if c not in AMBIGUOUS)
 
 LOCALES = ("ar", "bg", "ca_ES", "cs", "da_DK", "de", "de_AT", "el_GR", "en", "eo", "es", "fr_CA", "fr_FR", "he",
            "hu", "it_IT", "ja", "ko", "mi_NZ", "nl", "pl", "pt_BR", "pt_PT", "ru", "sl_SI", "sv_SE", "tr", "uk",
@@ -140,13 +142,31 @@ def obscure_email(address: str) -> str:
     return "%s@%s" % (head(local, 2), "%s.%s" % (head(host, 1), tld) if host else tld)
 
 
-def generate_value(length: int) -> str:
+def generate_value(length: int, options: dict | None = None) -> str:
+    """Onetime::Utils.strand(length, character_sets) (lib/onetime/utils.rb)."""
     if length <= 0:
         raise Unexpected("Length must be positive")  # strand raises ArgumentError
-    chars = [secrets.choice(charset) for charset in CHAR_SETS]
-    chars += [secrets.choice(ALL_CHARS) for _index in range(length - len(chars))]
+    opts = {"uppercase": True, "lowercase": True, "numbers": True, "symbols": True, "exclude_ambiguous": True}
+    opts.update({str(key): value for key, value in (options or {}).items()})
+    if "unambiguous" in opts:
+        opts["exclude_ambiguous"] = ruby_truthy(opts["exclude_ambiguous"]) or opts.pop("unambiguous")
+
+    def usable(chars: str) -> str:
+        return "".join(c for c in chars if c not in AMBIGUOUS) if ruby_truthy(opts["exclude_ambiguous"]) else chars
+
+    chosen = [chars for name, chars in zip(SET_NAMES, RAW_SETS) if ruby_truthy(opts[name])]
+    pool = usable("".join(chosen)) or VALID_CHARS_SAFE
+    # Only literal true counts towards "several sets asked for" (multiple_char_sets_requested?).
+    if [opts[name] for name in SET_NAMES].count(True) <= 1:
+        return "".join(secrets.choice(pool) for _index in range(length))
+    chars = [secrets.choice(usable(chars)) for chars in chosen]
+    chars += [secrets.choice(pool) for _index in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+def ruby_truthy(value) -> bool:
+    return value is not None and value is not False
 
 
 def new_key(bits: int) -> str:
@@ -246,7 +266,8 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
     def __init__(self, accounts: list[Account], *, plan: str = "selfhosted", rate_limit: int = 1000,
                  secret_max_bytes: int = 10000, passphrase_min: int = 4, passphrase_max: int = 128,
                  legacy_strings: bool = False, alias_fields: bool = True, short_keys: bool = False,
-                 custom_domains: tuple[str, ...] = (), clock: Callable[[], float] = time.time) -> None:
+                 custom_domains: tuple[str, ...] = (), site_host: str | None = None, ssl: bool | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         if plan not in PLANS:
             raise ValueError("plan must be one of %s" % (PLANS,))
         self.accounts = {a.email.strip().lower(): a for a in accounts}
@@ -261,6 +282,9 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
         self.shortkey_len = 6 if short_keys else 8
         # Custom domains belong to the first account (the --username one).
         self.custom_domains = {d.strip().lower(): (accounts[0].email if accounts else None) for d in custom_domains}
+        # site.host and site.ssl of the real server's config (HOST, SSL): every link is built from them.
+        self.site_host = site_host
+        self.ssl = ssl
         self.now = clock
         self.lock = threading.RLock()
         self.pepper = secrets.token_bytes(32)
@@ -331,19 +355,15 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
         return merged
 
     def base(self) -> tuple[str, str]:
-        """Scheme and host of the request, honouring X-Forwarded-Proto and X-Forwarded-Host."""
+        """Scheme and host of every link: the configured site.host and site.ssl (receipt_hsh,
+        UriHelpers#base_scheme), never the request's Host or X-Forwarded-* headers. Without
+        --site-host the fake stands in the address it is reached at directly (Host header and
+        the transport it serves), as it cannot know its port before binding port 0."""
         environ = request.environ
-        scheme = environ.get("wsgi.url_scheme", "http")
-        protos = [p.strip().lower() for p in environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")]
-        protos = [p for p in protos if p in ("http", "https")]
-        if protos:
-            scheme = protos[0]
-        host = environ.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip() or environ.get("HTTP_HOST", "")
+        scheme = environ.get("wsgi.url_scheme", "http") if self.ssl is None else ("https" if self.ssl else "http")
+        host = self.site_host or environ.get("HTTP_HOST", "")
         if not host:
             host = "%s:%s" % (environ.get("SERVER_NAME", "localhost"), environ.get("SERVER_PORT", "80"))
-        default_port = ":443" if scheme == "https" else ":80"
-        if host.endswith(default_port):
-            host = host[: -len(default_port)]
         return scheme, host
 
     def locale(self, params: dict) -> str:
@@ -359,9 +379,10 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
 
     def rate_limited(self, event: str, account: Account | None) -> Response | None:
         """check_rate_limit!: per IP and event, 20-minute windows from the first hit; every
-        request counts, refused ones too. Only accounts on a paid plan are exempt (the notes:
-        "for anonymous and free users"; self-hosted accounts are counted, the stricter guess)."""
-        if account is not None and self.plan == "paid":
+        request counts, refused ones too. Every authenticated customer whose plan is not
+        "anonymous" is exempt (controllers/base.rb: `return if cust && !cust.anonymous? &&
+        cust.planid.to_s != 'anonymous'`)."""
+        if account is not None and self.plan != "anonymous":
             return None
         if self.rate_limit <= 0:
             return None
@@ -421,7 +442,8 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
             "ttl": record.ttl,
             "metadata_ttl": metadata_ttl,
             "secret_ttl": secret_ttl,
-            "metadata_url": "%s://%s/private/%s" % (scheme, record.share_domain or host, record.metadata_key),
+            # /receipt/ since v0.24 (UriHelpers#receipt_uri; /private/ is the deprecated alias)
+            "metadata_url": "%s://%s/receipt/%s" % (scheme, record.share_domain or host, record.metadata_key),
             "state": record.state,
             "updated": int(record.updated),
             "created": int(record.created),
@@ -477,7 +499,7 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
             if length > GENERATE_MAX_LENGTH:
                 raise FormError("Generated password length must be no more than %d characters"
                                 % GENERATE_MAX_LENGTH)
-            value = generate_value(length)
+            value = generate_value(length, self._character_sets(params.get("character_sets")))
         else:
             raw_secret = params.get("secret")
             if isinstance(raw_secret, (list, dict)):
@@ -518,6 +540,17 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
         self.by_secret[record.secret_key] = record
         return ots_json(self.receipt_hsh(record, caller, secret_ttl=ttl, passphrase_required=record.has_passphrase,
                                          value=value if kind == "generate" else None))
+
+    @staticmethod
+    def _character_sets(raw) -> dict | None:
+        """payload['character_sets'] as GenerateSecret hands it to strand: a JSON object as it is;
+        a form's character_sets[NAME]=VALUE pairs as a Hash of strings (all truthy in Ruby, so a
+        form cannot turn a set off); anything else is no Hash, and strand uses its defaults."""
+        if isinstance(raw, dict):
+            return raw
+        nested = {key[len("character_sets["):-1]: value for key, value in request.form.items()
+                  if key.startswith("character_sets[") and key.endswith("]")}
+        return nested or None
 
     def _ttl(self, params: dict, caller: Account | None) -> int:
         """process_ttl: default 7 days, then silently clamped to [60 s, the caller's maximum]."""
@@ -801,7 +834,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--other-username", help="account 2")
     parser.add_argument("--other-api-token", help="account 2's API token")
     parser.add_argument("--plan", choices=PLANS, default="selfhosted",
-                        help="accounts' plan: ttl ceiling (7/14/30/30 days); paid accounts skip the rate limit")
+                        help="accounts' plan: ttl ceiling (7/14/30/30 days); accounts on any plan but "
+                             "anonymous skip the rate limit")
     parser.add_argument("--rate-limit", type=int, default=1000,
                         help="creates (and separately reads) per 20 minutes per IP; 0 disables")
     parser.add_argument("--secret-max-bytes", type=int, default=10000)
@@ -814,6 +848,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short-keys", action="store_true", help="~31-character keys, 6-character shortkey")
     parser.add_argument("--custom-domain", action="append", default=[], metavar="DOMAIN",
                         help="a custom domain of account 1, allowed as share_domain (repeatable)")
+    parser.add_argument("--site-host", help="site.host (HOST): links use it (default: the address the fake is reached at)")
+    parser.add_argument("--ssl", choices=("true", "false"), help="site.ssl (SSL): https or http links "
+                        "(default: the scheme the fake serves)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     args = parser.parse_args(argv)
@@ -834,7 +871,8 @@ def main(argv: list[str] | None = None) -> int:
                          secret_max_bytes=args.secret_max_bytes, passphrase_min=args.passphrase_min,
                          passphrase_max=args.passphrase_max, legacy_strings=args.legacy_strings,
                          alias_fields=not args.no_alias_fields, short_keys=args.short_keys,
-                         custom_domains=tuple(args.custom_domain))
+                         custom_domains=tuple(args.custom_domain), site_host=args.site_host,
+                         ssl=None if args.ssl is None else args.ssl == "true")
     except ValueError as exc:
         parser.error(str(exc))
     common.run(app, args.port, args.host, args.threads)

@@ -63,6 +63,10 @@ PAGE_SIZE, MAX_PAGE = 50, 200
 MAX_AUDIT_LOGS = 2000  # AuditLog::MAX_AUDIT_LOGS_PER_PUSH_OR_PULL
 PASSPHRASE_ATTEMPTS, PASSPHRASE_WINDOW = 5, 60  # Rails rate_limit on show, per push
 NOTIFY_REQUESTS, NOTIFY_WINDOW = 5, 60  # Rails rate_limit on notify_emails, per user
+MAX_NOTIFY_BY_EMAILS = 5  # Pwpush::NotifiableByEmail: per push (all notifications together) and per request
+NOTIFY_DAILY_LIMIT = 500  # config/settings.yml notify_by_email.daily_limit: recipients per user per day
+# MultipleEmailsValidator::EMAIL_REGEX (Ruby's \w is ASCII-only)
+EMAIL_REGEX = re.compile(r"\A([\w.%+-]+)@([\w-]+\.)+(\w{2,})\Z", re.IGNORECASE | re.ASCII)
 TRUTHY = ("on", "yes", "checked", "true", "1")  # SetPushAttributes' positive checkbox values
 LOCALES = ("ca", "cs", "cy", "da", "de", "en", "en-GB", "es", "eu", "fi", "fr", "ga", "hi", "hu", "id",
            "is", "it", "ja", "ko", "lv", "nl", "no", "pl", "pt-BR", "pt-PT", "ro", "ru", "sr", "sk",
@@ -79,7 +83,6 @@ MSG_SIGN_IN = "You need to sign in or sign up before continuing."
 MSG_BAD_PASSPHRASE = "That passphrase is incorrect."
 MSG_PASSPHRASE_HOW = ("This push requires a passphrase. Please provide it using the 'passphrase' "
                       "parameter (e.g. ?passphrase=mysecret)")
-MSG_ALREADY_EXPIRED = "That push is already expired."
 MSG_PASSPHRASE_LIMIT = "Too many passphrase attempts. Please try again in a minute."
 MSG_NOT_DELETABLE = "That push is not deletable by viewers."
 MSG_NOT_YOURS = "That push doesn't belong to you."
@@ -215,6 +218,7 @@ class User:
     token: str
     account_id: int
     account_name: str
+    admin: bool = False
 
 
 @dataclass
@@ -346,11 +350,13 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.pushes: dict[str, Push] = {}
         self.counters = common.FirstHitWindow()
         self.seq = 0
+        self.emails_sent: dict[int, tuple[dt.date, int]] = {}  # User#email_sent_count(_reset_at)
 
     def reset(self) -> None:
         with self.lock:
             self.pushes.clear()
             self.counters.clear()
+            self.emails_sent.clear()
             self.seq = 0
 
     # ----------------------------------------------------------------- request helpers
@@ -624,7 +630,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         errors: dict[str, list[str]] = {}
         notify_to = ruby_str(permitted.get("notify_emails_to"))
         notify_locale = ruby_str(permitted.get("notify_emails_to_locale"))
-        self._check_notify(errors, user, notify_to, notify_locale, expired=False)
+        self._check_notify(errors, user, notify_to, notify_locale, expired=False, already_sent=0)
         payload = ruby_str(permitted.get("payload"))
         self._check_payload(errors, kind, payload, files)
         if errors:
@@ -655,7 +661,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.pushes[push.url_token] = push
         self.log_event(push, "creation")
         if present(notify_to):
-            self.log_event(push, "creation_email_send", self._notify_record(notify_to, notify_locale))
+            self.log_event(push, "creation_email_send", self._notify_record(user, notify_to, notify_locale))
         return common.json_response(self.push_json(push, "create"), 201)
 
     def _permitted(self, params: dict, api: str, resource: str) -> dict | Response:
@@ -720,8 +726,14 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         return "text"
 
     def _check_notify(self, errors: dict, user: User | None, to: str | None, locale: str | None,
-                      expired: bool) -> None:
-        """Pwpush::NotifiableByEmail's availability and ownership checks."""
+                      expired: bool, already_sent: int) -> None:
+        """Pwpush::NotifiableByEmail's validations, in their order: the address list
+        (MultipleEmailsValidator), the locale, availability and ownership, the day's cap
+        (User#email_limit_reached?), the push's cap (validate_notify_by_email_limit)."""
+        if present(to):
+            check_email_list(errors, to)
+        if present(locale) and locale not in LOCALES:
+            errors.setdefault("notify_emails_to_locale", []).append("is not included in the list")
         if blank(to) and blank(locale):
             return
         if not self.notify_available:
@@ -734,8 +746,12 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             reasons = ("are not allowed for unknown users", "is not allowed for unknown users")
             errors_base = []
         else:
-            if present(locale) and locale not in LOCALES:
-                errors.setdefault("notify_emails_to_locale", []).append("is not included in the list")
+            if self.sent_today(user) >= NOTIFY_DAILY_LIMIT:
+                errors.setdefault("base", []).append("The maximum number of emails has been reached for today")
+            if present(to) and already_sent and len(ruby_split(to, ",")) > MAX_NOTIFY_BY_EMAILS - already_sent:
+                errors.setdefault("base", []).append(
+                    "You can notify up to %d email(s) and you have already sent emails to %d recipients"
+                    % (MAX_NOTIFY_BY_EMAILS, already_sent))
             return
         if present(to):
             errors.setdefault("notify_emails_to", []).append(reasons[0])
@@ -743,6 +759,10 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             errors.setdefault("notify_emails_to_locale", []).append(reasons[1])
         if errors_base:
             errors.setdefault("base", []).extend(errors_base)
+
+    def sent_today(self, user: User) -> int:
+        day, count = self.emails_sent.get(user.id, (None, 0))
+        return count if day == self.now().date() else 0
 
     @staticmethod
     def _check_payload(errors: dict, kind: str, payload: str | None, files: list) -> None:
@@ -783,7 +803,10 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
                         else mimetypes.guess_type(upload.filename)[0]) or "application/octet-stream"
         return StoredFile(upload.filename, content_type, size, secrets.token_urlsafe(16))
 
-    def _notify_record(self, to: str, locale: str | None) -> dict:
+    def _notify_record(self, user: User, to: str, locale: str | None) -> dict:
+        """A NotifyByEmail record; its after_create adds its recipients to the user's count of the day."""
+        count = len(ruby_split(to, ","))
+        self.emails_sent[user.id] = (self.now().date(), self.sent_today(user) + count)
         return {"recipients": to, "locale": locale or "en", "status": "pending",
                 "successful_sends": None, "proceed_at": None}
 
@@ -803,7 +826,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         if push.expired:
             self.log_event(push, "failed_view")
             return False
-        kind = "owner_view" if push.owned_by(self.user()) else "view"
+        user = self.user()
+        kind = "admin_view" if user is not None and user.admin else "owner_view" if push.owned_by(user) else "view"
         if not self.log_event(push, kind) and kind == "view":
             push.expire(now)  # audit log full: fail closed
             return False
@@ -817,9 +841,14 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         params = self.params()
         g.fake_params = params
         passphrase = params.get("passphrase")
+        # Callback order: Api::V1::PushesController runs before_action :set_push (404) before its
+        # rate_limit; Api::V2 declares before_action :set_push again, which moves it after the
+        # inherited rate_limit, so v2 throttles even an unknown token.
+        push = self.find(token)
+        if api == "v1" and push is None:
+            return not_found()
         if present(passphrase) and self.passphrase_throttled(token):
             return common.json_response({"error": MSG_PASSPHRASE_LIMIT}, 429)
-        push = self.find(token)
         if push is None:
             return not_found()
         push.check_limits(self.now())
@@ -871,9 +900,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             return not_found()
         if not push.deletable_by(self.user()):
             return common.json_response({"error": MSG_NOT_DELETABLE}, 401)
-        if push.expired and api == "v1":
-            # Api::V1 controllers refuse a second delete; the v2 controller answers 200 again.
-            return common.json_response({"error": MSG_ALREADY_EXPIRED}, 422)
+        # Api::V1::PushesController#destroy (inherited by v2, unchanged since 2.0) answers 200 with the
+        # push again for an expired one; only 1.x servers answered 422 "That push is already expired.".
         if not push.expired:  # deleting twice answers 200 again, without a second audit entry
             push.expire(self.now())
             self.log_event(push, "expire")
@@ -916,10 +944,12 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         errors: dict[str, list[str]] = {}
         if blank(to):
             errors["notify_emails_to"] = ["can't be blank"]
-        self._check_notify(errors, user, to, locale, expired=push.expired)
+        already_sent = sum(len(ruby_split(log.notify["recipients"], ",")) for log in push.audit_logs
+                           if log.kind == "creation_email_send" and log.notify)
+        self._check_notify(errors, user, to, locale, expired=push.expired, already_sent=already_sent)
         if errors:
             return common.json_response(errors, 422)
-        self.log_event(push, "creation_email_send", self._notify_record(to, locale))
+        self.log_event(push, "creation_email_send", self._notify_record(user, to, locale))
         return common.json_response({"message": "Recipient(s) are added to the queue to be sent."}, 201)
 
     # ----------------------------------------------------------------- the web pages (minimal)
@@ -1051,6 +1081,31 @@ def valid_url(text: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)) and scheme.lower() in ("http", "https")
 
 
+def ruby_split(text: str, separator: str) -> list[str]:
+    """Ruby's String#split: trailing empty fields are dropped."""
+    parts = text.split(separator)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def check_email_list(errors: dict, value: str) -> None:
+    """MultipleEmailsValidator#validate_each (max_emails 5)."""
+    emails = [e.strip() for e in ruby_split(value, ",")]
+    messages = errors.setdefault("notify_emails_to", [])
+    if value.endswith(",") or any(not e for e in emails):
+        messages.append("has commas used in the wrong way")
+        return
+    if len({e.lower() for e in emails}) != len(emails):
+        messages.append("contains duplicate emails")
+    if len(emails) > MAX_NOTIFY_BY_EMAILS:
+        messages.append("contains more than %d email(s)" % MAX_NOTIFY_BY_EMAILS)
+    if not all(EMAIL_REGEX.match(e) for e in emails):
+        messages.append("contains invalid email(s)")
+    if not messages:
+        del errors["notify_emails_to"]
+
+
 def not_found() -> Response:
     return common.json_response({"error": "not-found"}, 404)
 
@@ -1108,11 +1163,13 @@ class _NormalizePath:  # pylint: disable=too-few-public-methods
 def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-statements
         mode: str = "hosted", tokens: tuple[str, ...] | list[str] = ("pwpush-fake-token",),
         emails: tuple[str, ...] | list[str] | None = None, *, anonymous: bool = True,
-        retrieval_step_default: bool = False, deletable_by_viewer_default: bool = True,
+        retrieval_step_default: bool = True, deletable_by_viewer_default: bool = True,
         rate_limit_per_minute: int = 120, rate_limit_per_second: int = 60,
-        base_url: str | None = None, clock: Callable[[], dt.datetime] = utc_now) -> Flask:
+        base_url: str | None = None, admin_token: str | None = None,
+        clock: Callable[[], dt.datetime] = utc_now) -> Flask:
     """Build the fake. ``tokens[0]`` belongs to user 1 (``emails[0]``, default
-    owner@example.com), ``tokens[1]`` if given to user 2 (other@example.com)."""
+    owner@example.com), ``tokens[1]`` if given to user 2 (other@example.com);
+    ``admin_token`` to an administrator (admin@example.com, user 9, account 1009)."""
     emails = list(emails or ())
     default_emails = ["owner@example.com", "other@example.com"]
     users = [User(i + 1, (emails[i] if i < len(emails) and emails[i] else default_emails[min(i, 1)]),
@@ -1120,6 +1177,8 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
              for i, token in enumerate(tokens) if token]
     if not users:
         raise ValueError("at least one API token is needed")
+    if admin_token:
+        users.append(User(9, "admin@example.com", admin_token, 1009, "Admin account", admin=True))
     if len({u.token for u in users}) != len(users):
         raise ValueError("the tokens must differ")
     fake = PwpushFake(mode, users, anonymous=anonymous, retrieval_step_default=retrieval_step_default,
@@ -1241,7 +1300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit-per-minute", type=int, default=120, help="per IP; 0 disables")
     parser.add_argument("--rate-limit-per-second", type=int, default=60, help="per IP; 0 disables")
     parser.add_argument("--no-anonymous", action="store_true", help="creation and retrieval need a token")
-    parser.add_argument("--retrieval-step-default", type=parse_bool, default=False, metavar="true|false")
+    parser.add_argument("--admin-token", help="API token of an administrator (admin_view, no view counted)")
+    parser.add_argument("--retrieval-step-default", type=parse_bool, default=True, metavar="true|false",
+                        help="config/settings.yml retrieval_step_default (true, as shipped)")
     parser.add_argument("--deletable-by-viewer-default", type=parse_bool, default=True, metavar="true|false")
     parser.add_argument("--base-url", help="like PWP__OVERRIDE_BASE_URL: links use this base")
     parser.add_argument("--threads", type=int, default=8)
@@ -1255,7 +1316,8 @@ def main(argv: list[str] | None = None) -> int:
                          retrieval_step_default=args.retrieval_step_default,
                          deletable_by_viewer_default=args.deletable_by_viewer_default,
                          rate_limit_per_minute=args.rate_limit_per_minute,
-                         rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url)
+                         rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url,
+                         admin_token=args.admin_token)
     except ValueError as exc:
         parser.error(str(exc))
     common.run(app, args.port, args.host, args.threads)

@@ -155,7 +155,7 @@ def test_share_receipt_shape_and_reveal_once(ots):
     for key in ("metadata_key", "secret_key"):
         assert re.fullmatch(r"[0-9a-z]{55,62}", body[key]), body[key]
     assert body["metadata_key"] != body["secret_key"]
-    assert body["metadata_url"] == "%s/private/%s" % (ots.url, body["metadata_key"])
+    assert body["metadata_url"] == "%s/receipt/%s" % (ots.url, body["metadata_key"])
     for new, old in (("identifier", "metadata_key"), ("secret_identifier", "secret_key"),
                      ("has_passphrase", "passphrase_required"), ("recipients", "recipient"),
                      ("receipt_ttl", "metadata_ttl"), ("receipt_url", "metadata_url")):
@@ -282,7 +282,7 @@ def test_receipt_views_and_aliases(ots):
             view = response.json()
             assert view["state"] == "new" and view["secret_key"] == body["secret_key"]  # viewing changes nothing
             assert view["custid"] == "anon" and view["passphrase_required"] is False
-            assert view["metadata_url"] == "%s/private/%s" % (ots.url, metadata_key)
+            assert view["metadata_url"] == "%s/receipt/%s" % (ots.url, metadata_key)
     mine = receipt(ots, metadata_key, USER2, TOKEN2)
     assert mine["custid"] == USER2  # custid is whoever asks
     assert_unknown(requests.get("%s/private/%s" % (ots.api, "y" * 30), timeout=5), "y" * 30)
@@ -342,6 +342,27 @@ def test_generate(ots):
                  {"message": "Generated password length must be no more than 128 characters"})
     assert_error(session.post(ots.api + "/generate", data={"length": "0"}), UNEXPECTED)
     assert_error(session.post(ots.api + "/generate", data={"length": "abc"}), UNEXPECTED)
+
+
+def test_generate_honours_character_sets(ots):
+    # GenerateSecret passes payload['character_sets'] to Onetime::Utils.strand (lib/onetime/utils.rb).
+    session = ots.session(USER1, TOKEN1)
+
+    def generate(**body) -> str:
+        response = session.post(ots.api + "/generate", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()["value"]
+
+    letters = generate(length=60, character_sets={"symbols": False, "numbers": False})
+    assert len(letters) == 60 and letters.isalpha() and not set(letters) & set("ilo1IO0")
+    assert any(c.isupper() for c in letters) and any(c.islower() for c in letters)  # one of each set asked for
+    digits = generate(length=20, character_sets={"uppercase": False, "lowercase": False, "symbols": False})
+    assert set(digits) <= set("23456789")
+    assert set(generate(length=20, character_sets={"numbers": False, "uppercase": False, "lowercase": False,
+                                                   "symbols": False})) <= set("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789*$!?()@#%^")
+    # A form sends strings, and "false" is true in Ruby: a form cannot turn a set off.
+    form = session.post(ots.api + "/generate", data={"length": "8", "character_sets[symbols]": "false"}).json()
+    assert set(form["value"]) & set("!@#$%^&*()_-+=[]{}|:;\"'<>,.?/~`")
 
 
 def test_recent_requires_auth_and_lists_own_receipts(ots):
@@ -429,7 +450,7 @@ def test_recipients(ots):
 def test_share_domain(ots):
     mine = share(ots, USER1, TOKEN1, share_domain=CUSTOM_DOMAIN)
     assert mine["share_domain"] == CUSTOM_DOMAIN
-    assert mine["metadata_url"] == "http://%s/private/%s" % (CUSTOM_DOMAIN, mine["metadata_key"])
+    assert mine["metadata_url"] == "http://%s/receipt/%s" % (CUSTOM_DOMAIN, mine["metadata_key"])
     assert reveal(ots, mine["secret_key"]).json()["share_domain"] == "http://" + CUSTOM_DOMAIN
     assert share(ots, USER1, TOKEN1, share_domain="not a domain")["share_domain"] == ""
     elsewhere = {"secret": "x", "share_domain": "elsewhere.example"}
@@ -442,12 +463,19 @@ def test_share_domain(ots):
                  {"message": "You do not have permission to use domain: %s" % CUSTOM_DOMAIN})
 
 
-def test_links_follow_forwarded_headers(ots):
+def test_links_come_from_the_configured_host_not_the_request(ots, servers):
+    # receipt_hsh and UriHelpers build links from site.host and site.ssl (HOST, SSL), at /receipt/.
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ots.example.net"}
     body = ots.session().post(ots.api + "/share", data={"secret": "x"}, headers=headers).json()
-    assert body["metadata_url"] == "https://ots.example.net/private/" + body["metadata_key"]
-    revealed = requests.post("%s/secret/%s" % (ots.api, body["secret_key"]), headers=headers, timeout=5)
+    assert body["metadata_url"] == "%s/receipt/%s" % (ots.url, body["metadata_key"])
+    configured = servers(*MAIN, "--site-host", "ots.example.net", "--ssl", "true")
+    body = configured.session().post(configured.api + "/share", data={"secret": "x"}).json()
+    assert body["metadata_url"] == "https://ots.example.net/receipt/" + body["metadata_key"]
+    assert body["receipt_url"] == body["metadata_url"]
+    revealed = requests.post("%s/secret/%s" % (configured.api, body["secret_key"]), headers=headers, timeout=5)
     assert revealed.json()["share_domain"] == "https://ots.example.net"
+    # /private/ stays as the deprecated alias
+    assert configured.session().get("%s/private/%s" % (configured.api, body["metadata_key"])).status_code == 200
 
 
 def test_short_keys_and_unknown_routes(ots):
@@ -485,7 +513,7 @@ def test_legacy_strings_short_keys_no_aliases(servers):
 
 
 def test_rate_limit_creates_and_reads_separately(servers):
-    server = servers(*ACCOUNTS, "--plan", "free", "--rate-limit", "3")
+    server = servers(*ACCOUNTS, "--plan", "anonymous", "--rate-limit", "3")
     session = server.session()
     keys = [session.post(server.api + "/share", data={"secret": "x"}).json()["secret_key"] for _i in range(3)]
     limited = session.post(server.api + "/generate")
@@ -497,14 +525,16 @@ def test_rate_limit_creates_and_reads_separately(servers):
                  {"message": "Rate limit exceeded. Please try again later."})
     other_ip = session.post(server.api + "/share", data={"secret": "x"}, headers={"X-Forwarded-For": "203.0.113.7"})
     assert other_ip.status_code == 200
-    # accounts count too, except on a paid plan
+    # accounts on the "anonymous" plan count too; any other plan is exempt (controllers/base.rb
+    # check_rate_limit!: cust && !cust.anonymous? && cust.planid != 'anonymous')
     assert_error(server.session(USER1, TOKEN1).post(server.api + "/share", data={"secret": "x"}),
                  {"message": "Rate limit exceeded. Please try again later."})
-    exempt = servers(*ACCOUNTS, "--plan", "paid", "--rate-limit", "1")
-    for _attempt in range(3):
-        assert exempt.session(USER1, TOKEN1).post(exempt.api + "/share", data={"secret": "x"}).status_code == 200
-    exempt.session().post(exempt.api + "/share", data={"secret": "x"})
-    assert exempt.session().post(exempt.api + "/share", data={"secret": "x"}).status_code == 404
+    for plan in ("free", "paid", "selfhosted"):
+        exempt = servers(*ACCOUNTS, "--plan", plan, "--rate-limit", "1")
+        for _attempt in range(3):
+            assert exempt.session(USER1, TOKEN1).post(exempt.api + "/share", data={"secret": "x"}).status_code == 200
+        exempt.session().post(exempt.api + "/share", data={"secret": "x"})
+        assert exempt.session().post(exempt.api + "/share", data={"secret": "x"}).status_code == 404, plan
     server.reset()  # forgets the windows
     assert session.post(server.api + "/share", data={"secret": "x"}).status_code == 200
 

@@ -125,7 +125,8 @@ def test_v1_endpoints(v1):
     assert "expire_after_duration" not in body and body["expire_after_days"] == 7
     assert body["deletable_by_viewer"] is False and body["passphrase"] == "" and body["note"] == ""
     token = body["url_token"]
-    assert body["html_url"] == "%s/p/%s" % (v1.url, token)
+    assert body["html_url"] == "%s/p/%s/r" % (v1.url, token)  # retrieval_step_default: true
+    assert body["json_url"] == body["html_url"] + ".json" and body["retrieval_step"] is True
     preview = requests.get("%s/p/%s/preview.json" % (v1.url, token), timeout=5).json()
     assert preview == {"url": body["html_url"]}
     shown = requests.get("%s/p/%s.json" % (v1.url, token), timeout=5).json()
@@ -165,7 +166,8 @@ def test_create_response_shape(v2):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["created_at"])
     assert body["json_url"] == body["html_url"] + ".json"
     assert body["views_remaining"] == 3 and body["days_remaining"] == 7 and body["deleted"] is False
-    assert body["deletable_by_viewer"] is True and body["retrieval_step"] is False
+    assert body["deletable_by_viewer"] is True and body["retrieval_step"] is True  # both default to true
+    assert body["html_url"].endswith("/p/%s/r" % body["url_token"])
     if hosted:
         assert body["expire_after_duration"] == 12 and body["account_id"] == 1001
 
@@ -647,7 +649,9 @@ def test_official_cli_works_unmodified(mode, servers, tmp_path):
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     url = _last_json(pushed.stdout)["url"]
     assert url.startswith(server.url + "/p/")
-    url_token = url.rsplit("/", 1)[1]
+    # The server's default retrieval step (config/settings.yml: retrieval_step_default true) adds /r.
+    assert url.endswith("/r")
+    url_token = url[len(server.url + "/p/"):-len("/r")]
 
     listed = _cli(home, "--json", "list")
     assert listed.returncode == 0, listed.stdout + listed.stderr

@@ -9,6 +9,7 @@ while [ ! -x "${COLLECTION_ROOT}/tests/fakes/run-with" ]; do
 done
 export PWPUSH_TOKEN="owner-token-for-tests-0001"
 export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
+export PWPUSH_ADMIN_TOKEN="admin-token-for-tests-0009"
 export OTS_USERNAME="owner@example.com"
 export OTS_TOKEN="ots-token-for-tests-0001"
 export PUSHSECURITY_API_KEY="full-access-key-for-tests-0001"
@@ -16,7 +17,7 @@ export PUSHSECURITY_READ_ONLY_KEY="read-only-key-for-tests-0002"
 export ANSIBLE_DEPRECATION_WARNINGS=false
 export ANSIBLE_STDOUT_CALLBACK=default
 # Values that must never show up in a play's output; a target adds the names of its own in LEAK_VALUE_NAMES.
-LEAK_NAMES="PWPUSH_TOKEN PWPUSH_OTHER_TOKEN OTS_TOKEN PUSHSECURITY_API_KEY PUSHSECURITY_READ_ONLY_KEY"
+LEAK_NAMES="PWPUSH_TOKEN PWPUSH_OTHER_TOKEN PWPUSH_ADMIN_TOKEN OTS_TOKEN PUSHSECURITY_API_KEY PUSHSECURITY_READ_ONLY_KEY"
 
 # leak_check CAPTURE: fails when a secret of LEAK_NAMES/LEAK_VALUE_NAMES appears in an -vvvv capture.
 leak_check() {
@@ -65,7 +66,7 @@ run_in_modes() {
     for mode in ${PWPUSH_MODES:-hosted oss v1}; do
         echo "=== ${playbook} against a ${mode} server"
         PWPUSH_FAKE_MODE="${mode}" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
-            --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" -- \
+            --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" --admin-token "${PWPUSH_ADMIN_TOKEN}" -- \
             env -u PWPUSH_EMAIL bash -c 'checked_playbook "$@"' checked_playbook \
             -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
     done
