@@ -84,5 +84,5 @@ def test_an_answer_that_ignored_the_body_is_burned(answer):
 def test_the_receipt_link_is_the_servers_own_when_it_sends_one():
     link = "https://public.example.org/receipt/" + META
     client, _stub = make_client([response(200, dict(RECEIPT, metadata_url=link)), response(200, RECEIPT)])
-    assert client.share("s3cret")["metadata_url"] == link
-    assert client.share("s3cret")["metadata_url"] == BASE + "/private/" + META  # v0.23 sends none
+    assert client.share("s3cret-value")["metadata_url"] == link
+    assert client.share("s3cret-value")["metadata_url"] == BASE + "/private/" + META  # v0.23 sends none

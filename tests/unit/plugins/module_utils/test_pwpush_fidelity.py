@@ -84,7 +84,7 @@ def test_creates_name_their_kind_in_the_user_agent(kind, path):
 def test_notify_emails_to_is_checked_before_any_request(emails, message):
     client, stub = make_client([])
     with pytest.raises(PwpushError, match=message):
-        client.create_push(PushSpec(payload="s3cret", notify_emails_to=emails))
+        client.create_push(PushSpec(payload="s3cret-value", notify_emails_to=emails))
     assert stub.calls == []
     with pytest.raises(PwpushError, match="empty"):
         check_notify_emails([])
