@@ -26,7 +26,7 @@ options:
     description: Passphrase of the secrets, when they have one.
     type: str
 seealso:
-  - module: oneshot.secrets.ots_secret_info
+  - module: oneshot.secrets.ots_secret_reveal
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)
 """

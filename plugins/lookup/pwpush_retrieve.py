@@ -28,7 +28,7 @@ options:
     description: Passphrase of the pushes, when they have one.
     type: str
 seealso:
-  - module: oneshot.secrets.pwpush_push_info
+  - module: oneshot.secrets.pwpush_push_retrieve
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)
 """

@@ -9,11 +9,10 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: ots_secret_info
-short_description: Reveal an onetimesecret secret, read a receipt, list recent secrets or check the service
+short_description: Read an onetimesecret receipt, list recent secrets or check the service
 version_added: 0.1.0
 description:
-  - O(secret_key) reveals the secret. B(This destroys it on the server); nobody can open the link afterwards,
-    so the task reports C(changed). Use C(no_log) on the task.
+  - It changes nothing on the server. To reveal a secret, which destroys it, use M(oneshot.secrets.ots_secret_reveal).
   - O(metadata_key) reads the receipt (state V(new), V(received), V(burned), V(expired)) without touching the secret.
   - O(recent=true) lists the account's recent receipts; O(status=true) checks the service (and the credentials,
     when given).
@@ -21,21 +20,12 @@ extends_documentation_fragment:
   - oneshot.secrets.ots
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.OTS
-attributes:
-  check_mode:
-    support: full
-    details:
-      - Receipts, lists and status are read as usual. Revealing a secret is not done in check mode, because it
-        destroys the secret.
+  - oneshot.secrets.attributes.INFO_MODULE
 options:
   secret_key:
     description:
-      - The secret to reveal, given as its key or its link (C(https://host/secret/KEY)).
-    type: str
-  passphrase:
-    description:
-      - The secret's passphrase. A wrong one is answered like an unknown secret and does not destroy it;
-        20 wrong tries lock it for 30 minutes.
+      - Not available here. Revealing a secret destroys it, so it is the job of
+        M(oneshot.secrets.ots_secret_reveal); giving it fails with a message that says so.
     type: str
   metadata_key:
     description:
@@ -63,13 +53,6 @@ EXAMPLES = r"""
     metadata_key: "{{ shared.metadata_key }}"
   register: receipt
 
-- name: Read a secret someone shared with us (destroys it)
-  oneshot.secrets.ots_secret_info:
-    secret_key: https://eu.onetimesecret.com/secret/2w8f1r5gk1b6wz0c8cxnb0ojnj3ls7ck
-    passphrase: "{{ agreed_phrase }}"
-  register: handoff
-  no_log: true
-
 - name: Are our credentials good?
   oneshot.secrets.ots_secret_info:
     status: true
@@ -78,10 +61,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-value:
-  description: The revealed secret (O(secret_key)). Null in check mode.
-  returned: O(secret_key) is given
-  type: str
 receipt:
   description: The receipt, without secret values, with numbers as integers, C(secret_url), C(metadata_url), C(expires_at).
   returned: O(metadata_key) is given
@@ -101,18 +80,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
     connection_argument_spec,
-    key_from_reference,
     run_module,
 )
 
 
 def gather(module, client):
     params = module.params
-    if params["secret_key"]:
-        key_from_reference(params["secret_key"])
-        if module.check_mode:
-            return dict(value=None)
-        return dict(value=client.retrieve(params["secret_key"], passphrase=params["passphrase"])["value"])
     if params["metadata_key"]:
         return dict(receipt=client.metadata(params["metadata_key"]))
     if params["recent"]:
@@ -124,7 +97,6 @@ def main():
     spec = connection_argument_spec()
     spec.update(
         secret_key=dict(type="str", no_log=False),
-        passphrase=dict(type="str", no_log=True),
         metadata_key=dict(type="str", no_log=False),
         # No defaults: a default would satisfy required_one_of and turn an empty task into a status check.
         recent=dict(type="bool"),
@@ -136,10 +108,11 @@ def main():
         required_one_of=[("secret_key", "metadata_key", "recent", "status")],
         supports_check_mode=True,
     )
+    if module.params["secret_key"]:
+        module.fail_json(msg="secret_key is not an option of ots_secret_info, which changes nothing: use "
+                             "oneshot.secrets.ots_secret_reveal to reveal (and so destroy) a secret.")
     result = run_module(module, lambda client: gather(module, client))
-    # Revealing destroys the secret on the server: that is a change, and it says so.
-    revealed = bool(module.params["secret_key"]) and not module.check_mode
-    module.exit_json(changed=revealed, **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -9,41 +9,29 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: pwpush_push_info
-short_description: Preview, retrieve or audit a Password Pusher push, or list your pushes
+short_description: Preview or audit a Password Pusher push, list your pushes or accounts
 version_added: 0.1.0
 description:
   - By default previews a push (its link), which never counts a view.
-  - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
-    The task reports C(changed) when a view may have been counted - not for an expired push, nor with the
-    owner's O(token) (one read of the audit log, which only the owner may read, tells). An administrator's
-    retrieval counts no view on the server either, but nothing an administrator can read through the API tells
-    it apart from a counted view, so it is reported as C(changed).
+  - It changes nothing on the server and counts no view. To read the payload, which counts a view, use
+    M(oneshot.secrets.pwpush_push_retrieve).
   - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes,
     O(accounts=true) lists the accounts your O(token) can push to (hosted edition), to find an O(oneshot.secrets.pwpush_push#module:account_id).
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PWPUSH
-attributes:
-  check_mode:
-    support: full
-    details:
-      - Previews, audits and lists run as usual. O(retrieve=true) is not done in check mode, because it counts a view;
-        the preview is returned instead.
+  - oneshot.secrets.attributes.INFO_MODULE
 options:
   url_token:
     description:
       - The push, given as its token or any of its links (C(https://host/p/TOKEN), C(.../p/TOKEN/r)).
       - Required unless O(list) is given.
     type: str
-  passphrase:
-    description:
-      - The push's passphrase, for O(retrieve=true). Five wrong tries in a minute lock the push for a while (HTTP 429).
-    type: str
   retrieve:
     description:
-      - Return the payload. Counts a view unless the token is the owner's or an administrator's, and may expire
-        the push.
+      - Not available here. Reading the payload counts a view, so it is the job of
+        M(oneshot.secrets.pwpush_push_retrieve); V(true) fails with a message that says so.
     type: bool
     default: false
   audit:
@@ -68,6 +56,7 @@ options:
     default: false
 seealso:
   - module: oneshot.secrets.pwpush_push
+  - module: oneshot.secrets.pwpush_push_retrieve
   - plugin: oneshot.secrets.pwpush_retrieve
     plugin_type: lookup
 author:
@@ -79,14 +68,6 @@ EXAMPLES = r"""
   oneshot.secrets.pwpush_push_info:
     url_token: https://pwpush.com/p/fkwjfvhall92
   register: preview
-
-- name: Read a secret that was pushed to us (counts a view)
-  oneshot.secrets.pwpush_push_info:
-    url_token: "{{ handoff_link }}"
-    passphrase: "{{ agreed_phrase }}"
-    retrieve: true
-  register: handoff
-  no_log: true
 
 - name: Who opened the link?
   oneshot.secrets.pwpush_push_info:
@@ -112,15 +93,10 @@ EXAMPLES = r"""
 RETURN = r"""
 push:
   description:
-    - The push. A preview has only C(url_token) and C(url). A retrieval adds the push's fields and C(payload)
-      (null once expired). The passphrase is never returned.
-  returned: unless O(list) or O(audit)
+    - The push's preview: its C(url_token) and C(url).
+  returned: unless O(list), O(audit) or O(accounts)
   type: dict
   sample: {"url_token": "fkwjfvhall92", "url": "https://pwpush.com/p/fkwjfvhall92"}
-payload:
-  description: The secret, with O(retrieve=true). Null when the push has expired.
-  returned: O(retrieve=true) and not check mode
-  type: str
 audit_log:
   description: Audit log entries (C(kind) is creation, view, expire, failed_passphrase or failed_view).
   returned: O(audit=true)
@@ -144,7 +120,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
     connection_argument_spec,
     run_module,
-    redact,
 )
 
 
@@ -156,12 +131,6 @@ def gather(module, client):
         return dict(changed=False, pushes=client.list_pushes(params["list"], limit=params["limit"]))
     if params["audit"]:
         return dict(changed=False, audit_log=client.audit(params["url_token"]))
-    if params["retrieve"] and not module.check_mode:
-        push = client.retrieve(params["url_token"], passphrase=params["passphrase"])
-        payload = push.get("payload")
-        shown = redact(push)
-        shown["payload"] = payload
-        return dict(changed=client.retrieval_counted_a_view(params["url_token"], push), push=shown, payload=payload)
     return dict(changed=False, push=client.preview(params["url_token"]))
 
 
@@ -169,7 +138,6 @@ def main():
     spec = connection_argument_spec()
     spec.update(
         url_token=dict(type="str", no_log=False),
-        passphrase=dict(type="str", no_log=True),
         retrieve=dict(type="bool", default=False),
         audit=dict(type="bool", default=False),
         list=dict(type="str", choices=["active", "expired"]),
@@ -183,6 +151,9 @@ def main():
         required_by={"limit": "list"},
         supports_check_mode=True,
     )
+    if module.params["retrieve"]:
+        module.fail_json(msg="retrieve is not an option of pwpush_push_info, which never counts a view: use "
+                             "oneshot.secrets.pwpush_push_retrieve to read the payload.")
     if module.params["limit"] is not None and module.params["limit"] < 1:
         module.fail_json(msg="limit must be 1 or more (got %d)." % module.params["limit"])
     result = run_module(module, lambda client: gather(module, client))

@@ -14,8 +14,10 @@ version_added: 0.1.0
 description:
   - Returns the payload of a push. This B(counts a view), which may expire the push for good, so it is a module of
     its own and not an option of the read-only M(oneshot.secrets.pwpush_push_info). Use C(no_log) on the task.
-  - The task reports C(changed) when a view was counted, so not for an expired push, nor with the owner's or an
-    admin's O(token) (one read of the audit log, which only they may read, tells them apart).
+  - The task reports C(changed) when a view may have been counted - not for an expired push, nor with the
+    owner's O(token) (one read of the audit log, which only the owner may read, tells). An administrator's
+    retrieval counts no view on the server either, but nothing an administrator can read through the API tells
+    it apart from a counted view, so it is reported as C(changed).
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.attributes
