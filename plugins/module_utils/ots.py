@@ -24,6 +24,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     ServiceError,
     json_or_none,
     run_module_action,
+    unexpected_answer,
 )
 
 DEFAULT_URL = "https://us.onetimesecret.com"
@@ -42,6 +43,11 @@ SECRET_FIELDS = ("value", "secret_value")
 _KEY_IN_URL = re.compile(r"/(?:secret|private|receipt|metadata)/([A-Za-z0-9]+)/?(?:[?#].*)?$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+_RECEIPT = "a receipt (a JSON object)"
+_MAY_BE_STORED = "the secret may have been stored, so it was not sent again"
+_DESTROYED = "the server may have destroyed the secret already"
 
 
 class OtsError(ServiceError):
@@ -109,6 +115,10 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
         raise OtsError("length must be between 1 and %d." % GENERATE_MAX_LENGTH)
 
 
+def _is_key(value):
+    return isinstance(value, str) and bool(value)
+
+
 def _as_int(value):
     if isinstance(value, bool) or value is None:
         return value
@@ -154,17 +164,23 @@ class OtsClient:
         validate_secret_options(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient,
                                 authenticated=self.authenticated)
         form = self._form(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
-        receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False)
-        return self.describe(receipt)
+        receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False,
+                             expected=_RECEIPT, if_lost=_MAY_BE_STORED)
+        return self.describe(self._new_receipt(receipt, "share the secret"))
 
     def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None):
         """Generate a secret on the server; the result carries its `value`, which the caller asked for."""
         validate_secret_options(passphrase=passphrase, ttl=ttl, recipient=recipient, authenticated=self.authenticated)
         form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
-        receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False)
+        receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False,
+                             expected=_RECEIPT, if_lost=_MAY_BE_STORED)
+        self._new_receipt(receipt, "generate a secret")
         value = receipt.get("value")
         if value is None:
             value = receipt.get("secret_value")
+        if not isinstance(value, str) or not value:
+            raise OtsError("Could not generate a secret: %s answered without the generated value (a string in value); "
+                           "%s." % (self.url, _MAY_BE_STORED), status=200)
         described = self.describe(receipt)
         described["value"] = value
         return described
@@ -173,12 +189,18 @@ class OtsClient:
         """Reveal a secret. This destroys it on the server: never sent twice."""
         key = key_from_reference(reference)
         form = self._form(passphrase=passphrase)
-        body = self._call("POST", "/secret/%s" % key, "retrieve the secret", data=form, idempotent=False)
-        return dict(secret_key=key, value=body.get("value"), share_domain=body.get("share_domain"))
+        body = self._call("POST", "/secret/%s" % key, "retrieve the secret", data=form, idempotent=False,
+                          expected="the secret (a JSON object with its value)", if_lost=_DESTROYED)
+        value = body.get("value")
+        if not isinstance(value, str):
+            raise OtsError("Could not retrieve the secret: %s answered without its value (a string); %s." % (
+                self.url, _DESTROYED), status=200)
+        share_domain = body.get("share_domain")
+        return dict(secret_key=key, value=value, share_domain=share_domain if isinstance(share_domain, str) else None)
 
     def metadata(self, reference):
         key = key_from_reference(reference, what="metadata_key")
-        return self.describe(self._call("GET", "/private/%s" % key, "read the receipt"))
+        return self.describe(self._call("GET", "/private/%s" % key, "read the receipt", expected=_RECEIPT))
 
     def burn(self, reference, passphrase=None):
         """Burn a secret. Returns (changed, receipt-or-None): already burned, read or gone is no change."""
@@ -192,42 +214,52 @@ class OtsClient:
         if receipt.get("state") != "new" and receipt.get("state") != "viewed":
             return False, receipt
         body = self._call("POST", "/private/%s/burn" % key, "burn the secret", data=self._form(passphrase=passphrase),
-                          idempotent=True)
+                          idempotent=True, expected="a JSON object (the burned receipt in state)")
         return True, self.describe(body.get("state") if isinstance(body.get("state"), dict) else receipt)
 
     def recent(self):
         if not self.authenticated:
             raise OtsError("Listing recent secrets needs an account: set username and api_token.")
-        body = self._call("GET", "/private/recent", "list recent secrets")
-        if not isinstance(body, list):
-            raise OtsError("The server answered the recent list with something other than a JSON list.")
+        body = self._call("GET", "/private/recent", "list recent secrets", expected="a JSON list of receipts",
+                          shape=list)
         return [self.describe(receipt) for receipt in body]
 
     def status(self):
         path = "/authcheck" if self.authenticated else "/status"
-        return self._call("GET", path, "check the service status")
+        return self._call("GET", path, "check the service status", expected="a JSON object")
 
     # --- shapes -------------------------------------------------------------------------
+
+    def _new_receipt(self, receipt, action):
+        """The receipt of a new secret, which must name it: without its keys there is no link to give."""
+        for key in ("secret_key", "metadata_key"):
+            if not _is_key(receipt.get(key)):
+                raise OtsError("Could not %s: %s answered a receipt without %s (a string); %s." % (
+                    action, self.url, key, _MAY_BE_STORED), status=200)
+        return receipt
 
     def describe(self, receipt):
         """A receipt with numbers as numbers, links, expires_at, and never a secret value."""
         if not isinstance(receipt, dict):
-            raise OtsError("The server did not answer with a receipt.")
+            raise OtsError("%s answered a receipt that is not a JSON object." % self.url)
         clean = dict((k, _as_int(v) if k in NUMERIC_FIELDS else v)
                      for k, v in receipt.items() if k not in SECRET_FIELDS)
-        secret_key = clean.get("secret_key") or None
-        share_domain = clean.get("share_domain") or ""
+        secret_key = clean.get("secret_key") if _is_key(clean.get("secret_key")) else None
+        share_domain = clean.get("share_domain") if isinstance(clean.get("share_domain"), str) else ""
         if share_domain:
             base = share_domain if share_domain.startswith(("http://", "https://")) else "https://%s" % share_domain
         else:
             base = self.url
         clean["secret_url"] = "%s/secret/%s" % (base.rstrip("/"), secret_key) if secret_key else None
-        if clean.get("metadata_key"):
+        if _is_key(clean.get("metadata_key")):
             clean["metadata_url"] = "%s/private/%s" % (self.url, clean["metadata_key"])
         created, ttl = clean.get("created"), clean.get("ttl")
-        if isinstance(created, int) and isinstance(ttl, int):
-            expires = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=created + ttl)
-            clean["expires_at"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if isinstance(created, int) and isinstance(ttl, int) and not isinstance(created, bool):
+            try:
+                expires = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=created + ttl)
+                clean["expires_at"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+            except (OverflowError, ValueError):
+                pass  # a date past year 9999 is no date: left out rather than made up
         return clean
 
     # --- plumbing -----------------------------------------------------------------------
@@ -236,14 +268,21 @@ class OtsClient:
     def _form(**fields):
         return dict((k, str(v)) for k, v in fields.items() if v is not None and v != "")
 
-    def _call(self, method, path, action, data=None, idempotent=None):
+    def _call(self, method, path, action, data=None, idempotent=None, expected=None, shape=dict, if_lost=""):
+        """The JSON answer of a 200, of the shape expected; any other answer raises one sentence.
+
+        if_lost says what became of the secret when a 200 cannot be used (stored, destroyed).
+        """
         try:
             response = self.http.request(method, API + path, data=data, idempotent=idempotent)
         except ServiceError as exc:
             raise OtsError("Could not %s: %s" % (action, exc.message))
         body = json_or_none(response)
-        if response.status_code == 200 and body is not None:
+        if response.status_code == 200 and isinstance(body, shape):
             return body
+        if response.status_code == 200:
+            raise OtsError("Could not %s: %s%s." % (action, unexpected_answer(response, expected or "a JSON object"),
+                                                  "; " + if_lost if if_lost else ""), status=200)
         raise self._error(response, body, action)
 
     def _error(self, response, body, action):

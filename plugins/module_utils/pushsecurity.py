@@ -21,6 +21,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
+    describe_body,
     json_or_none,
     run_module_action,
 )
@@ -205,12 +206,13 @@ class PushSecurityClient:
 
     def _call(self, method, action, **kwargs):
         try:
-            response = self.http.request(method, STOLEN_CREDENTIALS_PATH, **kwargs)
+            # A success body is never read (its connection is closed unread): the API echoes every submitted
+            # password in it.
+            response = self.http.request(method, STOLEN_CREDENTIALS_PATH, read_success_body=False, **kwargs)
         except ServiceError as exc:
             raise PushSecurityError("Could not %s: %s" % (action, exc.message))
         if not 200 <= response.status_code < 300:
             raise self._error(response, action)
-        # A success body is not read: the API echoes every submitted password in it.
 
     def _error(self, response, action):
         status = response.status_code
@@ -218,6 +220,8 @@ class PushSecurityClient:
         detail = ""
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or body.get("detail") or "")
+        elif body is None and response.content.strip()[:1] == b"<":
+            detail = describe_body(response)
         elif response.text:
             detail = response.text.strip()[:200]
         if status == 401:
