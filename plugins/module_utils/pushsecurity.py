@@ -220,8 +220,8 @@ class PushSecurityClient:
         detail = ""
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or body.get("detail") or "")
-        elif body is None and response.content.strip()[:1] == b"<":
-            detail = describe_body(response)
+        elif body is None and response.content.strip()[:1] in (b"<", b"[", b"{"):
+            detail = describe_body(response)  # a proxy's HTML page or broken JSON: named, not quoted
         elif response.text:
             detail = response.text.strip()[:200]
         if status == 401:
