@@ -43,7 +43,9 @@ class AttemptWatch:
         """Shut the sockets down: a read or write blocked on them returns at once (also inside TLS)."""
         self.expired = True
         for connection in self.connections:
-            sock = getattr(connection, "sock", None)
+            # A connection, whose socket comes with connecting; or the socket an answer is read from
+            # (http.client lets go of the connection's socket once an answer says Connection: close).
+            sock = connection if isinstance(connection, socket.socket) else getattr(connection, "sock", None)
             if isinstance(sock, socket.socket):
                 try:
                     # The plain socket method: for TLS it cuts the transport without touching the TLS state.
@@ -113,22 +115,33 @@ class Watchdog:
 
 def _attach_to_current_attempt(connection):
     watch = getattr(current_attempt, "watch", None)
-    if watch is not None:
+    if watch is not None and connection is not None:
         watch.connections.append(connection)
         if watch.expired:
             watch.cut()
 
 
+def _socket_of(response):
+    """The socket an urllib3 answer reads its body from (urllib3 -> http.client -> buffered reader -> socket)."""
+    reader = getattr(getattr(response, "_fp", None), "fp", None)
+    return getattr(getattr(reader, "raw", None), "_sock", None)
+
+
+def _make_watched_request(pool_class, pool, conn, args, kwargs):
+    _attach_to_current_attempt(conn)
+    response = super(pool_class, pool)._make_request(conn, *args, **kwargs)
+    _attach_to_current_attempt(_socket_of(response))
+    return response
+
+
 class _WatchedHTTPConnectionPool(HTTPConnectionPool):
     def _make_request(self, conn, *args, **kwargs):
-        _attach_to_current_attempt(conn)
-        return super(_WatchedHTTPConnectionPool, self)._make_request(conn, *args, **kwargs)
+        return _make_watched_request(_WatchedHTTPConnectionPool, self, conn, args, kwargs)
 
 
 class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
     def _make_request(self, conn, *args, **kwargs):
-        _attach_to_current_attempt(conn)
-        return super(_WatchedHTTPSConnectionPool, self)._make_request(conn, *args, **kwargs)
+        return _make_watched_request(_WatchedHTTPSConnectionPool, self, conn, args, kwargs)
 
 
 _WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}

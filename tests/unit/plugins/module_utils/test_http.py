@@ -103,6 +103,15 @@ def trickle_body(conn, _number, stopping):
         conn.sendall(b" ")
 
 
+def trickle_body_then_close(conn, _number, stopping):
+    # "Connection: close" makes http.client let go of the connection's socket: the cut must still find it.
+    conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n")
+    for _tick in range(TRICKLE_SECONDS * 5):
+        if stopping.wait(0.2):
+            return
+        conn.sendall(b" ")
+
+
 def trickle_headers(conn, _number, stopping):
     conn.sendall(b"HTTP/1.1 200 OK\r\n")
     for _tick in range(TRICKLE_SECONDS * 5):
@@ -134,7 +143,8 @@ def transport(url, **kwargs):
     return HttpTransport(url, **kwargs)
 
 
-@pytest.mark.parametrize("handler", [trickle_body, trickle_headers], ids=["body", "headers"])
+@pytest.mark.parametrize("handler", [trickle_body, trickle_body_then_close, trickle_headers],
+                         ids=["body", "body-connection-close", "headers"])
 def test_a_trickle_fails_at_the_deadline(serve, handler):
     server = serve(handler)
     http = transport(server.url, timeout=1.0)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every service against a small hostile server of this target's own (hostile_server.py, 127.0.0.1): a trickle
+# must fail at `timeout`, a huge answer within a memory bound, answers of the wrong shape and connections
+# closed mid-body with one sentence each, TLS failures by their real cause. Through the -vvvv leak check.
+source ../setup_fakes/lib.sh
+set -o pipefail
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    if [ -n "${server_pid}" ]; then
+        kill "${server_pid}" 2>/dev/null || true
+        wait "${server_pid}" 2>/dev/null || true
+    fi
+    rm -rf "${work}"
+}
+trap cleanup EXIT
+# The server ends by itself after --lifetime whatever happens to this script.
+python3 hostile_server.py --ready-file "${work}/ready" --tls-dir "${work}" --lifetime 900 &
+server_pid=$!
+for _try in $(seq 100); do
+    [ -s "${work}/ready" ] && break
+    sleep 0.1
+done
+[ -s "${work}/ready" ] || { echo "hostile_server.py did not start"; exit 1; }
+read -r HOSTILE_URL HOSTILE_TLS_URL < "${work}/ready"
+export HOSTILE_URL HOSTILE_TLS_URL
+export HOSTILE_TLS_CA="${work}/ca.pem"
+# Runs a module under the Python given in MODULE_PYTHON and writes its peak resident memory (KiB) to RSS_OUT:
+# the play points ansible_python_interpreter at it for the huge answer.
+export RSS_PYTHON="${work}/rss-python"
+cat > "${RSS_PYTHON}" <<'PY'
+#!/usr/bin/env python3
+import os, resource, subprocess, sys
+status = subprocess.call([os.environ["MODULE_PYTHON"]] + sys.argv[1:])
+with open(os.environ["RSS_OUT"], "w") as handle:
+    handle.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(status)
+PY
+chmod 700 "${RSS_PYTHON}"
+export RSS_OUT="${work}/rss-kib"
+export HOSTILE_SECRET="hostile-secret-$RANDOM$RANDOM-Hs"
+export LEAK_VALUE_NAMES="HOSTILE_SECRET"
+checked_playbook -i localhost, -c local play.yml "$@"
