@@ -190,6 +190,9 @@ class HttpTransport:
                                                 timeout=timeout, stream=True, **kwargs)
             finally:
                 current_attempt.watch = None
+            if watch.expired:
+                # Cut while the headers came: http.client takes the end of the stream for their end.
+                raise AttemptFailed("deadline")
             if not read_success_body and 200 <= response.status_code < 300:
                 response.close()
                 set_body(response, b"")

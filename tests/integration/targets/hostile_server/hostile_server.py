@@ -12,6 +12,7 @@ CA written to DIR/ca.pem, only with --tls-dir) and exits after --lifetime second
 The first path segment picks the behaviour, the rest is the API path the client asked for:
 
     /trickle/...         headers, then one byte every 2 s (60 s at most)
+    /trickle-headers/... the status line, then one byte of a header every second (60 s at most)
     /huge/...            300 MiB of JSON whitespace without Content-Length (close-delimited)
     /huge-announced/...  the same with Content-Length: 314572800
     /midbody/...         a Password Pusher version answer; anything else closes after 20 of 200 bytes
@@ -151,6 +152,12 @@ class Handler(socketserver.BaseRequestHandler):
             while time.monotonic() - started < TRICKLE_SECONDS:
                 time.sleep(2)
                 conn.sendall(b" ")
+        elif behaviour == "trickle-headers":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            started = time.monotonic()
+            while time.monotonic() - started < TRICKLE_SECONDS:
+                time.sleep(1)
+                conn.sendall(b"z")
         elif behaviour in ("huge", "huge-announced"):
             length = HUGE_BYTES if behaviour == "huge-announced" else None
             conn.sendall(head("200 OK", "application/json", length))

@@ -25,19 +25,20 @@ done
 read -r HOSTILE_URL HOSTILE_TLS_URL < "${work}/ready"
 export HOSTILE_URL HOSTILE_TLS_URL
 export HOSTILE_TLS_CA="${work}/ca.pem"
-# Runs a module under the Python given in MODULE_PYTHON and writes its peak resident memory (KiB) to RSS_OUT:
-# the play points ansible_python_interpreter at it for the huge answer.
-export RSS_PYTHON="${work}/rss-python"
-cat > "${RSS_PYTHON}" <<'PY'
+# Runs a module under the Python given in MODULE_PYTHON and writes, to MEASURE_OUT, the module process's peak
+# resident memory (KiB) and how long it ran (s): the play points ansible_python_interpreter at it.
+export MEASURE_PYTHON="${work}/measure-python"
+cat > "${MEASURE_PYTHON}" <<'PY'
 #!/usr/bin/env python3
-import os, resource, subprocess, sys
+import os, resource, subprocess, sys, time
+started = time.monotonic()
 status = subprocess.call([os.environ["MODULE_PYTHON"]] + sys.argv[1:])
-with open(os.environ["RSS_OUT"], "w") as handle:
-    handle.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+with open(os.environ["MEASURE_OUT"], "w") as handle:
+    handle.write("%d %.3f\n" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.monotonic() - started))
 sys.exit(status)
 PY
-chmod 700 "${RSS_PYTHON}"
-export RSS_OUT="${work}/rss-kib"
+chmod 700 "${MEASURE_PYTHON}"
+export MEASURE_DIR="${work}"
 export HOSTILE_SECRET="hostile-secret-$RANDOM$RANDOM-Hs"
 export LEAK_VALUE_NAMES="HOSTILE_SECRET"
 checked_playbook -i localhost, -c local play.yml "$@"

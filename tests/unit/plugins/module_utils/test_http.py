@@ -158,11 +158,15 @@ def test_a_trickle_fails_at_the_deadline(serve, handler):
     assert "may have been stored" not in info.value.message
 
 
-def test_a_trickled_create_may_have_been_stored_and_is_not_sent_again(serve):
-    server = serve(trickle_body)
+@pytest.mark.parametrize("handler, read_success_body", [(trickle_body, True), (trickle_headers, True),
+                                                        (trickle_headers, False)],
+                         ids=["body", "headers", "headers-body-unwanted"])
+def test_a_trickled_create_may_have_been_stored_and_is_not_sent_again(serve, handler, read_success_body):
+    # Also when the answer's body is not wanted: headers cut at the deadline are no answer.
+    server = serve(handler)
     http = transport(server.url, timeout=0.6, retries=3)
     with pytest.raises(ServiceError) as info:
-        http.request("POST", "/pushes", json={"a": 1})
+        http.request("POST", "/pushes", json={"a": 1}, read_success_body=read_success_body)
     http.close()
     assert "no complete answer within 0.6 s" in info.value.message
     assert "may have been stored" in info.value.message
