@@ -21,7 +21,8 @@ The first path segment picks the behaviour, the rest is the API path the client 
                          list, null, html, empty, deep ('[' * 50000), text
     /echo/...            a 200 announcing 64 MiB (an API echoing what it was sent); bytes sent are counted
 
-GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N}.
+GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N, "seconds": {"METHOD /path": S}},
+S being how long a trickle went on until the client closed the connection.
 The https listener answers a Password Pusher version with a certificate whose CA has no key usage
 extension: trusted with the CA as ca_path, yet refused by Python 3.13's strict verification.
 """
@@ -32,6 +33,7 @@ import argparse
 import datetime
 import json
 import os
+import select
 import socket
 import socketserver
 import ssl
@@ -59,6 +61,7 @@ class State:
     def __init__(self):
         self.lock = threading.Lock()
         self.counts = {}
+        self.seconds = {}
         self.echo_bytes_sent = 0
 
     def count(self, key):
@@ -68,7 +71,11 @@ class State:
 
     def snapshot(self):
         with self.lock:
-            return dict(self.counts, echo_bytes_sent=self.echo_bytes_sent)
+            return dict(self.counts, echo_bytes_sent=self.echo_bytes_sent, seconds=dict(self.seconds))
+
+    def took(self, key, seconds):
+        with self.lock:
+            self.seconds[key] = round(seconds, 3)
 
 
 STATE = State()
@@ -115,6 +122,16 @@ def answer_json(conn, obj):
     answer(conn, json.dumps(obj).encode())
 
 
+def trickle(conn, byte, every):
+    """Send byte every `every` seconds until the client closes the connection (or TRICKLE_SECONDS pass)."""
+    started = time.monotonic()
+    while time.monotonic() - started < TRICKLE_SECONDS:
+        readable, _writable, _failed = select.select([conn], [], [], every)
+        if readable and not conn.recv(1):
+            return  # the client gave up
+        conn.sendall(byte)
+
+
 def send_blocks(conn, total, on_sent=None):
     block = b" " * (1024 * 1024)
     sent = 0
@@ -146,18 +163,19 @@ class Handler(socketserver.BaseRequestHandler):
         rest = "/" + rest
         number = STATE.count("%s %s" % (method, path))
         is_version = rest in ("/api/v2/version", "/api/v1/version.json")
+        started = time.monotonic()
         if behaviour == "trickle":
             conn.sendall(head("200 OK", "application/json", 1000) + b"{")
-            started = time.monotonic()
-            while time.monotonic() - started < TRICKLE_SECONDS:
-                time.sleep(2)
-                conn.sendall(b" ")
+            try:
+                trickle(conn, b" ", 2)
+            finally:
+                STATE.took("%s %s" % (method, path), time.monotonic() - started)
         elif behaviour == "trickle-headers":
             conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            started = time.monotonic()
-            while time.monotonic() - started < TRICKLE_SECONDS:
-                time.sleep(1)
-                conn.sendall(b"z")
+            try:
+                trickle(conn, b"z", 1)
+            finally:
+                STATE.took("%s %s" % (method, path), time.monotonic() - started)
         elif behaviour in ("huge", "huge-announced"):
             length = HUGE_BYTES if behaviour == "huge-announced" else None
             conn.sendall(head("200 OK", "application/json", length))
