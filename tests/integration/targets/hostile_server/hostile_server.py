@@ -1,10 +1,9 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A small hostile HTTP server on 127.0.0.1 for the hostile_server target: what a broken proxy, a slow
 server or a wrong url can do to a client. Raw sockets, so it can misbehave at any byte.
 
-    hostile_server.py --ready-file FILE [--tls-dir DIR] [--lifetime SECONDS]
+    python3 hostile_server.py --ready-file FILE [--tls-dir DIR] [--lifetime SECONDS]
 
 writes "http://127.0.0.1:PORT https://127.0.0.1:PORT2" to FILE once listening (the https listener, with a
 CA written to DIR/ca.pem, only with --tls-dir) and exits after --lifetime seconds whatever happens.

@@ -6,6 +6,7 @@ source ../setup_fakes/lib.sh
 set -o pipefail
 work="$(mktemp -d)"
 server_pid=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap
 cleanup() {
     if [ -n "${server_pid}" ]; then
         kill "${server_pid}" 2>/dev/null || true
