@@ -33,7 +33,7 @@ options:
     type: str
   timeout:
     description:
-      - Seconds one request may take in all, a deadline rather than a per-read timeout: connecting, the server's
+      - Seconds one request may take in all, a deadline rather than a per-read timeout; connecting, the server's
         headers and its whole answer must be done within it, whatever a slow server or a proxy in between does.
       - Each retry gets the same time again; the waits between attempts come on top. The error names the
         timeout, the number of attempts and the time they took in all.

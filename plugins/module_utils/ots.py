@@ -281,8 +281,9 @@ class OtsClient:
         if response.status_code == 200 and isinstance(body, shape):
             return body
         if response.status_code == 200:
+            consequence = "; " + if_lost if if_lost else ""
             raise OtsError("Could not %s: %s%s." % (action, unexpected_answer(response, expected or "a JSON object"),
-                                                  "; " + if_lost if if_lost else ""), status=200)
+                                                    consequence), status=200)
         raise self._error(response, body, action)
 
     def _error(self, response, body, action):
