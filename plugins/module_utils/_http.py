@@ -90,8 +90,9 @@ class HttpTransport:
 
     - 429 is retried for every method (the server refused the request, nothing was stored),
       waiting for Retry-After when the server sends it.
-    - 5xx, read timeouts and dropped connections are retried only for idempotent requests:
-      a create (POST) that failed that way may have been stored, so it is reported instead.
+    - 5xx, timeouts and dropped connections (before or during the answer) are retried only for
+      idempotent requests: a create (POST) that failed that way may have been stored, so it is
+      reported instead.
     - A connection that could not be opened at all is retried for every method.
     """
 
@@ -155,12 +156,14 @@ class HttpTransport:
             if self.before_request is not None:
                 self.before_request()
             try:
-                response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink, idempotent,
-                                         allow_redirects, kwargs)
+                response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink, allow_redirects,
+                                         kwargs)
             except AttemptFailed as failure:
+                # A sink may hold part of a body already: a download is not started again behind its back.
                 retry = attempt < self.retries and (
                     failure.kind in ("never_opened", "connect_timeout")
-                    or (idempotent and failure.kind in ("deadline", "broken")))
+                    or (idempotent and failure.kind in ("deadline", "broken")
+                        and not (sink is not None and failure.answered)))
                 if retry:
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
@@ -178,8 +181,7 @@ class HttpTransport:
                 continue
             return response
 
-    def _attempt(self, method, path, timeout, max_bytes, read_success_body, sink, idempotent, allow_redirects,
-                 kwargs):
+    def _attempt(self, method, path, timeout, max_bytes, read_success_body, sink, allow_redirects, kwargs):
         """One attempt within its deadline: the response with its body read, or AttemptFailed."""
         watch = self.watchdog.start(timeout)
         current_attempt.watch = watch
@@ -193,11 +195,15 @@ class HttpTransport:
             if watch.expired:
                 # Cut while the headers came: http.client takes the end of the stream for their end.
                 raise AttemptFailed("deadline")
-            if not read_success_body and 200 <= response.status_code < 300:
+            success = 200 <= response.status_code < 300
+            if success and not read_success_body:
                 response.close()
                 set_body(response, b"")
-            else:
+            elif success:
                 read_body(response, watch, max_bytes, sink)
+            else:
+                # An error answer is kept for its message, never handed to a sink (a download's file).
+                read_body(response, watch, MAX_JSON_BYTES)
             return response
         except requests.exceptions.RequestException as exc:
             failure = _classify(exc, watch, self.base_url)

@@ -293,11 +293,24 @@ def test_a_download_goes_to_the_sink_and_must_match_its_announced_size():
     http = transport(BASE, retries=0)
     received = []
     ScriptedSession(http, [response(200, content=b"abc", headers={"Content-Length": "3"}),
+                           response(200, content=b"abcd", headers={"Content-Length": "4"}),
                            response(200, content=b"ab", headers={"Content-Length": "3"})])
     http.request("GET", "/f/1", sink=received.append, max_bytes=3)
     assert received == [b"abc"]
-    with pytest.raises(ServiceError, match="broke during its answer"):
+    with pytest.raises(ServiceError, match="announced 4 bytes for one answer, more than the 3 bytes"):
         http.request("GET", "/f/2", sink=received.append, max_bytes=3)
+    with pytest.raises(ServiceError, match="broke during its answer"):
+        http.request("GET", "/f/3", sink=received.append, max_bytes=3)
+
+
+def test_a_download_is_not_restarted_into_its_sink_and_error_pages_stay_out_of_it():
+    http = transport(BASE, retries=2)
+    received = []
+    stub = ScriptedSession(http, [response(503, raw="<html>busy</html>"),
+                                  response(200, content=b"ab", headers={"Content-Length": "3"})])
+    with pytest.raises(ServiceError, match="broke during its answer, 2 attempt"):
+        http.request("GET", "/f/1", sink=received.append, max_bytes=3)
+    assert b"busy" not in b"".join(received) and len(stub.calls) == 2
 
 
 def _verification_error(code, message):
