@@ -122,8 +122,9 @@ def _attach_to_current_attempt(connection):
 
 
 def _socket_of(response):
-    """The socket an urllib3 answer reads its body from (urllib3 -> http.client -> buffered reader -> socket)."""
-    reader = getattr(getattr(response, "_fp", None), "fp", None)
+    """The socket an answer reads its body from: urllib3 2 -> http.client -> buffered reader -> socket
+    (urllib3 1.26 hands the http.client answer itself)."""
+    reader = getattr(getattr(response, "_fp", None) or response, "fp", None)
     return getattr(getattr(reader, "raw", None), "_sock", None)
 
 

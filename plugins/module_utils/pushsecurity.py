@@ -30,10 +30,12 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import Cs
 DEFAULT_URL = "https://api.pushsecurity.com"
 STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
 MAX_BATCH = 500
-# The API allows 10 requests a second with a burst of 10. The client paces itself 5% below that,
-# so network jitter between its clock and the API's does not turn the 11th request into a 429.
+# The API allows 10 requests a second with a burst of 10. The client paces itself 5% below that and keeps
+# half a request of the burst in reserve, so network jitter between its clock and the API's does not turn
+# the request after the burst into a 429 (each request opens a connection: success answers are closed unread).
 RATE_PER_SECOND = 9.5
 BURST = 10
+BURST_RESERVE = 0.5
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -163,7 +165,7 @@ class PushSecurityClient:
         if not api_key:
             raise PushSecurityError("api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
         self.url = url.rstrip("/")
-        self.limiter = TokenBucket(rate, burst)
+        self.limiter = TokenBucket(rate, burst - BURST_RESERVE)
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
                                                user_agent="oneshot.secrets (pushsecurity)",
