@@ -79,8 +79,8 @@ class Watchdog:
         watch = AttemptWatch(time.monotonic() + seconds)
         with self._condition:
             self._watches.add(watch)
+            self._closed = False  # a transport used again after close(): its thread, if still there, goes on
             if self._thread is None or not self._thread.is_alive():
-                self._closed = False
                 self._thread = threading.Thread(target=self._run, name="oneshot-http-deadline")
                 self._thread.daemon = True
                 self._thread.start()

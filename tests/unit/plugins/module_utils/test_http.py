@@ -394,3 +394,14 @@ def test_the_watchdog_thread_ends_with_the_transport(serve):
     http.close()
     thread.join(2)
     assert not thread.is_alive()
+
+
+def test_a_transport_used_again_after_close_is_still_bounded(serve):
+    server = serve(trickle_body)
+    http = transport(server.url, timeout=0.5)
+    http.close()
+    started = time.monotonic()
+    with pytest.raises(ServiceError, match="no complete answer within 0.5 s"):
+        http.request("GET", "/version")
+    assert time.monotonic() - started < 1.5
+    http.close()
