@@ -27,7 +27,12 @@ options:
     type: str
   timeout:
     description:
-      - Seconds to wait for the API to connect and to answer each request.
+      - Seconds one request may take in all, a deadline rather than a per-read timeout; connecting, the API's
+        headers and its whole answer must be done within it, whatever a slow API or a proxy in between does.
+      - Each retry gets the same time again; the waits between attempts come on top. The error names the
+        timeout, the number of attempts and the time they took in all.
+      - A success answer is never read (the API echoes every submitted password in it); an error answer is read
+        as a stream and refused beyond 8 MiB.
     type: float
     default: 30
   validate_certs:

@@ -44,7 +44,11 @@ options:
     default: auto
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer each request.
+      - Seconds one request may take in all, a deadline rather than a per-read timeout; connecting, the server's
+        headers and its whole answer must be done within it, whatever a slow server or a proxy in between does.
+      - Each retry gets the same time again; the waits between attempts come on top. The error names the
+        timeout, the number of attempts and the time they took in all.
+      - An answer is read as a stream and refused beyond 8 MiB, far more than any real answer of this API.
     type: float
     default: 30
   validate_certs:

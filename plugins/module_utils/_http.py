@@ -4,7 +4,10 @@
 """Transport shared by the service clients: one keep-alive session, timeouts,
 TLS options and a retry policy that never re-sends a create that may be stored.
 
-Nothing here knows a service's paths; each client in this folder builds on it.
+Every attempt is bounded: `timeout` is a deadline for the whole attempt (connect, headers and
+body), enforced by a watchdog thread that cuts the connection when it passes, and an answer is
+read as a stream that stops at a size cap. Nothing here knows a service's paths; each client in
+this folder builds on it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,27 +15,40 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import os
 import random
+import ssl
 import time
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import unmask_short_secrets, url_password
 
 try:
     import requests
-    from requests.adapters import HTTPAdapter
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - depends on the target's Python
     requests = None
-    HTTPAdapter = object
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._bounded import (
+    MAX_JSON_BYTES,
+    AttemptFailed,
+    DeadlineAdapter,
+    Watchdog,
+    current_attempt,
+    origin,
+    read_body,
+    set_body,
+)
 
 RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
 INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is not checked, so anyone on the path can "
                     "read the secrets. Use ca_path for a private CA instead.")
 MAX_RETRY_AFTER = 120.0
+# OpenSSL verify codes that mean "no trusted CA vouches for this certificate" (ca_path is the fix).
+_UNTRUSTED_CODES = frozenset((2, 18, 19, 20, 21, 27, 28))
 
 
 class ServiceError(Exception):
@@ -76,8 +92,9 @@ class HttpTransport:
 
     - 429 is retried for every method (the server refused the request, nothing was stored),
       waiting for Retry-After when the server sends it.
-    - 5xx, read timeouts and dropped connections are retried only for idempotent requests:
-      a create (POST) that failed that way may have been stored, so it is reported instead.
+    - 5xx, timeouts and dropped connections (before or during the answer) are retried only for
+      idempotent requests: a create (POST) that failed that way may have been stored, so it is
+      reported instead.
     - A connection that could not be opened at all is retried for every method.
     """
 
@@ -87,13 +104,14 @@ class HttpTransport:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
                                "(pip install requests): %s" % REQUESTS_IMPORT_ERROR)
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = _positive_seconds(timeout)
         self.retries = max(0, int(retries))
         self.sleep = sleep
         # Called before every attempt (retries too): a client-side rate limiter hooks in here.
         self.before_request = before_request
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self.watchdog = Watchdog()
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = user_agent
@@ -101,6 +119,8 @@ class HttpTransport:
         if headers:
             self.session.headers.update(headers)
         # ca_path wins over the default bundle; validate_certs=false turns checking off.
+        if validate_certs and ca_path:
+            _check_ca_path(ca_path)
         self.verify = (ca_path or True) if validate_certs else False
         self.session.verify = self.verify
         if not validate_certs:
@@ -111,56 +131,47 @@ class HttpTransport:
         self.session.trust_env = True
 
     def close(self):
+        self.watchdog.close()
         self.session.close()
 
     def url_for(self, path):
         return self.base_url + path
 
-    def request(self, method, path, idempotent=None, allow_redirects=False, **kwargs):
-        """Send one logical request, retrying under the rules above. Returns the response."""
+    def request(self, method, path, idempotent=None, allow_redirects=False, max_bytes=MAX_JSON_BYTES,
+                read_success_body=True, sink=None, **kwargs):
+        """Send one logical request, retrying under the rules above. Returns the response, its body read.
+
+        Each attempt must be complete (connect, headers, body) within `timeout` seconds (kwargs may give
+        another for one call); the waits between attempts come on top. At most `max_bytes` of the body are
+        read (an answer announcing or sending more fails); with `sink`, the body is handed to sink(chunk)
+        as it arrives instead of being kept (downloads). read_success_body=False closes a 2xx answer
+        unread (an answer that echoes secrets), so its body never reaches this process.
+        """
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "DELETE", "PUT", "OPTIONS")
-        kwargs.setdefault("timeout", self.timeout)
+        timeout = _positive_seconds(kwargs.pop("timeout", self.timeout))
         # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override the session's own setting.
         kwargs.setdefault("verify", self.verify)
+        started = time.monotonic()
         attempt = 0
         while True:
             if self.before_request is not None:
                 self.before_request()
             try:
-                response = self.session.request(method, self.url_for(path),
-                                                allow_redirects=allow_redirects, **kwargs)
-            except requests.exceptions.SSLError:
-                raise ServiceError("TLS verification failed for %s: the certificate is not trusted. "
-                                   "Set ca_path to the CA bundle that signed it, or validate_certs=false "
-                                   "for a throwaway test server." % self.base_url)
-            except requests.exceptions.ConnectTimeout:
-                if attempt < self.retries:
+                response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink, allow_redirects,
+                                         kwargs)
+            except AttemptFailed as failure:
+                # A sink may hold part of a body already: a download is not started again behind its back.
+                retry = attempt < self.retries and (
+                    failure.kind in ("never_opened", "connect_timeout")
+                    or (idempotent and failure.kind in ("deadline", "broken")
+                        and not (sink is not None and failure.answered)))
+                if retry:
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
                     continue
-                raise ServiceError("Timed out connecting to %s after %d attempt(s)." % (self.base_url, attempt + 1))
-            except requests.exceptions.ReadTimeout:
-                if idempotent and attempt < self.retries:
-                    self.sleep(backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                hint = "" if idempotent else (" The request may have been stored by the server; it was not sent "
-                                              "again to avoid a duplicate.")
-                raise ServiceError("%s answered nothing within %s seconds (timeout).%s" % (self.base_url, self.timeout, hint))
-            except requests.exceptions.ConnectionError as exc:
-                never_sent = _connection_never_opened(exc)
-                if (idempotent or never_sent) and attempt < self.retries:
-                    self.sleep(backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                if never_sent:
-                    raise ServiceError("Could not connect to %s: is the url right and the server up?" % self.base_url)
-                raise ServiceError("The connection to %s broke during the request; it may have been stored by the "
-                                   "server and was not sent again to avoid a duplicate." % self.base_url)
-            except requests.exceptions.RequestException as exc:
-                # Messages of requests may quote the full URL with its query; name only the type.
-                raise ServiceError("Request to %s failed (%s)." % (self.base_url, type(exc).__name__))
+                raise ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
+                                                         time.monotonic() - started))
 
             status = response.status_code
             if status in RETRYABLE_STATUS and attempt < self.retries and (status == 429 or idempotent):
@@ -171,6 +182,169 @@ class HttpTransport:
                 attempt += 1
                 continue
             return response
+
+    def _attempt(self, method, path, timeout, max_bytes, read_success_body, sink, allow_redirects, kwargs):
+        """One attempt within its deadline: the response with its body read, or AttemptFailed."""
+        watch = self.watchdog.start(timeout)
+        current_attempt.watch = watch
+        response = None
+        try:
+            try:
+                response = self.session.request(method, self.url_for(path), allow_redirects=allow_redirects,
+                                                timeout=timeout, stream=True, **kwargs)
+            finally:
+                current_attempt.watch = None
+            if watch.expired:
+                # Cut while the headers came: http.client takes the end of the stream for their end.
+                raise AttemptFailed("deadline")
+            success = 200 <= response.status_code < 300
+            if success and not read_success_body:
+                response.close()
+                set_body(response, b"")
+            elif success:
+                read_body(response, watch, max_bytes, sink)
+            else:
+                # An error answer is kept for its message, never handed to a sink (a download's file).
+                read_body(response, watch, MAX_JSON_BYTES)
+            return response
+        except requests.exceptions.RequestException as exc:
+            failure = _classify(exc, watch, self.base_url)
+        except OSError as exc:
+            if response is None and "certificate bundle" in str(exc):
+                # requests checks the CA bundle (ca_path, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) itself.
+                failure = AttemptFailed("other", "The CA bundle to verify %s with does not exist (check "
+                                                 "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)." % self.base_url)
+            else:
+                failure = AttemptFailed("deadline" if watch.expired else "broken")
+        except AttemptFailed as exc:
+            failure = exc
+        finally:
+            self.watchdog.finish(watch)
+        if response is not None:
+            failure.answered = True  # the server did process the request: it answered
+            response.close()
+        raise failure
+
+    def _failure_message(self, failure, idempotent, timeout, attempts, elapsed):
+        url = self.base_url
+        maybe_stored = "" if idempotent else (" The request may have been stored by the server; it was not sent "
+                                              "again to avoid a duplicate.")
+        if failure.kind == "never_opened":
+            return "Could not connect to %s: is the url right and the server up?" % url
+        if failure.kind == "connect_timeout":
+            return "Timed out connecting to %s after %d attempt(s)." % (url, attempts)
+        if failure.kind == "deadline":
+            return "%s gave no complete answer within %s s (timeout), %d attempt(s) in %.1f s.%s" % (
+                url, _seconds(timeout), attempts, elapsed, maybe_stored)
+        if failure.kind == "broken":
+            what = "during its answer" if failure.answered else "during the request"
+            if idempotent:
+                return "The connection to %s broke %s, %d attempt(s) in %.1f s." % (url, what, attempts, elapsed)
+            return ("The connection to %s broke %s; it may have been stored by the server and was not sent again "
+                    "to avoid a duplicate." % (url, what))
+        if failure.kind == "too_big":
+            return "%s%s" % (failure.message, maybe_stored)
+        return failure.message
+
+
+def _positive_seconds(value):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0.0
+    if not seconds > 0:
+        raise ServiceError("timeout must be a number of seconds above 0 (got %r)." % (value,))
+    return seconds
+
+
+def _seconds(value):
+    """30.0 -> '30', 0.5 -> '0.5'."""
+    return ("%.3f" % value).rstrip("0").rstrip(".")
+
+
+def _check_ca_path(ca_path):
+    """A missing or unreadable ca_path in one sentence, before requests' OSError text could say it."""
+    if not os.path.exists(ca_path):
+        raise ServiceError("ca_path %s does not exist: give the PEM file (or directory) of the CA that signed the "
+                           "server's certificate." % ca_path)
+    if not os.access(ca_path, os.R_OK):
+        raise ServiceError("ca_path %s is not readable by this user." % ca_path)
+    try:
+        if os.path.isdir(ca_path):
+            ssl.create_default_context(capath=ca_path)
+        else:
+            ssl.create_default_context(cafile=ca_path)
+    except (ssl.SSLError, ValueError, IOError, OSError):
+        raise ServiceError("ca_path %s holds no PEM certificate: give the CA bundle (-----BEGIN CERTIFICATE-----) "
+                           "that signed the server's certificate." % ca_path)
+
+
+def _classify(exc, watch, base_url):
+    """An exception of requests as an AttemptFailed; a cut deadline wins over what the cut looked like."""
+    if watch.expired:
+        return AttemptFailed("deadline")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return AttemptFailed("tls", _tls_message(exc, base_url))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return AttemptFailed("connect_timeout")
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return AttemptFailed("deadline")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if _connection_never_opened(exc):
+            return AttemptFailed("never_opened")
+        if _caused_by(exc, "ReadTimeoutError"):
+            return AttemptFailed("deadline")
+        return AttemptFailed("broken")
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return AttemptFailed("broken")
+    # Messages of requests may quote the full URL with its query; name only the type.
+    return AttemptFailed("other", "Request to %s failed (%s)." % (base_url, type(exc).__name__))
+
+
+def _causes(exc):
+    """exc and the exceptions it wraps (args, urllib3's .reason, __cause__, __context__)."""
+    seen = []
+    todo = [exc]
+    while todo and len(seen) < 20:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        todo.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        for attribute in ("reason", "__cause__", "__context__"):
+            todo.append(getattr(current, attribute, None))
+    return seen
+
+
+def _caused_by(exc, type_name):
+    return any(type(cause).__name__ == type_name for cause in _causes(exc))
+
+
+def _tls_message(exc, base_url):
+    """One sentence naming the real cause of a TLS failure: trust, expiry, host name, strictness or handshake."""
+    causes = _causes(exc)
+    verification = next((c for c in causes if isinstance(c, getattr(ssl, "SSLCertVerificationError", ()))), None)
+    if verification is not None:
+        code = getattr(verification, "verify_code", None)
+        reason = getattr(verification, "verify_message", None) or "refused"
+        if code in _UNTRUSTED_CODES:
+            return ("TLS verification failed for %s: the certificate is not trusted (%s). Set ca_path to the CA "
+                    "bundle that signed it, or validate_certs=false for a throwaway test server." % (base_url, reason))
+        if code in (9, 10):
+            return ("TLS verification failed for %s: %s; renew the server's certificate (or check this host's "
+                    "clock)." % (base_url, reason))
+        if code == 62 or "hostname" in reason.lower() or "ip address mismatch" in reason.lower():
+            return ("TLS verification failed for %s: the certificate is not issued for this host name (%s); use "
+                    "the name the certificate was issued for in url." % (base_url, reason))
+        return ("TLS verification failed for %s: the certificate was refused (%s). It is not a question of trust, "
+                "so ca_path does not help: since Python 3.13 certificates are checked strictly (key usage, "
+                "authority key identifier, critical basic constraints); the certificate (or its CA) must be "
+                "reissued with them." % (base_url, reason))
+    handshake = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    reason = (getattr(handshake, "reason", None) or getattr(handshake, "strerror", None) or "no details") \
+        if handshake is not None else "no details"
+    return ("The TLS handshake with %s failed (%s): check that url is an https server, and that it speaks TLS 1.2 "
+            "or later." % (base_url, reason))
 
 
 def _connection_never_opened(exc):
@@ -183,13 +357,46 @@ def _connection_never_opened(exc):
 
 
 def json_or_none(response):
-    """The decoded JSON body, or None for an empty or non-JSON body."""
+    """The decoded JSON body, or None for an empty or non-JSON body (nested too deeply to decode included)."""
     if not response.content:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def describe_body(response):
+    """What a body is, in a few words for a message: never its content, which may echo a secret."""
+    content = response.content or b""
+    if not content.strip():
+        return "an empty body"
+    head = content[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head:
+        return "an HTML page (from a proxy or another server?)"
+    try:
+        body = response.json()
+    except RecursionError:
+        return "JSON nested too deeply to read"
+    except ValueError:
+        return "text that is not JSON (%s)" % (response.headers.get("Content-Type") or "no Content-Type")
+    if isinstance(body, dict):
+        return "a JSON object"
+    if isinstance(body, list):
+        return "a JSON list"
+    if body is None:
+        return "JSON null"
+    if isinstance(body, bool):
+        return "JSON %s" % ("true" if body else "false")
+    if isinstance(body, (int, float)):
+        return "a JSON number"
+    return "a JSON string"
+
+
+def unexpected_answer(response, expected):
+    """'http://host answered HTTP 200 with a JSON list where a push (a JSON object) was expected'."""
+    return "%s answered HTTP %d with %s where %s was expected" % (
+        origin(response.url), response.status_code, describe_body(response), expected)
 
 
 def run_module_action(module, client_factory, action):

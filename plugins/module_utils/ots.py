@@ -24,6 +24,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     ServiceError,
     json_or_none,
     run_module_action,
+    unexpected_answer,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     is_email,
@@ -60,6 +61,11 @@ _KEY_IN_URL = re.compile(r"/(?:secret|private|receipt|metadata)/([A-Za-z0-9]+)/?
 _BARE_KEY = re.compile(r"^[A-Za-z0-9]+$")
 # The fixed text around the keys in the links a result carries (secret_url, metadata_url).
 _LINK_PATHS = ("/secret/", "/private/")
+
+
+_RECEIPT = "a receipt (a JSON object)"
+_MAY_BE_STORED = "the secret may have been stored, so it was not sent again"
+_DESTROYED = "the server may have destroyed the secret already"
 
 
 class OtsError(ServiceError):
@@ -169,6 +175,10 @@ def generated_value_fits(value, length=None, character_sets=None):
     return all(c in allowed for c in value)
 
 
+def _is_key(value):
+    return isinstance(value, str) and bool(value)
+
+
 def _as_int(value):
     if isinstance(value, bool) or value is None:
         return value
@@ -216,8 +226,9 @@ class OtsClient:
                                 authenticated=self.authenticated)
         self._refuse_in_links(secret=secret, passphrase=passphrase, share_domain=share_domain)
         form = self._form(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
-        receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False)
-        return self.describe(receipt)
+        receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False,
+                             expected=_RECEIPT, if_lost=_MAY_BE_STORED)
+        return self.describe(self._new_receipt(receipt, "share the secret"))
 
     def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None, length=None,
                  character_sets=None):
@@ -233,15 +244,21 @@ class OtsClient:
         form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain,
                           length=length)
         if sets is None:
-            receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False)
+            receipt = self._call("POST", "/generate", "generate a secret", data=form, idempotent=False,
+                                 expected=_RECEIPT, if_lost=_MAY_BE_STORED)
         else:
             body = dict(form, character_sets=sets)
             if length is not None:
                 body["length"] = int(length)
-            receipt = self._call("POST", "/generate", "generate a secret", json=body, idempotent=False)
+            receipt = self._call("POST", "/generate", "generate a secret", json=body, idempotent=False,
+                                 expected=_RECEIPT, if_lost=_MAY_BE_STORED)
+        self._new_receipt(receipt, "generate a secret")
         value = receipt.get("value")
         if value is None:
             value = receipt.get("secret_value")
+        if not isinstance(value, str) or not value:
+            raise OtsError("Could not generate a secret: %s answered without the generated value (a string in value); "
+                           "%s." % (self.url, _MAY_BE_STORED), status=200)
         if sets is not None and (not generated_value_fits(value, length, sets)
                                  or bool(receipt.get("passphrase_required")) != bool(passphrase)):
             self._burn_quietly(receipt.get("metadata_key"))
@@ -265,12 +282,18 @@ class OtsClient:
         if passphrase:
             self._secrets.add(passphrase)
         form = self._form(passphrase=passphrase)
-        body = self._call("POST", "/secret/%s" % key, "retrieve the secret", data=form, idempotent=False)
-        return dict(secret_key=key, value=body.get("value"), share_domain=body.get("share_domain"))
+        body = self._call("POST", "/secret/%s" % key, "retrieve the secret", data=form, idempotent=False,
+                          expected="the secret (a JSON object with its value)", if_lost=_DESTROYED)
+        value = body.get("value")
+        if not isinstance(value, str):
+            raise OtsError("Could not retrieve the secret: %s answered without its value (a string); %s." % (
+                self.url, _DESTROYED), status=200)
+        share_domain = body.get("share_domain")
+        return dict(secret_key=key, value=value, share_domain=share_domain if isinstance(share_domain, str) else None)
 
     def metadata(self, reference):
         key = key_from_reference(reference, what="metadata_key")
-        return self.describe(self._call("GET", "/private/%s" % key, "read the receipt"))
+        return self.describe(self._call("GET", "/private/%s" % key, "read the receipt", expected=_RECEIPT))
 
     def burn(self, reference, passphrase=None):
         """Burn a secret. Returns (changed, receipt-or-None): already burned, read or gone is no change."""
@@ -284,20 +307,19 @@ class OtsClient:
         if receipt.get("state") != "new" and receipt.get("state") != "viewed":
             return False, receipt
         body = self._call("POST", "/private/%s/burn" % key, "burn the secret", data=self._form(passphrase=passphrase),
-                          idempotent=True)
+                          idempotent=True, expected="a JSON object (the burned receipt in state)")
         return True, self.describe(body.get("state") if isinstance(body.get("state"), dict) else receipt)
 
     def recent(self):
         if not self.authenticated:
             raise OtsError("Listing recent secrets needs an account: set username and api_token.")
-        body = self._call("GET", "/private/recent", "list recent secrets")
-        if not isinstance(body, list):
-            raise OtsError("The server answered the recent list with something other than a JSON list.")
+        body = self._call("GET", "/private/recent", "list recent secrets", expected="a JSON list of receipts",
+                          shape=list)
         return [self.describe(receipt) for receipt in body]
 
     def status(self):
         path = "/authcheck" if self.authenticated else "/status"
-        return self._call("GET", path, "check the service status")
+        return self._call("GET", path, "check the service status", expected="a JSON object")
 
     def _refuse_in_links(self, share_domain=None, **secrets):
         """Refuse a secret that Ansible's masking would find in the links of the result; remember it for messages."""
@@ -312,14 +334,22 @@ class OtsClient:
 
     # --- shapes -------------------------------------------------------------------------
 
+    def _new_receipt(self, receipt, action):
+        """The receipt of a new secret, which must name it: without its keys there is no link to give."""
+        for key in ("secret_key", "metadata_key"):
+            if not _is_key(receipt.get(key)):
+                raise OtsError("Could not %s: %s answered a receipt without %s (a string); %s." % (
+                    action, self.url, key, _MAY_BE_STORED), status=200)
+        return receipt
+
     def describe(self, receipt):
         """A receipt with numbers as numbers, links, expires_at, and never a secret value."""
         if not isinstance(receipt, dict):
-            raise OtsError("The server did not answer with a receipt.")
+            raise OtsError("%s answered a receipt that is not a JSON object." % self.url)
         clean = dict((k, _as_int(v) if k in NUMERIC_FIELDS else v)
                      for k, v in receipt.items() if k not in SECRET_FIELDS)
-        secret_key = clean.get("secret_key") or None
-        share_domain = clean.get("share_domain") or ""
+        secret_key = clean.get("secret_key") if _is_key(clean.get("secret_key")) else None
+        share_domain = clean.get("share_domain") if isinstance(clean.get("share_domain"), str) else ""
         if share_domain:
             base = share_domain if share_domain.startswith(("http://", "https://")) else "https://%s" % share_domain
         else:
@@ -328,14 +358,19 @@ class OtsClient:
         # The server's own receipt link carries its public host and scheme and the current /receipt/ path;
         # servers before v0.24 send none, and their receipt page is /private/KEY.
         server_link = clean.get("metadata_url") or clean.get("receipt_url")
-        if clean.get("metadata_key") and not re.match(r"^https?://", server_link or ""):
+        if not isinstance(server_link, str):
+            server_link = None
+        if _is_key(clean.get("metadata_key")) and not re.match(r"^https?://", server_link or ""):
             clean["metadata_url"] = "%s/private/%s" % (self.url, clean["metadata_key"])
         elif server_link:
             clean["metadata_url"] = server_link
         created, ttl = clean.get("created"), clean.get("ttl")
-        if isinstance(created, int) and isinstance(ttl, int):
-            expires = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=created + ttl)
-            clean["expires_at"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if isinstance(created, int) and isinstance(ttl, int) and not isinstance(created, bool):
+            try:
+                expires = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=created + ttl)
+                clean["expires_at"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+            except (OverflowError, ValueError):
+                pass  # a date past year 9999 is no date: left out rather than made up
         return clean
 
     # --- plumbing -----------------------------------------------------------------------
@@ -344,7 +379,12 @@ class OtsClient:
     def _form(**fields):
         return dict((k, str(v)) for k, v in fields.items() if v is not None and v != "")
 
-    def _call(self, method, path, action, data=None, idempotent=None, json=None):
+    def _call(self, method, path, action, data=None, idempotent=None, json=None, expected=None, shape=dict,
+              if_lost=""):
+        """The JSON answer of a 200, of the shape expected; any other answer raises one sentence.
+
+        if_lost says what became of the secret when a 200 cannot be used (stored, destroyed).
+        """
         try:
             if json is not None:
                 response = self.http.request(method, API + path, json=json, idempotent=idempotent)
@@ -353,8 +393,12 @@ class OtsClient:
         except ServiceError as exc:
             raise OtsError("Could not %s: %s" % (action, exc.message))
         body = json_or_none(response)
-        if response.status_code == 200 and body is not None:
+        if response.status_code == 200 and isinstance(body, shape):
             return body
+        if response.status_code == 200:
+            consequence = "; " + if_lost if if_lost else ""
+            raise OtsError("Could not %s: %s%s." % (action, unexpected_answer(response, expected or "a JSON object"),
+                                                    consequence), status=200)
         raise self._error(response, body, action)
 
     def _error(self, response, body, action):

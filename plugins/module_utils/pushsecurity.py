@@ -21,6 +21,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
+    describe_body,
     json_or_none,
     run_module_action,
 )
@@ -30,10 +31,13 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import Cs
 DEFAULT_URL = "https://api.pushsecurity.com"
 STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
 MAX_BATCH = 500
-# The API allows 10 requests a second with a burst of 10. The client paces itself 5% below that,
-# so network jitter between its clock and the API's does not turn the 11th request into a 429.
+# The API allows 10 requests a second with a burst of 10. The client paces itself 5% below that and keeps
+# half a request of the burst in reserve, so network jitter between its clock and the API's does not turn
+# the request after the burst into a 429 (each request opens a connection: success answers are closed unread).
 RATE_PER_SECOND = 9.5
 BURST = 10
+# Half a request of the burst kept in reserve: a request right after the first burst met a 429 now and then.
+BURST_RESERVE = 0.5
 
 
 class PushSecurityError(ServiceError):
@@ -181,7 +185,7 @@ class PushSecurityClient:
             raise PushSecurityError("api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
         # Masked in every message: the API key, and the passwords of the call (not no_log in the module).
         self._secrets = [api_key]
-        self.limiter = TokenBucket(rate, burst)
+        self.limiter = TokenBucket(rate, burst - BURST_RESERVE)
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
                                                user_agent="oneshot.secrets (pushsecurity)",
@@ -225,12 +229,13 @@ class PushSecurityClient:
 
     def _call(self, method, action, **kwargs):
         try:
-            response = self.http.request(method, STOLEN_CREDENTIALS_PATH, **kwargs)
+            # A success body is never read (its connection is closed unread): the API echoes every submitted
+            # password in it.
+            response = self.http.request(method, STOLEN_CREDENTIALS_PATH, read_success_body=False, **kwargs)
         except ServiceError as exc:
             raise PushSecurityError("Could not %s: %s" % (action, exc.message))
         if not 200 <= response.status_code < 300:
             raise self._error(response, action)
-        # A success body is not read: the API echoes every submitted password in it.
 
     def _error(self, response, action):
         status = response.status_code
@@ -238,6 +243,8 @@ class PushSecurityClient:
         detail = ""
         if isinstance(body, dict):
             detail = str(body.get("message") or body.get("error") or body.get("detail") or "")
+        elif body is None and response.content.strip()[:1] in (b"<", b"[", b"{"):
+            detail = describe_body(response)  # a proxy's HTML page or broken JSON: named, not quoted
         elif response.text:
             detail = response.text.strip()
         # A 400 answer may echo submitted items in any quoting: mask every password of the call, then cut.

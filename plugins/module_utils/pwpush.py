@@ -26,6 +26,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     ServiceError,
     json_or_none,
     run_module_action,
+    unexpected_answer,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     mask_secrets,
@@ -350,7 +351,8 @@ class PwpushClient:
             if response.status_code == 200:
                 body = json_or_none(response)
                 if not isinstance(body, dict):
-                    raise PwpushError("%s/api/v2/version did not answer JSON: is url a Password Pusher server?" % self.url)
+                    raise PwpushError("Could not read the server version: %s: is url a Password Pusher server?" % (
+                        unexpected_answer(response, "a JSON object")))
                 self._api = self._api or "v2"
                 self._version_info = body
                 return body
@@ -363,7 +365,10 @@ class PwpushClient:
                               "exists there. Check url." % self.url, status=404)
         if response.status_code != 200:
             self._raise_for(response, "read the server version (API v1)")
-        body = json_or_none(response) or {}
+        body = json_or_none(response)
+        if not isinstance(body, dict):
+            raise PwpushError("Could not read the server version (API v1): %s: is url a Password Pusher server?" % (
+                unexpected_answer(response, "a JSON object")))
         body.setdefault("edition", "oss")
         body.setdefault("features", {})
         self._version_info = body
@@ -377,8 +382,8 @@ class PwpushClient:
 
     @property
     def edition(self):
-        info = self.version_info()
-        return info.get("edition") or "oss"
+        edition = self.version_info().get("edition")
+        return edition if isinstance(edition, str) and edition else "oss"
 
     @property
     def expiry_field(self):
@@ -395,7 +400,7 @@ class PwpushClient:
             server_api_version=info.get("api_version"),
             application_version=info.get("application_version"),
             edition=self.edition,
-            features=info.get("features") or {},
+            features=_object(info.get("features")),
             expiry_field=self.expiry_field,
         )
 
@@ -431,8 +436,15 @@ class PwpushClient:
         if response.status_code not in (200, 201):
             self._raise_for(response, "create the push")
         push = json_or_none(response)
-        if not isinstance(push, dict) or not push.get("url_token"):
-            raise PwpushError("The server accepted the push but did not answer with its url_token.")
+        if not isinstance(push, dict) or not _is_token(push.get("url_token")):
+            expected = "the new push (a JSON object with its url_token)"
+            if isinstance(push, dict):
+                raise PwpushError("Could not create the push: the server answered HTTP %d without a url_token; the push "
+                                  "may have been stored, check the server's list before running again." % (
+                                      response.status_code), status=response.status_code)
+            raise PwpushError("Could not create the push: %s; the push may have been stored, check the server's list "
+                              "before running again." % unexpected_answer(response, expected),
+                              status=response.status_code)
         return self.describe(push)
 
     def create_pushes(self, specs, concurrency=1, select=None):
@@ -504,7 +516,7 @@ class PwpushClient:
                 handle.close()
 
     def _check_kind_enabled(self, kind):
-        features = (self.version_info().get("features") or {}).get("pushes") or {}
+        features = _object(_object(self.version_info().get("features")).get("pushes"))
         feature_key = {"file": "file_attachments", "url": "url_pushes", "qr": "qr_code_pushes"}.get(kind)
         feature = features.get(feature_key) if feature_key else None
         if isinstance(feature, dict) and feature.get("enabled") is False:
@@ -515,7 +527,9 @@ class PwpushClient:
         clean = redact(push)
         token = push["url_token"]
         # The server's html_url carries the public scheme and host (right behind a proxy).
-        share = push.get("html_url") or "%s/p/%s" % (self.url, token)
+        share = push.get("html_url")
+        if not (isinstance(share, str) and _is_http_url(share)):
+            share = "%s/p/%s" % (self.url, token)
         if push.get("retrieval_step") and not share.endswith("/r"):
             share += "/r"
         clean["url"] = share
@@ -536,8 +550,11 @@ class PwpushClient:
         response = self._send("GET", self._push_path(token, "/preview"), action="preview the push")
         if response.status_code != 200:
             self._raise_for(response, "preview the push")
-        body = json_or_none(response) or {}
-        return dict(url_token=token, url=body.get("url"))
+        body = json_or_none(response)
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+            raise PwpushError("Could not preview the push: %s." % unexpected_answer(
+                response, "its preview (a JSON object with its url)"), status=response.status_code)
+        return dict(url_token=token, url=body["url"])
 
     def retrieve(self, reference, passphrase=None):
         """The push with its payload. Counts a view (unless the token is the owner's)."""
@@ -551,7 +568,8 @@ class PwpushClient:
             self._raise_for(response, "retrieve the push")
         push = json_or_none(response)
         if not isinstance(push, dict):
-            raise PwpushError("The server did not answer the push as JSON.")
+            raise PwpushError("Could not retrieve the push: %s (this may have counted a view)." % unexpected_answer(
+                response, "the push (a JSON object)"), status=response.status_code)
         return push
 
     def retrieval_counted_a_view(self, reference, push):
@@ -584,7 +602,10 @@ class PwpushClient:
         response = self._send("DELETE", self._push_path(token, kind=_kind_from_reference(reference)),
                               action="expire the push")
         if response.status_code == 200:
-            push = json_or_none(response) or {"url_token": token}
+            push = json_or_none(response)
+            if not isinstance(push, dict):
+                raise PwpushError("Could not expire the push: %s; it may have been expired." % unexpected_answer(
+                    response, "the expired push (a JSON object)"), status=200)
             # Without the owner's token the audit log is closed: tell a second expiry apart by time.
             return not _expired_before_request(push, response), redact(push)
         if response.status_code == 404:
@@ -614,10 +635,17 @@ class PwpushClient:
                                   action="read the audit log")
             if response.status_code != 200:
                 self._raise_for(response, "read the audit log")
-            body = json_or_none(response) or {}
-            batch = body.get("logs") if "logs" in body else _v1_audit_to_logs(body.get("views") or [])
-            entries.extend(batch or [])
-            if self.api == "v1" or len(batch or []) < LIST_PAGE_SIZE:
+            body = _object(json_or_none(response))
+            v1_views = "logs" not in body
+            batch = (body.get("views") or []) if v1_views else body["logs"]
+            if not body or not isinstance(batch, list) or not all(isinstance(entry, dict) for entry in batch):
+                raise PwpushError("Could not read the audit log: %s." % unexpected_answer(
+                    response, "a JSON object with its log entries (a list of objects) in logs (views for API v1)"),
+                    status=response.status_code)
+            if v1_views:
+                batch = _v1_audit_to_logs(batch)
+            entries.extend(batch)
+            if self.api == "v1" or len(batch) < LIST_PAGE_SIZE:
                 break
         return entries
 
@@ -670,10 +698,12 @@ class PwpushClient:
             if response.status_code != 200:
                 self._raise_for(response, "list %s pushes" % which)
             batch = json_or_none(response)
-            if not isinstance(batch, list):
-                raise PwpushError("The server answered the %s list with something other than a JSON list." % which)
+            if not isinstance(batch, list) or not all(isinstance(push, dict) and _is_token(push.get("url_token"))
+                                                      for push in batch):
+                raise PwpushError("Could not list %s pushes: %s." % (which, unexpected_answer(
+                    response, "a JSON list of pushes (objects with a url_token)")), status=response.status_code)
             for push in batch:
-                yield self.describe(push) if isinstance(push, dict) and push.get("url_token") else push
+                yield self.describe(push)
             if len(batch) < LIST_PAGE_SIZE:
                 return
 
@@ -784,6 +814,15 @@ def _expired_before_request(push, response, slack_seconds=1.0):
     except (TypeError, ValueError):
         return False
     return (answered_at - expired_at).total_seconds() > slack_seconds
+
+
+def _object(value):
+    """value when it is a JSON object, else an empty one (a server's optional part of the wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _is_token(value):
+    return isinstance(value, str) and bool(value)
 
 
 def _kind_from_reference(reference):

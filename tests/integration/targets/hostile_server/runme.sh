@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Every service against a small hostile server of this target's own (hostile_server.py, 127.0.0.1): a trickle
+# must fail at `timeout`, a huge answer within a memory bound, answers of the wrong shape and connections
+# closed mid-body with one sentence each, TLS failures by their real cause. Through the -vvvv leak check.
+source ../setup_fakes/lib.sh
+set -o pipefail
+work="$(mktemp -d)"
+server_pid=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+cleanup() {
+    if [ -n "${server_pid}" ]; then
+        kill "${server_pid}" 2>/dev/null || true
+        wait "${server_pid}" 2>/dev/null || true
+    fi
+    rm -rf "${work}"
+}
+trap cleanup EXIT
+# The server ends by itself after --lifetime whatever happens to this script.
+python3 hostile_server.py --ready-file "${work}/ready" --tls-dir "${work}" --lifetime 900 &
+server_pid=$!
+for _try in $(seq 100); do
+    [ -s "${work}/ready" ] && break
+    sleep 0.1
+done
+[ -s "${work}/ready" ] || { echo "hostile_server.py did not start"; exit 1; }
+read -r HOSTILE_URL HOSTILE_TLS_URL < "${work}/ready"
+export HOSTILE_URL HOSTILE_TLS_URL
+export HOSTILE_TLS_CA="${work}/ca.pem"
+# Runs a module under the Python given in MODULE_PYTHON and writes, to MEASURE_OUT, the module process's peak
+# resident memory (KiB) and how long it ran (s): the play points ansible_python_interpreter at it.
+export MEASURE_PYTHON="${work}/measure-python"
+cat > "${MEASURE_PYTHON}" <<'PY'
+#!/usr/bin/env python3
+import os, resource, subprocess, sys, time
+started = time.monotonic()
+status = subprocess.call([os.environ["MODULE_PYTHON"]] + sys.argv[1:])
+with open(os.environ["MEASURE_OUT"], "w") as handle:
+    handle.write("%d %.3f\n" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.monotonic() - started))
+sys.exit(status)
+PY
+chmod 700 "${MEASURE_PYTHON}"
+export MEASURE_DIR="${work}"
+export HOSTILE_SECRET="hostile-secret-$RANDOM$RANDOM-Hs"
+export LEAK_VALUE_NAMES="HOSTILE_SECRET"
+checked_playbook -i localhost, -c local play.yml "$@"
