@@ -12,7 +12,8 @@ module: pwpush_push_info
 short_description: Preview, retrieve or audit a Password Pusher push, or list your pushes
 version_added: 0.1.0
 description:
-  - By default previews a push (its link), which never counts a view.
+  - By default previews a push (its link), which never counts a view. A preview does not tell whether the push is
+    still active (the server answers it for expired pushes too): the owner's O(list=active) does.
   - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
     The task reports C(changed) when a view was counted, so not for an expired push, nor with the owner's or an
     admin's O(token) (one read of the audit log, which only they may read, tells them apart).
@@ -72,10 +73,21 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Check that a link still works (counts no view)
+- name: Preview a link (counts no view; the server answers even for an expired push, so this does not tell)
   oneshot.secrets.pwpush_push_info:
     url_token: https://pwpush.com/p/fkwjfvhall92
   register: preview
+
+- name: Check that a link still works - the owner's list of active pushes (counts no view)
+  oneshot.secrets.pwpush_push_info:
+    list: active
+    token: "{{ pwpush_api_token }}"
+  register: active
+
+- name: Fail when the push is no longer active
+  ansible.builtin.assert:
+    that: push.url_token in active.pushes | map(attribute='url_token')
+    fail_msg: The link {{ push.url }} no longer works (used up, expired or deleted).
 
 - name: Read a secret that was pushed to us (counts a view)
   oneshot.secrets.pwpush_push_info:
