@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# The collection as a user gets it: the tarball (no secret, LICENSE, tests that can run, links that resolve), the
+# installed playbooks run by name as the guides write them, README snippets, the checkout's inventory.
+# Sourced by runme.sh (which defines pb, fail, work, playbooks).
+
+# Items 1 and 13: build after the receives (and with left-overs planted where old runs put them), then look inside.
+package_build_and_check() {
+    local planted="planted-$$" dist="${work}/dist" unpacked="${work}/unpacked" secret f
+    secret="$(cat "${work}/planted-secret-value")"
+    for f in secret playbooks/secret playbooks/links.csv links.csv link.json playbooks/link.json; do
+        [ -e "${COLLECTION_ROOT}/${f}" ] && fail "${f} exists in the collection before the build"
+        echo "${planted}" > "${COLLECTION_ROOT}/${f}"
+    done
+    (cd "${COLLECTION_ROOT}" && ansible-galaxy collection build --force --output-path "${dist}" > "${work}/build.log" 2>&1) \
+        || { cat "${work}/build.log"; fail "collection build"; }
+    for f in secret playbooks/secret playbooks/links.csv links.csv link.json playbooks/link.json; do
+        rm -f "${COLLECTION_ROOT}/${f}"
+    done
+    mkdir -p "${unpacked}"
+    tar xzf "${dist}"/oneshot-secrets-*.tar.gz -C "${unpacked}"
+    if grep -rlF -e "${secret}" -e "${planted}" "${unpacked}"; then fail "the tarball holds a secret or a left-over file"; fi
+    if find "${unpacked}" -name '*.csv' | grep .; then fail "the tarball holds a CSV"; fi
+    [ -f "${unpacked}/LICENSE" ] && grep -q 'GNU GENERAL PUBLIC LICENSE' "${unpacked}/LICENSE" || fail "no GPL LICENSE in the tarball"
+    [ -x "${unpacked}/tests/fakes/run-with" ] || fail "the tarball's integration tests lack tests/fakes"
+    python3 - "${unpacked}" <<'PY' || fail "a relative link in the tarball's documents is broken"
+import os, re, sys
+root, broken = sys.argv[1], []
+for folder, _dirs, files in os.walk(root):
+    for name in files:
+        if not name.endswith(".md"):
+            continue
+        path = os.path.join(folder, name)
+        for target in re.findall(r"\]\(([^)\s]+)\)", open(path, encoding="utf-8").read()):
+            if re.match(r"^[a-z]+:|^#", target):
+                continue
+            if not os.path.exists(os.path.normpath(os.path.join(folder, target.split("#")[0]))):
+                broken.append("%s -> %s" % (os.path.relpath(path, root), target))
+print("\n".join(broken))
+sys.exit(1 if broken else 0)
+PY
+}
+
+# ci_command FILE: the ansible-playbook line of a CI example, as written.
+ci_command() { grep -o 'ansible-playbook oneshot.secrets.ci_handoff.*' "$1" | head -1; }
+
+# Item 12: installed from the tarball, the playbooks run by name from a workspace, as the guides write them, and
+# write their files into that workspace.
+package_installed_pwpush() {
+    local ws="${work}/workspace-gh" command
+    ansible-galaxy collection install --force -p "${work}/installed" "${work}"/dist/oneshot-secrets-*.tar.gz > /dev/null
+    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    command="$(ci_command "${COLLECTION_ROOT}/docs/ci/github-actions.yml")"
+    [ -n "${command}" ] || fail "no ansible-playbook command in docs/ci/github-actions.yml"
+    HANDOFF_SECRET="gh-secret-$$" ANSIBLE_COLLECTIONS_PATH="${work}/installed" \
+        bash -c "ansible-playbook -vvvv ${command#ansible-playbook }" > "${work}/gh.log" 2>&1 \
+        || { tail -40 "${work}/gh.log"; fail "the GitHub Actions command"; }
+    leak_check "${work}/gh.log" || fail "leak in the GitHub Actions command"
+    grep -q '"url": "http' "${ws}/link.json" || fail "link.json is not in the workspace"
+    grep -q "${work}/installed/ansible_collections/oneshot/secrets/playbooks" "${work}/gh.log" || fail "not the installed playbook"
+    # docs/distributing-credentials.md: its users file and its command, as written.
+    sed -n '/^`my-users.yml`:/,/^```$/p' "${COLLECTION_ROOT}/docs/distributing-credentials.md" | sed '1,3d;$d' > my-users.yml
+    command="$(sed -n '/^```console/,/^```/p' "${COLLECTION_ROOT}/docs/distributing-credentials.md" | sed -n '2,3p' \
+        | tr -d '\\\n' | sed 's/^PWPUSH_TOKEN=\.\.\. //')"
+    ANSIBLE_COLLECTIONS_PATH="${work}/installed" bash -c "${command/ansible-playbook /ansible-playbook -vvvv }" > "${work}/doc-distribute.log" 2>&1 \
+        || { tail -40 "${work}/doc-distribute.log"; fail "the distributing-credentials command: ${command}"; }
+    leak_check "${work}/doc-distribute.log" || fail "leak in the distributing-credentials command"
+    grep -qE '^alice,alice@example.com,http' links.csv && grep -qE '^bob,,http' links.csv || fail "links.csv is not in the workspace"
+}
+package_installed_ots() {
+    local ws="${work}/workspace-gl" command
+    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    command="$(ci_command "${COLLECTION_ROOT}/docs/ci/gitlab-ci.yml")"
+    HANDOFF_SECRET="gl-secret-$$" ANSIBLE_COLLECTIONS_PATH="${work}/installed" \
+        bash -c "ansible-playbook -vvvv ${command#ansible-playbook }" > "${work}/gl.log" 2>&1 \
+        || { tail -40 "${work}/gl.log"; fail "the GitLab CI command"; }
+    leak_check "${work}/gl.log" || fail "leak in the GitLab CI command"
+    grep -q '"service": "ots"' "${ws}/link.json" || fail "the GitLab link.json is not in the workspace"
+}
+
+# Items 9 and 14: README snippets are plays that pass ansible-lint, the lookup snippet reaches the configured
+# server; the lookup does not document kind=file; the checkout's ansible.cfg spares the inventory warnings.
+package_readme_and_inventory() {
+    local snippets="${work}/readme"
+    mkdir -p "${snippets}"
+    python3 - "${COLLECTION_ROOT}/README.md" "${snippets}" "${PWPUSH_URL}" <<'PY' || fail "README snippets"
+import re, sys
+readme, out, url = sys.argv[1:4]
+blocks = [b for b in re.findall(r"```yaml\n(.*?)```", open(readme).read(), re.S) if re.search(r"^- name:", b, re.M)]
+plays = [b for b in blocks if "\n  hosts:" in b]
+assert plays and len(plays) == len(blocks), "a README example is not a whole play"
+for number, play in enumerate(plays):
+    open("%s/play-%d.yml" % (out, number), "w").write("---\n" + play)
+lookup = [p for p in plays if "query('oneshot.secrets.pwpush'" in p][0]
+lookup = lookup.replace("https://pwpush.example.com", url).replace("{{ vault_pwpush_token }}", "{{ lookup('ansible.builtin.env', 'PWPUSH_TOKEN') }}")
+open(out + "/run-lookup.yml", "w").write("---\n" + lookup)
+PY
+    (cd "${snippets}" && ansible-lint --offline --profile production play-*.yml > "${work}/readme-lint.log" 2>&1) \
+        || { cat "${work}/readme-lint.log"; fail "a README example fails ansible-lint"; }
+    # The environment points elsewhere: only the play's pwpush_url can lead the lookup to the test server.
+    (cd "${snippets}" && export PWPUSH_URL=https://pwpush.invalid && pb "${work}/readme-lookup.log" run-lookup.yml \
+        -e '{"passwords": ["readme-pw-one", "readme-pw-two"]}') || { cat "${work}/readme-lookup.log"; fail "the README lookup play"; }
+    [ "$(python3 -c 'import json,os,urllib.request; print(len(json.load(urllib.request.urlopen(os.environ["PWPUSH_URL"] + "/_fake/pwpush/pushes"))))')" -ge 2 ] \
+        || fail "the README lookup did not reach the configured server"
+    ansible-doc -t lookup -j oneshot.secrets.pwpush | python3 -c '
+import json, sys
+choices = list(json.load(sys.stdin).values())[0]["doc"]["options"]["kind"]["choices"]
+assert "file" not in choices, choices' || fail "the pwpush lookup documents kind=file"
+    (cd "${COLLECTION_ROOT}" && HANDOFF_SECRET="cfg-secret-$$" env -u ANSIBLE_CONFIG ansible-playbook playbooks/ci_handoff.yml \
+        > "${work}/inventory.log" 2>&1) || { cat "${work}/inventory.log"; fail "ci_handoff from the checkout"; }
+    if grep -qi 'No inventory was parsed\|provided hosts list is empty' "${work}/inventory.log"; then
+        fail "the checkout's playbooks still warn about the inventory"
+    fi
+}
+export -f package_build_and_check ci_command package_installed_pwpush package_installed_ots package_readme_and_inventory
