@@ -24,7 +24,7 @@ distribute_paths_and_lost_link() {
     grep -q 'Links expire after 1 hour (expire_after_duration=3)' "${work}/dl-nocsv.log" || fail "distribute_ttl_hours=1 is not one hour"
     # The pushes of that run: expire them (the documented recipe, for each user), then the CSV run.
     for user in alice bob carol; do
-        ansible localhost -m oneshot.secrets.pwpush_push -a "state=absent name='initial password for ${user}'" > /dev/null \
+        ansible localhost -m oneshot.secrets.pwpush_push -a "state=absent name='initial password for ${user}'" > /dev/null 2>&1 \
             || fail "expire ${user}"
     done
     pb "${work}/dl-csv1.log" "${playbooks}/distribute_credentials.yml" -e "distribute_csv=${csv}" \
@@ -32,7 +32,7 @@ distribute_paths_and_lost_link() {
     old="$(csv_link bob "${csv}")"
     recipe="$(sed -n '/^To serve a user again/,$p' "${COLLECTION_ROOT}/docs/distributing-credentials.md" | grep '^ansible localhost')"
     [ -n "${recipe}" ] || fail "no lost-link recipe in docs/distributing-credentials.md"
-    eval "${recipe}" > "${work}/dl-recipe.log" || { cat "${work}/dl-recipe.log"; fail "the lost-link recipe"; }
+    eval "${recipe}" > "${work}/dl-recipe.log" 2>&1 || { cat "${work}/dl-recipe.log"; fail "the lost-link recipe"; }
     pb "${work}/dl-csv2.log" "${playbooks}/distribute_credentials.yml" -e "distribute_csv=${csv}" \
         || { cat "${work}/dl-csv2.log"; fail "distribute after the lost-link recipe"; }
     new="$(csv_link bob "${csv}")"

@@ -35,8 +35,8 @@ for folder, _dirs, files in os.walk(root):
                 continue
             if not os.path.exists(os.path.normpath(os.path.join(folder, target.split("#")[0]))):
                 broken.append("%s -> %s" % (os.path.relpath(path, root), target))
-print("\n".join(broken))
-sys.exit(1 if broken else 0)
+if broken:
+    sys.exit("broken: " + ", ".join(broken))
 PY
 }
 
@@ -47,7 +47,8 @@ ci_command() { grep -o 'ansible-playbook oneshot.secrets.ci_handoff.*' "$1" | he
 # write their files into that workspace.
 package_installed_pwpush() {
     local ws="${work}/workspace-gh" command
-    ansible-galaxy collection install --force -p "${work}/installed" "${work}"/dist/oneshot-secrets-*.tar.gz > /dev/null
+    ansible-galaxy collection install --force -p "${work}/installed" "${work}"/dist/oneshot-secrets-*.tar.gz > /dev/null 2>&1 \
+        || fail "install the built collection"
     mkdir -p "${ws}" && cd "${ws}" || fail "cd"
     command="$(ci_command "${COLLECTION_ROOT}/docs/ci/github-actions.yml")"
     [ -n "${command}" ] || fail "no ansible-playbook command in docs/ci/github-actions.yml"
