@@ -13,7 +13,7 @@ short_description: Preview, retrieve or audit a Password Pusher push, or list yo
 version_added: 0.1.0
 description:
   - By default previews a push (its link), which never counts a view. A preview does not tell whether the push is
-    still active (the server answers it for expired pushes too): the owner's O(list=active) does.
+    still active (the server answers it for expired pushes too); the owner's O(list=active) does.
   - O(retrieve=true) returns the payload and B(counts a view), which may expire the push; use C(no_log) on the task.
     The task reports C(changed) when a view was counted, so not for an expired push, nor with the owner's or an
     admin's O(token) (one read of the audit log, which only they may read, tells them apart).

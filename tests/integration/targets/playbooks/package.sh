@@ -113,3 +113,27 @@ assert "file" not in choices, choices' || fail "the pwpush lookup documents kind
     fi
 }
 export -f package_build_and_check ci_command package_installed_pwpush package_installed_ots package_readme_and_inventory
+
+# Item 8: pwpush_push_info's "Check that a link still works" example, as ansible-doc shows it, tells an active push
+# from an expired one without counting a view.
+push_info_example() {
+    local token
+    ansible-doc -j oneshot.secrets.pwpush_push_info | python3 -c '
+import json, sys, yaml
+examples = yaml.safe_load(list(json.load(sys.stdin).values())[0]["examples"])
+start = [i for i, task in enumerate(examples) if task["name"].startswith("Check that a link still works")]
+assert start, "no example that checks whether a link still works"
+tasks = examples[start[0]:start[0] + 2]
+play = [{"name": "The example", "hosts": "localhost", "gather_facts": False, "tasks": tasks,
+         "vars": {"pwpush_api_token": "{{ lookup(\"ansible.builtin.env\", \"PWPUSH_TOKEN\") }}"}}]
+yaml.safe_dump(play, open(sys.argv[1], "w"))' "${work}/push-info-example.yml" || fail "the push_info example cannot be extracted"
+    token="$(token_of "$(handoff_push "example-secret-$$" "${work}/pi-push.log")")"
+    pb "${work}/pi-active.log" "${work}/push-info-example.yml" -e "{\"push\": {\"url_token\": \"${token}\", \"url\": \"${PWPUSH_URL}/p/${token}\"}}" \
+        || { cat "${work}/pi-active.log"; fail "the example says an active push does not work"; }
+    ansible localhost -m oneshot.secrets.pwpush_push -a "state=absent url_token=${token}" > /dev/null 2>&1 || fail "expire the push"
+    pb "${work}/pi-expired.log" "${work}/push-info-example.yml" -e "{\"push\": {\"url_token\": \"${token}\", \"url\": \"${PWPUSH_URL}/p/${token}\"}}" \
+        && fail "the example says an expired push still works"
+    grep -q 'no longer works' "${work}/pi-expired.log" || fail "the example does not say why"
+    [ "$(fake_push "${token}" view_count)" = 0 ] || fail "the example counted a view"
+}
+export -f push_info_example
