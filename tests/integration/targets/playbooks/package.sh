@@ -137,3 +137,40 @@ yaml.safe_dump(play, open(sys.argv[1], "w"))' "${work}/push-info-example.yml" ||
     [ "$(fake_push "${token}" view_count)" = 0 ] || fail "the example counted a view"
 }
 export -f push_info_example
+
+# guide_commands FILE SERVICE: the ansible/ansible-playbook lines of FILE's console blocks (for SERVICE's section
+# of getting-started.md: its 2a/2c part), with "..." placeholders of the environment dropped.
+guide_commands() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+if sys.argv[1].endswith("getting-started.md"):
+    text = re.split(r"^## ", text, flags=re.M)
+    text = "".join(part for part in text if part.startswith("2a" if sys.argv[2] == "pwpush" else "2c"))
+for block in re.findall(r"```console\n(.*?)```", text, re.S):
+    for line in block.replace("\\\n", " ").splitlines():
+        line = re.sub(r"\s+#.*$", "", line).strip()
+        line = re.sub(r"^(\w+=\.\.\. )+", "", line)
+        if line.startswith(("ansible ", "ansible-playbook ", "HANDOFF_SECRET=")):
+            print(line)
+PY
+}
+# Item 12: every command of getting-started.md (2a, 2c) and docs/ci/README.md, as written, on the installed collection.
+package_guides_as_written() {
+    local service="$1" ws="${work}/guides-$1" line n=0 link
+    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    export HANDOFF_SECRET="guide-secret-$$"
+    while read -r line; do
+        n=$((n + 1))
+        [ -s link.json ] && link="$(python3 -c 'import json; print(json.load(open("link.json"))["url"])')"
+        line="${line//handoff_link=https:\/\/.../handoff_link=${link:-none}}"
+        [ "${service}" = pwpush ] || line="${line//ci_handoff /ci_handoff -e handoff_service=ots }"
+        echo "guide command: ${line}"
+        ANSIBLE_COLLECTIONS_PATH="${work}/installed" bash -c "${line/ansible-playbook /ansible-playbook -vvvv }" \
+            > "${work}/guide-${service}-${n}.log" 2>&1 || { tail -30 "${work}/guide-${service}-${n}.log"; fail "guide command: ${line}"; }
+        grep -q '^task path: ' "${work}/guide-${service}-${n}.log" && { leak_check "${work}/guide-${service}-${n}.log" || fail "leak: ${line}"; }
+    done < <(guide_commands "${COLLECTION_ROOT}/docs/getting-started.md" "${service}"; guide_commands "${COLLECTION_ROOT}/docs/ci/README.md" "${service}")
+    [ "${n}" -ge 3 ] || fail "only ${n} guide commands for ${service}"
+    [ "$(cat secret)" = "guide-secret-$$" ] || fail "the guide's receive did not write the secret into the workspace"
+}
+export -f guide_commands package_guides_as_written

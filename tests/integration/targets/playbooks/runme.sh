@@ -166,7 +166,9 @@ echo "distribute_credentials: paths checked, changed counts true, a lost link is
 
 # --- the package: tarball, installed playbooks run as the guides write them, README, inventory ------------------
 "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- \
-    bash -c 'package_build_and_check && package_installed_pwpush && package_readme_and_inventory && push_info_example'
-"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c package_installed_ots
+    bash -c 'package_build_and_check && package_installed_pwpush && package_readme_and_inventory && push_info_example \
+    && package_guides_as_written pwpush'
+"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'package_installed_ots && package_guides_as_written ots'
 echo "package: no secret or CSV in the tarball, LICENSE, tests/fakes, links resolve; installed playbooks run as documented"
+echo "guides: every command of getting-started.md and docs/ci/README.md ran as written on the installed collection"
 echo "pwpush_push_info: the example tells an active push from an expired one without counting a view"
