@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # work, playbooks and the helpers come from runme.sh
 # distribute_credentials.yml and report_stolen_credentials.yml: paths, lifetimes, lost links, truthful changed.
 # Sourced by runme.sh (which defines pb, fail, recap_changed, work, playbooks, fake_push, token_of).
 
@@ -36,7 +37,7 @@ distribute_paths_and_lost_link() {
     pb "${work}/dl-csv2.log" "${playbooks}/distribute_credentials.yml" -e "distribute_csv=${csv}" \
         || { cat "${work}/dl-csv2.log"; fail "distribute after the lost-link recipe"; }
     new="$(csv_link bob "${csv}")"
-    [ -n "${new}" ] && [ "${new}" != "${old}" ] || fail "bob's expired link was handed out again (${old})"
+    { [ -n "${new}" ] && [ "${new}" != "${old}" ]; } || fail "bob's expired link was handed out again (${old})"
     [ "$(fake_push "$(token_of "${new}")" expired)" = false ] || fail "bob's new link is not active"
     [ "$(csv_link alice "${csv}")" = "$(grep -o 'alice  http[^"]*' "${work}/dl-csv2.log" | cut -c8-)" ] || fail "alice's link changed"
     [ "$(recap_changed "${work}/dl-csv2.log")" = 2 ] || fail "serving bob again reported changed=$(recap_changed "${work}/dl-csv2.log") (1 push, the CSV)"
@@ -62,6 +63,7 @@ report_paths() {
     cp "${work}/leak.json" leak.json
     pb "${work}/rp-relative.log" "${playbooks}/report_stolen_credentials.yml" -e stolen_credentials_file=leak.json \
         && fail "a relative stolen_credentials_file was accepted"
+    # shellcheck disable=SC2016  # the message names $PWD literally
     grep -q 'stolen_credentials_file=leak.json: give an absolute path (for example $PWD/leak.json)' "${work}/rp-relative.log" \
         || fail "no message for a relative stolen_credentials_file"
     pb "${work}/rp-absolute.log" "${playbooks}/report_stolen_credentials.yml" --check \

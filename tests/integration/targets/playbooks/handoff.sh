@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # work, playbooks and the helpers come from runme.sh
 # ci_handoff.yml: paths, private files, receive checks, failure reasons, lifetimes, JSON types, passphrases.
 # Sourced by runme.sh (which defines pb, fail, work, playbooks); every function runs inside run-with pwpush.
 
@@ -133,7 +134,7 @@ PY
         link="$(cat "${race}/link-${i}.json")"
         PWPUSH_TOKEN="" pb "${work}/race-receive-${i}.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
             -e "handoff_link=${link}" -e "handoff_dest=${race}/secret-${i}" || { kill "${reader}"; fail "race receive ${i}"; }
-        [ "$(stat -c %a "${race}/secret-${i}")" = 600 ] && [ "$(stat -c %a "${race}/link-${i}.json")" = 600 ] \
+        { [ "$(stat -c %a "${race}/secret-${i}")" = 600 ] && [ "$(stat -c %a "${race}/link-${i}.json")" = 600 ]; } \
             || fail "race ${i}: a file is not 0600"
     done
     touch "${race}/stop"
@@ -147,9 +148,11 @@ handoff_json_types() {
     local bin log
     for bin in "$(dirname "$(command -v ansible-playbook)")" "${ANSIBLE_217_BIN}"; do
         log="${work}/json-$(basename "$(dirname "${bin}")").log"
-        HANDOFF_SECRET="json-secret-$$" PATH="${bin}:${PATH}" pb "${log}" "${playbooks}/ci_handoff.yml" -e output=json \
-            -e "handoff_output_file=${work}/types.json" -e handoff_views=2 || { cat "${log}"; fail "json output with ${bin}"; }
-        "${bin}/ansible-playbook" --version | head -1
+        # ansible-test puts its own ansible on PYTHONPATH: the other ansible-core must not see it.
+        (if [ "${bin}" = "${ANSIBLE_217_BIN}" ]; then unset PYTHONPATH; fi
+         HANDOFF_SECRET="json-secret-$$" PATH="${bin}:${PATH}" pb "${log}" "${playbooks}/ci_handoff.yml" -e output=json \
+            -e "handoff_output_file=${work}/types.json" -e handoff_views=2) || { cat "${log}"; fail "json output with ${bin}"; }
+        grep -m1 -o 'ansible-playbook \[core [0-9.]*\]' "${log}"
         python3 - "${work}/types.json" "${log}" <<'PY' || fail "json types with ${bin}"
 import json, re, sys
 written = json.load(open(sys.argv[1]))

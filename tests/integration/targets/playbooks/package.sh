@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # work, playbooks and the helpers come from runme.sh
+# shellcheck disable=SC2030,SC2031  # PWPUSH_URL is changed in a subshell on purpose
 # The collection as a user gets it: the tarball (no secret, LICENSE, tests that can run, links that resolve), the
 # installed playbooks run by name as the guides write them, README snippets, the checkout's inventory.
 # Sourced by runme.sh (which defines pb, fail, work, playbooks).
@@ -20,7 +22,7 @@ package_build_and_check() {
     tar xzf "${dist}"/oneshot-secrets-*.tar.gz -C "${unpacked}"
     if grep -rlF -e "${secret}" -e "${planted}" "${unpacked}"; then fail "the tarball holds a secret or a left-over file"; fi
     if find "${unpacked}" -name '*.csv' | grep .; then fail "the tarball holds a CSV"; fi
-    [ -f "${unpacked}/LICENSE" ] && grep -q 'GNU GENERAL PUBLIC LICENSE' "${unpacked}/LICENSE" || fail "no GPL LICENSE in the tarball"
+    grep -q 'GNU GENERAL PUBLIC LICENSE' "${unpacked}/LICENSE" || fail "no GPL LICENSE in the tarball"
     [ -x "${unpacked}/tests/fakes/run-with" ] || fail "the tarball's integration tests lack tests/fakes"
     python3 - "${unpacked}" <<'PY' || fail "a relative link in the tarball's documents is broken"
 import os, re, sys
@@ -49,7 +51,8 @@ package_installed_pwpush() {
     local ws="${work}/workspace-gh" command
     ansible-galaxy collection install --force -p "${work}/installed" "${work}"/dist/oneshot-secrets-*.tar.gz > /dev/null 2>&1 \
         || fail "install the built collection"
-    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    mkdir -p "${ws}"
+    cd "${ws}" || fail "cd"
     command="$(ci_command "${COLLECTION_ROOT}/docs/ci/github-actions.yml")"
     [ -n "${command}" ] || fail "no ansible-playbook command in docs/ci/github-actions.yml"
     HANDOFF_SECRET="gh-secret-$$" ANSIBLE_COLLECTIONS_PATH="${work}/installed" \
@@ -59,17 +62,20 @@ package_installed_pwpush() {
     grep -q '"url": "http' "${ws}/link.json" || fail "link.json is not in the workspace"
     grep -q "${work}/installed/ansible_collections/oneshot/secrets/playbooks" "${work}/gh.log" || fail "not the installed playbook"
     # docs/distributing-credentials.md: its users file and its command, as written.
+    # shellcheck disable=SC2016  # backquotes of the Markdown, not commands
     sed -n '/^`my-users.yml`:/,/^```$/p' "${COLLECTION_ROOT}/docs/distributing-credentials.md" | sed '1,3d;$d' > my-users.yml
+    # shellcheck disable=SC2016  # backquotes of the Markdown, not commands
     command="$(sed -n '/^```console/,/^```/p' "${COLLECTION_ROOT}/docs/distributing-credentials.md" | sed -n '2,3p' \
         | tr -d '\\\n' | sed 's/^PWPUSH_TOKEN=\.\.\. //')"
     ANSIBLE_COLLECTIONS_PATH="${work}/installed" bash -c "${command/ansible-playbook /ansible-playbook -vvvv }" > "${work}/doc-distribute.log" 2>&1 \
         || { tail -40 "${work}/doc-distribute.log"; fail "the distributing-credentials command: ${command}"; }
     leak_check "${work}/doc-distribute.log" || fail "leak in the distributing-credentials command"
-    grep -qE '^alice,alice@example.com,http' links.csv && grep -qE '^bob,,http' links.csv || fail "links.csv is not in the workspace"
+    { grep -qE '^alice,alice@example.com,http' links.csv && grep -qE '^bob,,http' links.csv; } || fail "links.csv is not in the workspace"
 }
 package_installed_ots() {
     local ws="${work}/workspace-gl" command
-    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    mkdir -p "${ws}"
+    cd "${ws}" || fail "cd"
     command="$(ci_command "${COLLECTION_ROOT}/docs/ci/gitlab-ci.yml")"
     HANDOFF_SECRET="gl-secret-$$" ANSIBLE_COLLECTIONS_PATH="${work}/installed" \
         bash -c "ansible-playbook -vvvv ${command#ansible-playbook }" > "${work}/gl.log" 2>&1 \
@@ -158,7 +164,8 @@ PY
 # Item 12: every command of getting-started.md (2a, 2c) and docs/ci/README.md, as written, on the installed collection.
 package_guides_as_written() {
     local service="$1" ws="${work}/guides-$1" line n=0 link
-    mkdir -p "${ws}" && cd "${ws}" || fail "cd"
+    mkdir -p "${ws}"
+    cd "${ws}" || fail "cd"
     export HANDOFF_SECRET="guide-secret-$$"
     while read -r line; do
         n=$((n + 1))

@@ -153,8 +153,8 @@ fi
 # ansible-core 2.17 (the oldest the collection supports) on the system Python 3.11, kept between runs.
 ANSIBLE_217_BIN="${HOME}/.cache/oneshot-secrets/ansible-core-2.17/bin"
 if [ ! -x "${ANSIBLE_217_BIN}/ansible-playbook" ]; then
-    /usr/bin/python3 -m venv "$(dirname "${ANSIBLE_217_BIN}")"
-    "${ANSIBLE_217_BIN}/pip" install -q 'ansible-core==2.17.*' requests
+    env -u PYTHONPATH /usr/bin/python3 -m venv "$(dirname "${ANSIBLE_217_BIN}")"
+    env -u PYTHONPATH "${ANSIBLE_217_BIN}/pip" install -q 'ansible-core==2.17.*' requests
 fi
 export ANSIBLE_217_BIN
 "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff_json_types
