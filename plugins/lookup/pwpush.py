@@ -32,6 +32,13 @@ options:
     type: list
     elements: str
     required: true
+  kind:
+    description:
+      - What each push carries. V(text) is a secret text, V(url) a link the recipient is sent to,
+        V(qr) a text shown as a QR code (at most 1024 characters). File pushes need the M(oneshot.secrets.pwpush_push) module.
+    type: str
+    choices: [text, url, qr]
+    default: text
   concurrency:
     description:
       - How many pushes are created at the same time, 1 to 8. Every term is validated before the first one is

@@ -12,7 +12,8 @@ module: pwpush_push_info
 short_description: Preview or audit a Password Pusher push, list your pushes or accounts
 version_added: 0.1.0
 description:
-  - By default previews a push (its link), which never counts a view.
+  - By default previews a push (its link), which never counts a view. A preview does not tell whether the push is
+    still active (the server answers it for expired pushes too); the owner's O(list=active) does.
   - It changes nothing on the server and counts no view. To read the payload, which counts a view, use
     M(oneshot.secrets.pwpush_push_retrieve).
   - O(audit=true) returns the push's audit log (owner only), O(list) lists your active or expired pushes,
@@ -64,10 +65,21 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Check that a link still works (counts no view)
+- name: Preview a link (counts no view; the server answers even for an expired push, so this does not tell)
   oneshot.secrets.pwpush_push_info:
     url_token: https://pwpush.com/p/fkwjfvhall92
   register: preview
+
+- name: Check that a link still works - the owner's list of active pushes (counts no view)
+  oneshot.secrets.pwpush_push_info:
+    list: active
+    token: "{{ pwpush_api_token }}"
+  register: active
+
+- name: Fail when the push is no longer active
+  ansible.builtin.assert:
+    that: push.url_token in active.pushes | map(attribute='url_token')
+    fail_msg: The link {{ push.url }} no longer works (used up, expired or deleted).
 
 - name: Who opened the link?
   oneshot.secrets.pwpush_push_info:

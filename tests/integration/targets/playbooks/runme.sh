@@ -7,6 +7,16 @@ trap 'rm -rf "${work}"' EXIT
 playbooks="${COLLECTION_ROOT}/playbooks"
 
 fail() { echo "FAILED: $*"; exit 1; }
+# The tests of each playbook's own rules live next to this file.
+# shellcheck source=handoff.sh
+source handoff.sh
+# shellcheck source=distribute.sh
+source distribute.sh
+# shellcheck source=package.sh
+source package.sh
+export HANDOFF_TEST_PASSPHRASE="handoff-phrase-$$-never-printed"
+LEAK_VALUE_NAMES="HANDOFF_TEST_PASSPHRASE"
+export LEAK_VALUE_NAMES
 # pb LOG ARGS...: ansible-playbook ARGS through the -vvvv leak check, the whole output kept in LOG.
 pb() {
     local log="$1"
@@ -27,7 +37,7 @@ distribute_twice() {
     done
 }
 export -f distribute_twice recap_changed fail pb
-export work playbooks
+export work playbooks COLLECTION_ROOT
 "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'distribute_twice pwpush'
 "${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'distribute_twice ots'
 for service in pwpush ots; do
@@ -123,3 +133,42 @@ report() {
 export -f report held_count
 "${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- bash -c report
 echo "report_stolen_credentials: dry run counted, CSV and JSON submitted, no password printed"
+"${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- bash -c report_paths
+echo "report_stolen_credentials: a relative path is refused with the fix, an absolute one works from anywhere"
+
+# --- ci_handoff.yml: paths, checks before the link is used, reasons, passphrase sources, lifetimes, JSON ---------
+printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources'
+echo "ci_handoff: relative and in-collection paths refused, --check and a missing directory leave the link unused, reasons given"
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'handoff_lifetimes hosted "1=3 13=5 200=12 2000=16" expire_after_duration'
+PWPUSH_FAKE_MODE=oss "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- \
+    bash -c 'handoff_lifetimes oss "24=1 200=8" expire_after_days && handoff_lifetime_refused && distribute_oss_lifetimes'
+echo "ci_handoff/distribute_credentials: lifetimes never longer than asked, said, refused below the shortest"
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
+    "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff_race
+    echo "ci_handoff: user nobody never read the secret or the link file while they were written"
+else
+    echo "ci_handoff race with another user: skipped (needs root, setpriv and the user nobody)"
+fi
+# ansible-core 2.17 (the oldest the collection supports) on the system Python 3.11, kept between runs.
+ANSIBLE_217_BIN="${HOME}/.cache/oneshot-secrets/ansible-core-2.17/bin"
+if [ ! -x "${ANSIBLE_217_BIN}/ansible-playbook" ]; then
+    env -u PYTHONPATH /usr/bin/python3 -m venv "$(dirname "${ANSIBLE_217_BIN}")"
+    env -u PYTHONPATH "${ANSIBLE_217_BIN}/pip" install -q 'ansible-core==2.17.*' requests
+fi
+export ANSIBLE_217_BIN
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff_json_types
+echo "ci_handoff: the JSON output has the same types on ansible-core 2.17 and the newest"
+
+# --- distribute_credentials.yml: paths, truthful changed, the lost-link recipe ----------------------------------
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c distribute_paths_and_lost_link
+echo "distribute_credentials: paths checked, changed counts true, a lost link is replaced"
+
+# --- the package: tarball, installed playbooks run as the guides write them, README, inventory ------------------
+"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- \
+    bash -c 'package_build_and_check && package_installed_pwpush && package_readme_and_inventory && push_info_example \
+    && package_guides_as_written pwpush'
+"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'package_installed_ots && package_guides_as_written ots'
+echo "package: no secret or CSV in the tarball, LICENSE, tests/fakes, links resolve; installed playbooks run as documented"
+echo "guides: every command of getting-started.md and docs/ci/README.md ran as written on the installed collection"
+echo "pwpush_push_info: the example tells an active push from an expired one without counting a view"

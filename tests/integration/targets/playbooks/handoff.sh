@@ -1,0 +1,168 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # work, playbooks and the helpers come from runme.sh
+# ci_handoff.yml: paths, private files, receive checks, failure reasons, lifetimes, JSON types, passphrases.
+# Sourced by runme.sh (which defines pb, fail, work, playbooks); every function runs inside run-with pwpush.
+
+# fake_push TOKEN FIELD: a field of the push TOKEN as the Password Pusher test server holds it.
+fake_push() {
+    python3 - "$1" "$2" <<'PY'
+import json, os, sys, urllib.request
+pushes = json.load(urllib.request.urlopen(os.environ["PWPUSH_URL"] + "/_fake/pwpush/pushes"))
+push = [p for p in pushes if p["url_token"] == sys.argv[1]]
+print(json.dumps(push[0][sys.argv[2]]) if push else "no-such-push")
+PY
+}
+# token_of LINK: the push token in a link.
+token_of() { sed -E 's#.*/p/([^/]+).*#\1#' <<< "$1"; }
+# handoff_push SECRET LOG [ARGS...]: push SECRET from $HANDOFF_SECRET, print the link (from the JSON link file).
+handoff_push() {
+    local secret="$1" log="$2"
+    shift 2
+    HANDOFF_SECRET="${secret}" pb "${log}" "${playbooks}/ci_handoff.yml" -e output=json \
+        -e "handoff_output_file=${work}/push-link.json" "$@" || { cat "${log}"; fail "handoff push (${log})"; }
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "${work}/push-link.json"
+}
+# receive LOG LINK DEST [ARGS...]: a receive by someone else (no owner token), from the directory elsewhere/.
+receive() {
+    local log="$1" link="$2" dest="$3"
+    shift 3
+    (cd "${work}/elsewhere" && PWPUSH_TOKEN="" pb "${log}" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
+        -e "handoff_link=${link}" -e "handoff_dest=${dest}" "$@")
+}
+
+# Items 1 and 3: relative paths and paths in the collection are refused, --check and a missing directory do not
+# use the link; the link then still works once.
+handoff_paths_and_checks() {
+    local secret="paths-secret-$$" link token
+    mkdir -p "${work}/elsewhere"
+    link="$(handoff_push "${secret}" "${work}/hp-push.log")"
+    token="$(token_of "${link}")"
+    receive "${work}/hp-relative.log" "${link}" ./secret && fail "a relative handoff_dest was accepted"
+    grep -q 'handoff_dest=./secret: give an absolute path' "${work}/hp-relative.log" || fail "no message for a relative handoff_dest"
+    receive "${work}/hp-inside.log" "${link}" "${COLLECTION_ROOT}/playbooks/secret" && fail "a handoff_dest in the collection was accepted"
+    grep -q 'that is inside the collection' "${work}/hp-inside.log" || fail "no message for a handoff_dest in the collection"
+    receive "${work}/hp-check.log" "${link}" "${work}/elsewhere/secret" --check || { cat "${work}/hp-check.log"; fail "receive --check"; }
+    grep -q 'Check mode - would read the link' "${work}/hp-check.log" || fail "--check did not say what it would do"
+    receive "${work}/hp-nodir.log" "${link}" "${work}/elsewhere/no-such-dir/secret" && fail "a missing directory was accepted"
+    grep -q 'no-such-dir does not exist. The link was not used.' "${work}/hp-nodir.log" || fail "no message for a missing directory"
+    [ "$(fake_push "${token}" view_count)" = 0 ] || fail "the link was used by a refused, checked or impossible receive"
+    [ ! -e "${work}/elsewhere/secret" ] || fail "--check wrote a file"
+    receive "${work}/hp-receive.log" "${link}" "${work}/elsewhere/secret" || { cat "${work}/hp-receive.log"; fail "receive after the checks"; }
+    [ "$(cat "${work}/elsewhere/secret")" = "${secret}" ] || fail "received something else"
+    for f in "${COLLECTION_ROOT}/playbooks/secret" "${COLLECTION_ROOT}/playbooks/elsewhere/secret" "${COLLECTION_ROOT}/secret"; do
+        [ ! -e "${f}" ] || fail "a secret was written inside the collection: ${f}"
+    done
+    echo "${secret}" > "${work}/planted-secret-value"
+}
+
+# Item 4: a failed receive says why, without the secret or the passphrase.
+handoff_failures() {
+    local link
+    link="$(HANDOFF_PASSPHRASE="${HANDOFF_TEST_PASSPHRASE}" handoff_push "failure-secret-$$" "${work}/hf-push.log")"
+    HANDOFF_PASSPHRASE="wrong-${HANDOFF_TEST_PASSPHRASE}" receive "${work}/hf-wrong.log" "${link}" "${work}/elsewhere/f1" \
+        && fail "a wrong passphrase was accepted"
+    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*wrong or missing passphrase' "${work}/hf-wrong.log" \
+        || { grep -E 'fatal|FAILED' "${work}/hf-wrong.log"; fail "a wrong passphrase was not named"; }
+    HANDOFF_PASSPHRASE="${HANDOFF_TEST_PASSPHRASE}" receive "${work}/hf-ok.log" "${link}" "${work}/elsewhere/f2" \
+        || { cat "${work}/hf-ok.log"; fail "receive with the passphrase from the environment"; }
+    receive "${work}/hf-used.log" "${link}" "${work}/elsewhere/f3" -e "handoff_passphrase_file=${work}/phrase" \
+        && fail "a used-up link worked twice"
+    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*the push .* has expired' "${work}/hf-used.log" \
+        || { grep -E 'fatal|FAILED' "${work}/hf-used.log"; fail "a used-up link was not named"; }
+    receive "${work}/hf-missing.log" "${PWPUSH_URL}/p/nosuchpushtoken42/r" "${work}/elsewhere/f4" && fail "a missing push was received"
+    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*push not found' "${work}/hf-missing.log" \
+        || { grep -E 'fatal|FAILED' "${work}/hf-missing.log"; fail "a missing push was not named"; }
+    [ ! -s "${work}/elsewhere/f3" ] || fail "a failed receive left a file with content"
+    if grep -q 'failure-secret-' "${work}"/hf-*.log; then fail "a failed receive printed the secret"; fi
+}
+
+# Issue 14 item 5: the passphrase from a file and from the environment, never in the -vvvv output.
+handoff_passphrase_sources() {
+    local link
+    printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
+    link="$(handoff_push "phrase-secret-$$" "${work}/hs-push.log" -e "handoff_passphrase_file=${work}/phrase")"
+    [ "$(fake_push "$(token_of "${link}")" has_passphrase)" = true ] || fail "the passphrase file was not used"
+    HANDOFF_PASSPHRASE="${HANDOFF_TEST_PASSPHRASE}" receive "${work}/hs-env.log" "${link}" "${work}/elsewhere/p1" \
+        || { cat "${work}/hs-env.log"; fail "receive with HANDOFF_PASSPHRASE"; }
+    [ "$(cat "${work}/elsewhere/p1")" = "phrase-secret-$$" ] || fail "received something else with the passphrase"
+}
+
+# Item 5: lifetimes each edition honours, never longer than asked.
+handoff_lifetimes() {
+    local mode="$1" hours expected link
+    for pair in ${2}; do
+        hours="${pair%%=*}" expected="${pair#*=}"
+        link="$(handoff_push "ttl-secret-$$" "${work}/ht-${mode}-${hours}.log" -e "handoff_ttl_hours=${hours}")"
+        [ "$(fake_push "$(token_of "${link}")" "$3")" = "${expected}" ] \
+            || fail "${mode}: handoff_ttl_hours=${hours} gave $3=$(fake_push "$(token_of "${link}")" "$3"), not ${expected}"
+        grep -q "Links expire after" "${work}/ht-${mode}-${hours}.log" || fail "${mode}: the lifetime was not said"
+    done
+}
+handoff_lifetime_refused() {
+    HANDOFF_SECRET="x-secret-$$" pb "${work}/ht-refused.log" "${playbooks}/ci_handoff.yml" -e handoff_ttl_hours=1 \
+        && fail "oss: handoff_ttl_hours=1 was accepted"
+    grep -q 'handoff_ttl_hours=1 is shorter than anything this Password Pusher server offers.*whole days, 1 to 90' \
+        "${work}/ht-refused.log" || fail "oss: the refusal does not give the choices"
+}
+
+# Item 2: the secret file and the link file are never readable by another user, even while they are written.
+handoff_race() {
+    local race i link
+    race="$(mktemp -d /tmp/handoff-race.XXXXXX)"
+    chmod 0755 "${race}"
+    # The reader runs as nobody with the system Python (a venv under /root is out of its reach).
+    (cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups /usr/bin/python3 - "${race}") \
+        > "${work}/race-reader.out" <<'PY' &
+import os, sys, time
+race = sys.argv[1]
+names = ["secret-%d" % i for i in range(6)] + ["link-%d.json" % i for i in range(6)]
+deadline = time.time() + 240
+while not os.path.exists(os.path.join(race, "stop")) and time.time() < deadline:
+    for name in names:
+        try:
+            with open(os.path.join(race, name)) as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if data:
+            print("READ %s" % name, flush=True)
+PY
+    local reader=$!
+    for i in 0 1 2 3 4 5; do
+        HANDOFF_SECRET="race-secret-$$-${i}" pb "${work}/race-push-${i}.log" "${playbooks}/ci_handoff.yml" \
+            -e "handoff_output_file=${race}/link-${i}.json" || { kill "${reader}"; fail "race push ${i}"; }
+        link="$(cat "${race}/link-${i}.json")"
+        PWPUSH_TOKEN="" pb "${work}/race-receive-${i}.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
+            -e "handoff_link=${link}" -e "handoff_dest=${race}/secret-${i}" || { kill "${reader}"; fail "race receive ${i}"; }
+        { [ "$(stat -c %a "${race}/secret-${i}")" = 600 ] && [ "$(stat -c %a "${race}/link-${i}.json")" = 600 ]; } \
+            || fail "race ${i}: a file is not 0600"
+    done
+    touch "${race}/stop"
+    wait "${reader}"
+    rm -rf "${race}"
+    if [ -s "${work}/race-reader.out" ]; then cat "${work}/race-reader.out"; fail "another user read a secret or link file"; fi
+}
+
+# Item 11: the JSON output has the same types on the newest ansible-core and on 2.17 (system Python 3.11).
+handoff_json_types() {
+    local bin log
+    for bin in "$(dirname "$(command -v ansible-playbook)")" "${ANSIBLE_217_BIN}"; do
+        log="${work}/json-$(basename "$(dirname "${bin}")").log"
+        # ansible-test puts its own ansible on PYTHONPATH: the other ansible-core must not see it.
+        (if [ "${bin}" = "${ANSIBLE_217_BIN}" ]; then unset PYTHONPATH; fi
+         HANDOFF_SECRET="json-secret-$$" PATH="${bin}:${PATH}" pb "${log}" "${playbooks}/ci_handoff.yml" -e output=json \
+            -e "handoff_output_file=${work}/types.json" -e handoff_views=2) || { cat "${log}"; fail "json output with ${bin}"; }
+        grep -m1 -o 'ansible-playbook \[core [0-9.]*\]' "${log}"
+        python3 - "${work}/types.json" "${log}" <<'PY' || fail "json types with ${bin}"
+import json, re, sys
+written = json.load(open(sys.argv[1]))
+printed = json.loads(json.loads(re.search(r'"msg": ("\{.*\}")', open(sys.argv[2]).read()).group(1)))
+for result in (written, printed):
+    types = {key: type(value).__name__ for key, value in result.items()}
+    assert types == {"url": "str", "service": "str", "expires_after_views": "int"}, types
+    assert result["expires_after_views"] == 2, result
+PY
+    done
+}
+export -f fake_push token_of handoff_push receive handoff_paths_and_checks handoff_failures handoff_passphrase_sources \
+    handoff_lifetimes handoff_lifetime_refused handoff_race handoff_json_types
