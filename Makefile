@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint fakes ee docs-lint test demo clean doc
+.PHONY: help venv view sanity units integration lint fakes ee docs-lint docs-examples install-check test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
@@ -29,11 +29,11 @@ $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
 	touch $@
 
 # ansible-test fetches a pip bootstrap script from the internet (unreachable here) before it builds a venv:
-# an offline stand-in under the name each ansible-core asks for (get_pip_<pip version>.py: 24_0 for 2.17,
-# 24_2 for 2.18 and 2.19, 25_2 for 2.20 and 2.21, 25_3 spare). Made on every run, not once with .venv:
+# an offline stand-in under the name each ansible-core asks for (get_pip_<pip version>.py: 23_1_2 for 2.17,
+# 24_2 for 2.19, 25_2 for 2.21; see test-versions for the rest). Made on every run, not once with .venv:
 # ~/.ansible is not ours and may have been cleaned since.
 ANSIBLE_TEST_CACHE := $(HOME)/.ansible/test/cache
-GET_PIP_STANDINS := $(foreach v,24_0 24_2 25_2 25_3,$(ANSIBLE_TEST_CACHE)/get_pip_$(v).py)
+GET_PIP_STANDINS := $(foreach v,23_1_2 24_0 24_2 25_0_1 25_1_1 25_2 25_3,$(ANSIBLE_TEST_CACHE)/get_pip_$(v).py)
 $(GET_PIP_STANDINS):
 	mkdir -p $(@D)
 	printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $@
@@ -75,6 +75,15 @@ docs-lint: view
 	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
 	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
 
+# Every YAML example of README.md and docs/*.md: syntax-checked as a play or tasks, run against a test server
+# where it needs nothing but one (tests/docs/test_doc_examples.py).
+docs-examples: view
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
+
+# README's install path: build the tarball, install it with --force into an empty path, run a module from there.
+install-check: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/install
+
 # The execution environment's build context, made by ansible-builder (no image: no registry here).
 ee: view
 	$(BIN)/python -m pip install -q ansible-builder==3.2.0
@@ -83,7 +92,8 @@ ee: view
 # Units run last so the run closes on pytest's summary. ROLE_TEST=no leaves out the role test (it needs
 # systemd-nspawn and podman: not inside a chroot, e.g. tests/fresh/clean-root.sh); CI runs it.
 ROLE_TEST ?= yes
-test: lint sanity docs-lint fakes ee test-terraform $(if $(filter no,$(ROLE_TEST)),,test-role) integration units
+test: lint sanity docs-lint docs-examples install-check fakes ee test-terraform $(if $(filter no,$(ROLE_TEST)),,test-role) \
+  test-versions-ci integration units
 
 demo: view
 	./tests/fakes/run-with pwpush -- ansible-playbook playbooks/distribute_credentials.yml
@@ -126,6 +136,21 @@ role-podman: role-test-deps role-view
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/podman-test.sh
 
 test-role: role-molecule role-podman
+
+# Every ansible-core the collection claims (meta/runtime.yml: >=2.17), each in a venv of its own with its own
+# ansible-test (tests/versions/run.sh): sanity, units, and the integration target that touches every plugin once
+# (netrc). 2.17-2.19 run on Python 3.11 (pyenv's, else python3.11), 2.20-2.21 on 3.13. Venvs are kept under
+# build/versions/ between runs. `make test` runs the CI-sized part, test-versions-ci.
+VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
+.PHONY: test-versions test-versions-ci
+test-versions: venv $(GET_PIP_STANDINS)
+	tests/versions/run.sh $(VERSIONS_ALL)
+
+# The oldest claimed ansible-core in full and the newest one on Python 3.11 (units, every plugin once); make test
+# itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without pyenv's 3.13).
+test-versions-ci: venv $(GET_PIP_STANDINS)
+	tests/versions/run.sh 2.17
+	tests/versions/run.sh --parts units,integration 2.19
 
 # Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
 # missed target (docs/performance.md). Runs on a view of its own (build/bench): a `make view` meanwhile

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A ~/.netrc with entries for the test servers' host (as CI runners and developer machines often have) must
-# neither replace a service's credentials nor be sent to the server: every service, modules and lookups.
+# neither replace a service's credentials nor be sent to the server: every service, and every plugin of the
+# collection once (the ansible-core version matrix, `make test-versions`, runs this target for that reason).
 source ../setup_fakes/lib.sh
 NETRC_HOME="$(mktemp -d)"
 trap 'rm -rf "${NETRC_HOME}"' EXIT
