@@ -67,8 +67,8 @@ def test_yaml_example(block, tmp_path):
         return
     playbook = tmp_path / "example.yml"
     if kind == "tasks":
-        playbook.write_text(yaml.safe_dump([{"name": "Example", "hosts": "localhost", "gather_facts": False,
-                                              "tasks": data}], sort_keys=False))
+        play = {"name": "Example", "hosts": "localhost", "gather_facts": False, "tasks": data}
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
     else:
         playbook.write_text(block)
     checked = ansible_playbook("--syntax-check", "-i", "localhost,", str(playbook), cwd=tmp_path)

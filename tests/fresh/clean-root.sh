@@ -19,6 +19,7 @@ INCLUDE=python3,make,git,curl,ca-certificates,libssl3,libffi8,libsqlite3-0,libuu
 command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; }
 
 mounted=()
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
     local m
     for ((i=${#mounted[@]}-1; i>=0; i--)); do m="${mounted[$i]}"; umount -l "$m" 2>/dev/null || true; done
@@ -32,7 +33,7 @@ if [ ! -f "$FRESH_DIR/pristine/.complete" ]; then
     debootstrap --variant=minbase --include="$INCLUDE" bookworm "$FRESH_DIR/pristine" "$MIRROR" \
         >"$FRESH_DIR/logs/debootstrap.log" 2>&1 || { tail -20 "$FRESH_DIR/logs/debootstrap.log" >&2; exit 1; }
     echo "deb $MIRROR bookworm main" > "$FRESH_DIR/pristine/etc/apt/sources.list"
-    pyenv313="$(ls -d "$HOME"/.pyenv/versions/3.13* 2>/dev/null | head -1 || true)"
+    pyenv313="$(find "$HOME/.pyenv/versions" -maxdepth 1 -name '3.13*' 2>/dev/null | sort -V | tail -1 || true)"
     if [ -n "$pyenv313" ]; then
         mkdir -p "$FRESH_DIR/pristine/root/.pyenv/versions"
         cp -a "$pyenv313" "$FRESH_DIR/pristine/root/.pyenv/versions/"

@@ -27,7 +27,7 @@ done
 
 python_for() {  # pyenv's build of that minor first (as CI has), else one on PATH
     local minor="$1" found
-    found="$(ls -d "$HOME"/.pyenv/versions/"$minor".*/bin/python3 2>/dev/null | sort -V | tail -1 || true)"
+    found="$(find "$HOME/.pyenv/versions" -maxdepth 3 -path "*/$minor.*/bin/python3" 2>/dev/null | sort -V | tail -1 || true)"
     [ -n "$found" ] || found="$(command -v "python$minor" || true)"
     [ -n "$found" ] || { echo "no Python $minor found (pyenv or python$minor on PATH)" >&2; return 1; }
     echo "$found"
@@ -47,7 +47,12 @@ for minor in "$@"; do
     start=$SECONDS
     if [ ! -f "$venv/.installed-$core" ]; then
         rm -rf "$venv"
-        "$python" -m venv "$venv"
+        # Debian's own python3.11 makes venvs only with python3-venv (pyenv's Pythons bring ensurepip).
+        if ! "$python" -m venv "$venv" 2>/dev/null; then
+            [ "$(id -u)" = 0 ] || { echo "$python cannot make a venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            rm -rf "$venv" && "$python" -m venv "$venv"
+        fi
         "$venv/bin/python" -m pip install -q --upgrade pip
         # What the integration targets' test servers need besides ansible-core (the versions make test pins).
         "$venv/bin/python" -m pip install -q "ansible-core==$core" -r "$REPO/requirements.txt" \
@@ -63,8 +68,8 @@ for minor in "$@"; do
         case "$part" in
             sanity) cmd=(ansible-test sanity --python "$pyminor" --color no) ;;
             units) cmd=(ansible-test units --python "$pyminor" --requirements --color no) ;;
-            # shellcheck disable=SC2206
-            integration) cmd=(ansible-test integration --python "$pyminor" --color no $TARGETS) ;;
+            integration) read -r -a targets <<< "$TARGETS"
+                         cmd=(ansible-test integration --python "$pyminor" --color no "${targets[@]}") ;;
             *) echo "unknown part $part" >&2; exit 2 ;;
         esac
         # This version's tools first; the fakes' serve script takes this venv's Python too (flask, waitress).

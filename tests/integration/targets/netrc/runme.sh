@@ -17,4 +17,4 @@ export HOME="${NETRC_HOME}"
 PWPUSH_MODES="hosted oss" run_in_modes play_pwpush.yml
 run_against ots -- play_ots.yml
 run_against pushsecurity -- play_pushsecurity.yml
-echo "~/.netrc changed no request's credentials"
+echo "the .netrc changed no request's credentials"
