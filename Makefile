@@ -30,10 +30,10 @@ $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
 
 # ansible-test fetches a pip bootstrap script from the internet (unreachable here) before it builds a venv:
 # an offline stand-in under the name each ansible-core asks for (get_pip_<pip version>.py: 23_1_2 for 2.17,
-# 24_2 for 2.19, 25_2 for 2.21; see test-versions for the rest). Made on every run, not once with .venv:
+# 24_2 for 2.18 and 2.19, 25_2 for 2.20 and 2.21; 25_3 spare). Made on every run, not once with .venv:
 # ~/.ansible is not ours and may have been cleaned since.
 ANSIBLE_TEST_CACHE := $(HOME)/.ansible/test/cache
-GET_PIP_STANDINS := $(foreach v,23_1_2 24_0 24_2 25_0_1 25_1_1 25_2 25_3,$(ANSIBLE_TEST_CACHE)/get_pip_$(v).py)
+GET_PIP_STANDINS := $(foreach v,23_1_2 24_2 25_2 25_3,$(ANSIBLE_TEST_CACHE)/get_pip_$(v).py)
 $(GET_PIP_STANDINS):
 	mkdir -p $(@D)
 	printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $@
