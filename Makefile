@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint fakes ee docs-lint docs-examples install-check test demo clean doc
+.PHONY: help venv view sanity units integration ssh-keygen lint fakes ee docs-lint docs-examples install-check test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
@@ -57,7 +57,13 @@ units: view
 	set -o pipefail; cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no 2>&1 \
 	  | grep -v -e 'Reviewing previous' -e 'Using locale "C.UTF-8"'
 
-integration: view
+# ansible-test integration makes an SSH key pair for every run, even for controller-only targets: it needs
+# ssh-keygen (openssh-client), which a fresh Debian lacks (the role test used to bring it).
+ssh-keygen:
+	command -v ssh-keygen >/dev/null || { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null; }
+
+integration: view ssh-keygen
 	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no
 
 lint: view
@@ -143,12 +149,12 @@ test-role: role-molecule role-podman
 # build/versions/ between runs. `make test` runs the CI-sized part, test-versions-ci.
 VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
 .PHONY: test-versions test-versions-ci
-test-versions: venv $(GET_PIP_STANDINS)
+test-versions: venv $(GET_PIP_STANDINS) ssh-keygen
 	tests/versions/run.sh $(VERSIONS_ALL)
 
 # The oldest claimed ansible-core in full and the newest one on Python 3.11 (units, every plugin once); make test
 # itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without pyenv's 3.13).
-test-versions-ci: venv $(GET_PIP_STANDINS)
+test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen
 	tests/versions/run.sh 2.17
 	tests/versions/run.sh --parts units,integration 2.19
 
