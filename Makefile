@@ -18,6 +18,7 @@ export ANSIBLE_HOST_KEY_CHECKING := False
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
 	@echo "make test   - sanity, lint, integration and unit tests (installs what it needs)"
+	@echo "make test-versions - the whole ansible-core matrix (2.17-2.21), each with its own ansible-test"
 
 $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
 	@# Debian's own python3 makes venvs only with python3-venv (pyenv's Pythons bring ensurepip themselves).
