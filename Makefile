@@ -13,34 +13,44 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build
 export ANSIBLE_HOST_KEY_CHECKING := False
 
-.PHONY: help venv view sanity units integration lint fakes ee docs-lint test demo clean doc
+.PHONY: help venv view sanity units integration ssh-keygen lint fakes ee docs-lint docs-examples install-check test demo clean doc
 
 help:
 	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
 	@echo "make test   - sanity, lint, integration and unit tests (installs what it needs)"
+	@echo "make test-versions - the whole ansible-core matrix (2.17-2.21), each with its own ansible-test"
 
 $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
-	@# shellcheck lets ansible-test sanity check the shell scripts too (Debian's package; skipped if apt is not ours).
-	command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; } || true
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# Debian's own python3 makes venvs only with python3-venv (pyenv's Pythons bring ensurepip themselves).
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) 2>/dev/null || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+	  && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r tests/requirements-dev.txt
-	@# ansible-test fetches a pip bootstrap script from the internet; an offline stand-in under every name it may ask for.
-	mkdir -p $(HOME)/.ansible/test/cache
-	for v in 24_2 25_2 25_3; do \
-	  printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $(HOME)/.ansible/test/cache/get_pip_$$v.py; \
-	done
 	touch $@
+
+# ansible-test fetches a pip bootstrap script from the internet (unreachable here) before it builds a venv:
+# an offline stand-in under the name each ansible-core asks for (get_pip_<pip version>.py: 23_1_2 for 2.17,
+# 24_2 for 2.18 and 2.19, 25_2 for 2.20 and 2.21; 25_3 spare). Made on every run, not once with .venv:
+# ~/.ansible is not ours and may have been cleaned since.
+ANSIBLE_TEST_CACHE := $(HOME)/.ansible/test/cache
+GET_PIP_STANDINS := $(foreach v,23_1_2 24_2 25_2 25_3,$(ANSIBLE_TEST_CACHE)/get_pip_$(v).py)
+$(GET_PIP_STANDINS):
+	mkdir -p $(@D)
+	printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $@
 
 venv: $(BIN)/.installed
 
-view: venv
+view: venv $(GET_PIP_STANDINS)
 	rm -rf $(VIEW) && mkdir -p $(VIEW)
 	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(VIEW) -xf -
 	@# The view sits under an ignored folder of this repo; a repo of its own lets ansible-test list its files.
 	cd $(VIEW) && git init -q && git add -A
 
 sanity: view
+	@# shellcheck lets ansible-test sanity check the shell scripts too (Debian's package; skipped if apt is not ours).
+	command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; } || true
 	cd $(VIEW) && ansible-test sanity --python $(PYVER) --color no
 
 # ansible-test repeats its locale warning after pytest's summary; keep the summary last.
@@ -48,7 +58,13 @@ units: view
 	set -o pipefail; cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no 2>&1 \
 	  | grep -v -e 'Reviewing previous' -e 'Using locale "C.UTF-8"'
 
-integration: view
+# ansible-test integration makes an SSH key pair for every run, even for controller-only targets: it needs
+# ssh-keygen (openssh-client), which a fresh Debian lacks (the role test used to bring it).
+ssh-keygen:
+	command -v ssh-keygen >/dev/null || { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null; }
+
+integration: view ssh-keygen
 	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no
 
 lint: view
@@ -65,6 +81,15 @@ fakes: venv
 docs-lint: view
 	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
 	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
+
+# Every YAML example of README.md and docs/*.md: syntax-checked as a play or tasks, run against a test server
+# where it needs nothing but one (tests/docs/test_doc_examples.py).
+docs-examples: view
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_doc_examples.py
+
+# README's install path: build the tarball, install it with --force into an empty path, run a module from there.
+install-check: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/install
 
 # The execution environment: ansible-builder's context, then the image for real, built with podman on a
 # local Debian base image (tests/ee/base-image.sh; cached in podman and /var/cache/oneshot-ee), and
@@ -86,6 +111,12 @@ docs: view
 	$(BIN)/python -m pip install -q $(DOCS_PIP)
 	$(BIN)/python docs/site/build.py --out $(CURDIR)/build/docs
 
+# Units run last so the run closes on pytest's summary. ROLE_TEST=no leaves out the role test (it needs
+# systemd-nspawn and podman: not inside a chroot, e.g. tests/fresh/clean-root.sh); CI runs it.
+ROLE_TEST ?= yes
+test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform $(if $(filter no,$(ROLE_TEST)),,test-role) \
+  test-versions-ci integration units
+
 # The site as headless Chromium (Debian's package and its WebDriver, installed when missing) renders it: every plugin and
 # guide listed, options and examples on each plugin page, internal links resolve; a screenshot of
 # pwpush_push's page for review in build/docs/pwpush_push.png.
@@ -95,10 +126,9 @@ docs-test: docs
 	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
 	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
 	$(BIN)/python -m pip install -q selenium==4.51.0
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_docs_site.py
 
 # Units run last so the run closes on pytest's summary.
-test: lint sanity docs-lint changelog docs-test fakes ee test-terraform test-role integration units
 
 # The demo (examples/demo/): a local Password Pusher-compatible server, a link each for alice, bob and
 # carol, then alice opens hers in the way a browser does, twice: the password, then "expired". Against a
@@ -191,6 +221,21 @@ test-role: role-molecule role-engines
 
 test-role-full: ROLE_LIFECYCLE_RELEASES := $(ROLE_RELEASES)
 test-role-full: role-molecule role-engines
+
+# Every ansible-core the collection claims (meta/runtime.yml: >=2.17), each in a venv of its own with its own
+# ansible-test (tests/versions/run.sh): sanity, units, and the integration target that touches every plugin once
+# (netrc). 2.17-2.19 run on Python 3.11 (pyenv's, else python3.11), 2.20-2.21 on 3.13. Venvs are kept under
+# build/versions/ between runs. `make test` runs the CI-sized part, test-versions-ci.
+VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
+.PHONY: test-versions test-versions-ci
+test-versions: venv $(GET_PIP_STANDINS) ssh-keygen
+	tests/versions/run.sh $(VERSIONS_ALL)
+
+# The oldest claimed ansible-core in full and the newest one on Python 3.11 (units, every plugin once); make test
+# itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without pyenv's 3.13).
+test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen
+	tests/versions/run.sh 2.17
+	tests/versions/run.sh --parts units,integration 2.19
 
 # Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
 # missed target (docs/performance.md). Runs on a view of its own (build/bench): a `make view` meanwhile

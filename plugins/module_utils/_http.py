@@ -27,8 +27,10 @@ try:
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
+    _Session = requests.Session
 except ImportError as exc:  # pragma: no cover - depends on the target's Python
     requests = None
+    _Session = object
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
@@ -87,6 +89,30 @@ def backoff_seconds(attempt, base=0.5, cap=30.0):
     return delay / 2.0 + random.uniform(0, delay / 2.0)
 
 
+class _NoNetrcAuth(object):
+    """Session-wide auth that changes nothing: its presence alone keeps requests from reading ~/.netrc."""
+
+    def __call__(self, prepared_request):
+        return prepared_request
+
+
+class SessionWithoutNetrc(_Session):
+    """trust_env for proxies and CA bundles, never for ~/.netrc: requests would replace the Authorization
+    header (Bearer token, OTS Basic) by the netrc's Basic credentials and send those to the server."""
+
+    def __init__(self):
+        super(SessionWithoutNetrc, self).__init__()
+        self.trust_env = True
+        # requests consults netrc only when neither the request nor the session has auth.
+        self.auth = _NoNetrcAuth()
+
+    def rebuild_auth(self, prepared_request, response):
+        """On a redirect: strip Authorization when the host changes (as requests does), add nothing from netrc."""
+        headers = prepared_request.headers
+        if "Authorization" in headers and self.should_strip_auth(response.request.url, prepared_request.url):
+            del headers["Authorization"]
+
+
 class HttpTransport:
     """A requests session with the retry rules every client in this collection follows.
 
@@ -109,7 +135,7 @@ class HttpTransport:
         self.sleep = sleep
         # Called before every attempt (retries too): a client-side rate limiter hooks in here.
         self.before_request = before_request
-        self.session = requests.Session()
+        self.session = SessionWithoutNetrc()
         self.watchdog = Watchdog()
         adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
@@ -127,8 +153,6 @@ class HttpTransport:
             # The modules and lookups warn once in Ansible's own way; urllib3's per-request warning would go
             # straight to stderr.
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
-        # Proxies and CA bundles from the environment still apply; credentials from ~/.netrc must not.
-        self.session.trust_env = True
 
     def close(self):
         self.watchdog.close()

@@ -8,6 +8,7 @@ Every fake is a Flask app served by waitress and gets the same test controls:
 * ``DELETE /_fake/faults`` clear them
 * ``POST /_fake/reset``    drop all state (the fake's own data, counters, faults, rate-limit windows)
 * ``GET /_fake/requests``  requests seen, counted per "METHOD route-pattern" (never bodies)
+* ``GET /_fake/authorization``  requests seen, counted per Authorization scheme ("Basic", "Bearer", "none")
 
 plus a Rack::Attack-like per-IP rate limiter (and an API Gateway-like per-key token bucket,
 ``TokenBucket``), a request logger that never logs bodies,
@@ -393,6 +394,8 @@ def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_li
     """
     faults = FaultInjector(fault_response)
     counter = RequestCounter()
+    # What clients sent as credentials, by scheme only (a test of ~/.netrc handling reads it; values never kept).
+    schemes = RequestCounter()
     log = logging.getLogger("fake." + name)
 
     @app.before_request
@@ -413,6 +416,7 @@ def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_li
     def _count_and_log(response):
         if not request.path.startswith(FAKE_PREFIX):
             counter.add("%s %s" % (request.method, _route_pattern()))
+            schemes.add((request.headers.get("Authorization") or "none").split(" ", 1)[0])
         elapsed_ms = (time.perf_counter() - g.get("fake_started", time.perf_counter())) * 1000
         log.info("%s %s %d %.1fms", request.method, _loggable_path(secret_view_args),
                  response.status_code, elapsed_ms)
@@ -443,6 +447,7 @@ def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_li
         reset()
         faults.clear()
         counter.reset()
+        schemes.reset()
         if rate_limiter is not None:
             rate_limiter.reset()
         return json_response({"reset": True})
@@ -450,6 +455,10 @@ def install_harness(app: Flask, *, name: str, reset: Callable[[], None], rate_li
     @app.get("/_fake/requests")
     def _requests_seen():
         return json_response(counter.snapshot())
+
+    @app.get("/_fake/authorization")
+    def _authorization_schemes_seen():
+        return json_response(schemes.snapshot())
 
     app.extensions["fake_faults"] = faults
     app.extensions["fake_requests"] = counter

@@ -125,3 +125,16 @@ def test_tls(tmp_path):
     bad = subprocess.run([str(SERVE), "pwpush", "--token", TOKEN, "--port", "0", "--tls-cert", paths["cert"]],
                          capture_output=True, text=True, env=_env(), timeout=30, check=False)
     assert bad.returncode == 2 and "go together" in bad.stderr
+
+
+def test_authorization_schemes_are_counted_never_their_values(pwpush):
+    session = requests.Session()
+    session.trust_env = False  # this test's own client must not pick up a ~/.netrc either
+    session.get(pwpush.url + "/api/v2/version", timeout=5)
+    session.get(pwpush.url + "/api/v2/version", headers={"Authorization": "Bearer " + TOKEN}, timeout=5)
+    session.get(pwpush.url + "/api/v2/version", headers={"Authorization": "Basic dTpw"}, timeout=5)
+    seen = session.get(pwpush.url + "/_fake/authorization", timeout=5)
+    assert seen.json() == {"Basic": 1, "Bearer": 1, "none": 1}
+    assert TOKEN not in seen.text
+    session.post(pwpush.url + "/_fake/reset", timeout=5)
+    assert session.get(pwpush.url + "/_fake/authorization", timeout=5).json() == {}
