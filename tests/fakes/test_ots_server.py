@@ -8,13 +8,14 @@ tests start it. Run: pytest -q tests/fakes/test_ots_server.py
 from __future__ import annotations
 
 import importlib.util
+import pytest
 import re
+import requests
+import statistics
+
 import subprocess
 import sys
 import time
-
-import pytest
-import requests
 
 from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers
 
@@ -96,12 +97,16 @@ def assert_unknown(response: requests.Response, key: str) -> None:
 def test_keep_alive_request_costs_about_a_millisecond(ots):
     session = ots.session()
     session.get(ots.api + "/status")
-    started = time.perf_counter()
-    for _attempt in range(500):
+    # The trap this guards against (Nagle meets delayed ACK) costs about 40 ms on every request whatever the
+    # load; a busy machine only stretches some requests. So the median of many, not their sum, is judged.
+    durations = []
+    for _attempt in range(300):
+        started = time.perf_counter()
         assert session.post(ots.api + "/share", data={"secret": "x", "ttl": "3600"}).status_code == 200
-    elapsed = time.perf_counter() - started
-    print("500 keep-alive POSTs: %.2f s (%.2f ms each)" % (elapsed, elapsed * 2))
-    assert elapsed < 2.0
+        durations.append(time.perf_counter() - started)
+    median = statistics.median(durations)
+    print("300 keep-alive POSTs: median %.2f ms, total %.2f s" % (median * 1000, sum(durations)))
+    assert median < 0.015
 
 
 # --------------------------------------------------------------------------- status and auth

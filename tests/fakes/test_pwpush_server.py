@@ -9,14 +9,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pytest
 import re
+import requests
+import statistics
+from pathlib import Path
+
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-import pytest
-import requests
 
 from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers, readline_with_timeout
 
@@ -75,12 +76,16 @@ def retrieve(server: PwpushServer, url_token: str, token: str | None = None, **p
 def test_keep_alive_request_costs_about_a_millisecond(hosted):
     session = hosted.session(TOKEN1)
     session.get(hosted.url + "/api/v2/version")
-    started = time.perf_counter()
-    for _attempt in range(500):
+    # The trap this guards against (Nagle meets delayed ACK) costs about 40 ms on every request whatever the
+    # load; a busy machine only stretches some requests. So the median of many, not their sum, is judged.
+    durations = []
+    for _attempt in range(300):
+        started = time.perf_counter()
         assert session.post(hosted.url + "/api/v2/pushes", json={"push": {"payload": "x"}}).status_code == 201
-    elapsed = time.perf_counter() - started
-    print("500 keep-alive POSTs: %.2f s (%.2f ms each)" % (elapsed, elapsed * 2))
-    assert elapsed < 2.0
+        durations.append(time.perf_counter() - started)
+    median = statistics.median(durations)
+    print("300 keep-alive POSTs: median %.2f ms, total %.2f s" % (median * 1000, sum(durations)))
+    assert median < 0.015
 
 
 # --------------------------------------------------------------------------- versions and modes
