@@ -8,14 +8,14 @@ tests start it. Run: pytest -q tests/fakes/test_ots_server.py
 from __future__ import annotations
 
 import importlib.util
-import pytest
 import re
-import requests
 import statistics
-
 import subprocess
 import sys
 import time
+
+import pytest
+import requests
 
 from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers
 

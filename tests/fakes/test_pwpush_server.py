@@ -9,15 +9,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import pytest
 import re
-import requests
 import statistics
-from pathlib import Path
-
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
+import requests
 
 from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers, readline_with_timeout
 
