@@ -489,6 +489,10 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
     tls_key = tls_key or os.environ.get("FAKE_TLS_KEY") or None
 
     def _stop(signum, frame):  # pylint: disable=unused-argument
+        # Ctrl-C reaches make, run-with and this server at once, and may come twice: a second signal while
+        # the server closes would print a traceback.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
