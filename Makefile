@@ -15,10 +15,27 @@ export ANSIBLE_HOST_KEY_CHECKING := False
 
 .PHONY: help venv view sanity units integration ssh-keygen lint fakes ee docs-lint docs-examples install-check test demo clean doc
 
-help:
-	@echo "make demo   - start the local pwpush-compatible server and distribute credentials"
-	@echo "make test   - sanity, lint, integration and unit tests (installs what it needs)"
-	@echo "make test-versions - the whole ansible-core matrix (2.17-2.21), each with its own ansible-test"
+help: ## this list: every target with what it does
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)/\1\t\2/' \
+	  | awk -F '\t' '{ printf "  make %-18s %s\n", $$1, $$2 }'
+
+# Root can install what a target lacks (apt); anyone else gets the list and, for `make test`, no role test.
+IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+# apt_install PACKAGES: install the missing ones (root), or stop naming them (anyone else).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$(IS_ROOT)" != yes ]; then echo "needs the Debian packages$$missing: install them as root (apt-get install$$missing)"; exit 1; fi; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
+endef
+
+# copy_tree DIR: the files git tracks or would track (not ignored), as they are in the work tree, into DIR.
+define copy_tree
+	rm -rf $(1) && mkdir -p $(1)
+	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(1) -xf -
+endef
 
 $(BIN)/.installed: tests/requirements-dev.txt requirements.txt
 	@# Debian's own python3 makes venvs only with python3-venv (pyenv's Pythons bring ensurepip themselves).
@@ -39,56 +56,52 @@ $(GET_PIP_STANDINS):
 	mkdir -p $(@D)
 	printf 'import ensurepip\nensurepip.bootstrap(upgrade=True, default_pip=True)\n' > $@
 
-venv: $(BIN)/.installed
+venv: $(BIN)/.installed ## the .venv every target uses (ansible-core, ansible-lint, pytest, ...)
 
-view: venv $(GET_PIP_STANDINS)
-	rm -rf $(VIEW) && mkdir -p $(VIEW)
-	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(VIEW) -xf -
+view: venv $(GET_PIP_STANDINS) ## copy the tree to build/ansible_collections/oneshot/secrets (ansible-test needs that path)
+	$(call copy_tree,$(VIEW))
 	@# The view sits under an ignored folder of this repo; a repo of its own lets ansible-test list its files.
 	cd $(VIEW) && git init -q && git add -A
 
-sanity: view
-	@# shellcheck lets ansible-test sanity check the shell scripts too (Debian's package; skipped if apt is not ours).
-	command -v shellcheck >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; } || true
+sanity: view ## ansible-test sanity (with shellcheck for the shell scripts)
+	$(call apt_install,shellcheck)
 	cd $(VIEW) && ansible-test sanity --python $(PYVER) --color no
 
 # ansible-test repeats its locale warning after pytest's summary; keep the summary last.
-units: view
+units: view ## ansible-test units (pytest)
 	set -o pipefail; cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no 2>&1 \
 	  | grep -v -e 'Reviewing previous' -e 'Using locale "C.UTF-8"'
 
 # ansible-test integration makes an SSH key pair for every run, even for controller-only targets: it needs
 # ssh-keygen (openssh-client), which a fresh Debian lacks (the role test used to bring it).
 ssh-keygen:
-	command -v ssh-keygen >/dev/null || { apt-get update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null; }
+	$(call apt_install,openssh-client)
 
-integration: view ssh-keygen
+integration: view ssh-keygen ## ansible-test integration: every target against the local test servers
 	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no
 
-lint: view
+lint: view ## ansible-lint, production profile
 	cd $(VIEW) && ansible-lint --profile production
 
-doc: view
+doc: view ## ansible-doc of pwpush_push, from the view
 	ansible-doc oneshot.secrets.pwpush_push
 
 # The test servers' own tests, including the official pwpush CLI run against them.
-fakes: venv
+fakes: venv ## the test servers' own tests (with the official pwpush CLI and onetimesecret client)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/fakes
 
 # Every plugin's documentation as antsibull-docs renders it (markup, references, semantic options).
-docs-lint: view
+docs-lint: view ## antsibull-docs lint of every plugin's documentation
 	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
 	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
 
 # Every YAML example of README.md and docs/*.md: syntax-checked as a play or tasks, run against a test server
 # where it needs nothing but one (tests/docs/test_doc_examples.py).
-docs-examples: view
+docs-examples: view ## every YAML example of README.md and docs/ checked (and run where it can be)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_doc_examples.py
 
 # README's install path: build the tarball, install it with --force into an empty path, run a module from there.
-install-check: venv
+install-check: venv ## build the tarball, install it into an empty path, run a module from there
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/install
 
 # The execution environment: ansible-builder's context, then the image for real, built with podman on a
@@ -96,10 +109,8 @@ install-check: venv
 # ci_handoff.yml and lookups run inside it against a local test server (docs/execution-environment.md).
 # Installs podman, runc and debootstrap itself when missing (root).
 EE_APT := podman runc debootstrap
-ee: view
-	@missing=""; for p in $(EE_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
+ee: view ## the execution environment: ansible-builder context, then the image built and run with podman
+	$(call apt_install,$(EE_APT))
 	$(BIN)/python -m pip install -q ansible-builder==3.2.0
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
@@ -107,28 +118,30 @@ ee: view
 # the guides in docs/, rendered by Sphinx into build/docs/html (docs/site/). Open build/docs/html/index.html.
 DOCS_PIP := antsibull-docs==2.28.0 sphinx==9.2.0 sphinx-ansible-theme==0.10.4 myst-parser==5.2.0
 .PHONY: docs docs-test
-docs: view
+docs: view ## the documentation site into build/docs/html
 	$(BIN)/python -m pip install -q $(DOCS_PIP)
 	$(BIN)/python docs/site/build.py --out $(CURDIR)/build/docs
 
-# Units run last so the run closes on pytest's summary. ROLE_TEST=no leaves out the role test (it needs
-# systemd-nspawn and podman: not inside a chroot, e.g. tests/fresh/clean-root.sh); CI runs it.
-ROLE_TEST ?= yes
-test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform $(if $(filter no,$(ROLE_TEST)),,test-role) \
-  test-versions-ci integration units
+# Units run last so the run closes on pytest's summary. The role test needs root (apt, systemd-nspawn, podman,
+# docker): for anyone else, and with ROLE_TEST=no (inside a chroot such as tests/fresh/clean-root.sh), it is left
+# out with a message. CI runs as root and runs it.
+ROLE_TEST ?= $(if $(IS_ROOT),yes,no)
+test: ## all the tests, as CI runs them (installs what they need; the role test only as root)
+test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform \
+  $(if $(filter no,$(ROLE_TEST)),role-test-skipped,test-role) test-versions-ci integration units
+
+.PHONY: role-test-skipped
+role-test-skipped:
+	@echo "make test: the role test is left out ($(if $(IS_ROOT),ROLE_TEST=no,not root: it installs Debian packages and boots machines)); run make test-role as root"
 
 # The site as headless Chromium (Debian's package and its WebDriver, installed when missing) renders it: every plugin and
 # guide listed, options and examples on each plugin page, internal links resolve; a screenshot of
 # pwpush_push's page for review in build/docs/pwpush_push.png.
 DOCS_TEST_APT := chromium chromium-driver fonts-dejavu-core
-docs-test: docs
-	@missing=""; for p in $(DOCS_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; fi
+docs-test: docs ## the docs site in headless Chromium: plugins listed, options, examples, links; a screenshot
+	$(call apt_install,$(DOCS_TEST_APT))
 	$(BIN)/python -m pip install -q selenium==4.51.0
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_docs_site.py
-
-# Units run last so the run closes on pytest's summary.
 
 # The demo (examples/demo/): a local Password Pusher-compatible server, a link each for alice, bob and
 # carol, then alice opens hers in the way a browser does, twice: the password, then "expired". Against a
@@ -136,15 +149,15 @@ docs-test: docs
 # `make demo-serve [DEMO_PORT=8080]` keeps the local server up and lists the links for a browser until Ctrl-C.
 DEMO_PORT ?= 0
 .PHONY: demo-serve
-demo: view
+demo: view ## the main job against a local server, then alice opens her link twice
 	./tests/fakes/run-with pwpush -- env PYTHON=$(BIN)/python examples/demo/demo.sh $(if $(PWPUSH_URL),links,once)
 
-demo-serve: view
+demo-serve: view ## the demo's server kept running with links to open in a browser, until Ctrl-C
 	mkdir -p build
 	env -u PWPUSH_URL FAKE_LOG=$(CURDIR)/build/demo-server.log ./tests/fakes/run-with pwpush --port $(DEMO_PORT) -- \
 	  env PYTHON=$(BIN)/python examples/demo/demo.sh serve
 
-clean:
+clean: ## remove build/, .venv and tests/output
 	rm -rf build .venv tests/output
 
 # The Terraform provider (terraform/) under the real Terraform 1.0.3 binary, against the fakes
@@ -168,7 +181,7 @@ $(TERRAFORM): | $(BIN)/.installed
 	rm -rf $(TERRAFORM_CACHE)/download
 
 .PHONY: test-terraform
-test-terraform: venv $(TERRAFORM)
+test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terraform 1.0.3
 	$(BIN)/python -m pip install -q -r terraform/requirements.txt
 	ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python -m pytest -q -p no:cacheprovider terraform/tests
 
@@ -192,18 +205,16 @@ ROLE_LIFECYCLE_RELEASES ?= trixie
 .PHONY: test-role test-role-full role-test-deps role-view role-molecule role-engines
 
 role-test-deps: venv
-	@missing=""; for p in $(ROLE_TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	$(call apt_install,$(ROLE_TEST_APT))
 	$(BIN)/python -m pip show molecule 2>/dev/null | grep -qx 'Version: $(MOLECULE_VERSION)' \
 	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
 	for r in $(ROLE_RELEASES); do tests/role/cache.sh $$r >/dev/null || exit 1; done
 
 role-view: venv
-	rm -rf $(ROLE_VIEW) && mkdir -p $(ROLE_VIEW)
-	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(ROLE_VIEW) -xf -
+	$(call copy_tree,$(ROLE_VIEW))
 
 # The scenario reaches outside its directory only through these variables (see molecule.yml).
-role-molecule: role-test-deps role-view
+role-molecule: role-test-deps role-view ## molecule: the role on booted Debian machines (ROLE_RELEASES)
 	set -e; for r in $(ROLE_RELEASES); do \
 	  case " $(ROLE_LIFECYCLE_RELEASES) " in *" $$r "*) v=verify.yml ;; *) v=verify_deployment.yml ;; esac; \
 	  echo "=== molecule test on Debian $$r ($$v)"; \
@@ -213,14 +224,14 @@ role-molecule: role-test-deps role-view
 
 # The unit's own `run` line with the real podman and the real docker (Debian's docker.io, its daemon started
 # by the test in a network namespace of its own).
-role-engines: role-test-deps role-view
+role-engines: role-test-deps role-view ## the unit's run line with the real podman and docker
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh podman
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh docker
 
-test-role: role-molecule role-engines
+test-role: role-molecule role-engines ## the role test (root): molecule on Debian 12 and 13, then podman and docker
 
 test-role-full: ROLE_LIFECYCLE_RELEASES := $(ROLE_RELEASES)
-test-role-full: role-molecule role-engines
+test-role-full: role-molecule role-engines ## test-role with the lifecycle checks on every release
 
 # Every ansible-core the collection claims (meta/runtime.yml: >=2.17), each in a venv of its own with its own
 # ansible-test (tests/versions/run.sh): sanity, units, and the integration target that touches every plugin once
@@ -228,12 +239,12 @@ test-role-full: role-molecule role-engines
 # build/versions/ between runs. `make test` runs the CI-sized part, test-versions-ci.
 VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
 .PHONY: test-versions test-versions-ci
-test-versions: venv $(GET_PIP_STANDINS) ssh-keygen
+test-versions: venv $(GET_PIP_STANDINS) ssh-keygen ## ansible-core 2.17-2.21, each with its own ansible-test
 	tests/versions/run.sh $(VERSIONS_ALL)
 
 # The oldest claimed ansible-core in full and the newest one on Python 3.11 (units, every plugin once); make test
 # itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without pyenv's 3.13).
-test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen
+test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen ## the part of the version matrix make test runs (2.17, 2.19)
 	tests/versions/run.sh 2.17
 	tests/versions/run.sh --parts units,integration 2.19
 
@@ -242,16 +253,15 @@ test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen
 # does not pull the tree away.
 BENCH_VIEW := $(CURDIR)/build/bench/ansible_collections/oneshot/secrets
 .PHONY: bench
-bench: venv
-	rm -rf $(BENCH_VIEW) && mkdir -p $(BENCH_VIEW)
-	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(BENCH_VIEW) -xf -
+bench: venv ## bulk speed against the local servers, as ratios (docs/performance.md)
+	$(call copy_tree,$(BENCH_VIEW))
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/bench $(BIN)/python benchmarks/bench.py
 
 # The changelog by antsibull's rules: lint, then a release dry run on a throw-away copy of the view
 # (new plugins come from version_added, the role and playbooks from `add object.*` fragments).
 CHANGELOG_TRY := $(CURDIR)/build/changelog-try/ansible_collections/oneshot/secrets
 .PHONY: changelog
-changelog: view
+changelog: view ## antsibull-changelog lint and a 0.1.0 release dry run
 	$(BIN)/python -m pip install -q antsibull-changelog==0.36.0
 	rm -rf $(CHANGELOG_TRY) && mkdir -p $(CHANGELOG_TRY) && cp -a $(VIEW)/. $(CHANGELOG_TRY)/
 	cd $(CHANGELOG_TRY) && $(BIN)/antsibull-changelog lint \
