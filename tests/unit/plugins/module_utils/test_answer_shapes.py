@@ -66,7 +66,7 @@ def pwpush(answers, **kwargs):
 PWPUSH_METHODS = {
     "version": (lambda c: c.instance_info(), [], "a JSON object"),
     "version-v1": (lambda c: c.instance_info(), [response(404, {"error": "not found"})], "a JSON object"),
-    "create": (lambda c: c.create_push(PushSpec(payload="s3cret")), [response(200, OSS_VERSION)],
+    "create": (lambda c: c.create_push(PushSpec(payload="s3cret-value")), [response(200, OSS_VERSION)],
                "the new push (a JSON object with its url_token)"),
     "preview": (lambda c: c.preview(TOKEN), [response(200, OSS_VERSION)], "its preview (a JSON object with its url)"),
     "retrieve": (lambda c: c.retrieve(TOKEN), [response(200, OSS_VERSION)], "the push (a JSON object)"),
@@ -74,7 +74,7 @@ PWPUSH_METHODS = {
                "the expired push (a JSON object)"),
     "audit": (lambda c: c.audit(TOKEN), [response(200, OSS_VERSION)], "its log entries"),
     "list": (lambda c: c.list_pushes("active"), [response(200, OSS_VERSION)], "a JSON list of pushes"),
-    "find_active_by_name": (lambda c: c.find_active_by_name("db"), [response(200, OSS_VERSION)],
+    "find_active_by_name": (lambda c: c.find_active_by_name("db", "text"), [response(200, OSS_VERSION)],
                             "a JSON list of pushes"),
 }
 
@@ -114,13 +114,13 @@ def test_pwpush_audit_entries_must_be_objects(body):
 def test_pwpush_a_created_push_without_a_string_token_may_have_been_stored():
     client, _stub = pwpush([response(200, OSS_VERSION), response(201, {"url_token": 12345})])
     with pytest.raises(PwpushError, match="without a url_token; the push may have been stored"):
-        client.create_push(PushSpec(payload="s3cret"))
+        client.create_push(PushSpec(payload="s3cret-value"))
 
 
 @pytest.mark.parametrize("html_url", [12345, None, ["x"], "javascript:alert(1)"], ids=str)
 def test_pwpush_an_unusable_html_url_gives_way_to_the_built_link(html_url):
     client, _stub = pwpush([response(200, OSS_VERSION), response(201, {"url_token": TOKEN, "html_url": html_url})])
-    assert client.create_push(PushSpec(payload="s3cret"))["url"] == PW + "/p/" + TOKEN
+    assert client.create_push(PushSpec(payload="s3cret-value"))["url"] == PW + "/p/" + TOKEN
 
 
 @pytest.mark.parametrize("features", [[], "all", None, {"pushes": []}, {"pushes": {"url_pushes": "off"}}], ids=str)
@@ -155,7 +155,7 @@ def ots(answers, **kwargs):
 
 
 OTS_METHODS = {
-    "share": (lambda c: c.share("s3cret"), [], "a receipt (a JSON object)", "may have been stored"),
+    "share": (lambda c: c.share("s3cret-value"), [], "a receipt (a JSON object)", "may have been stored"),
     "generate": (lambda c: c.generate(), [], "a receipt (a JSON object)", "may have been stored"),
     "retrieve": (lambda c: c.retrieve(KEY), [], "the secret (a JSON object with its value)",
                  "may have destroyed the secret"),
@@ -205,7 +205,7 @@ def test_ots_null_or_odd_fields_that_matter_are_one_sentence(method, body, messa
 def test_ots_huge_ttl_integer_share_domain_and_strings_for_numbers_do_not_crash():
     body = dict(RECEIPT, ttl=10 ** 30, share_domain=12345, created="yesterday", metadata_ttl=None)
     client, _stub = ots([response(200, body)])
-    receipt = client.share("s3cret")
+    receipt = client.share("s3cret-value")
     assert "expires_at" not in receipt
     assert receipt["secret_url"] == "%s/secret/%s" % (OTS, KEY)
     assert receipt["created"] == "yesterday"

@@ -11,7 +11,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import shutil
 
+import certifi
 import pytest
 import requests
 from requests.adapters import BaseAdapter
@@ -115,6 +117,7 @@ def test_ca_bundle_from_the_environment_still_applies(netrc_home, monkeypatch, t
 
 def test_ca_path_option_wins_over_the_environment(netrc_home, monkeypatch, tmp_path):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "env-ca.pem"))
+    shutil.copy(certifi.where(), str(tmp_path / "option-ca.pem"))  # a real bundle: the client checks it is PEM
     dummy, sent_with = send_one(OtsClient(url=BASE, ca_path=str(tmp_path / "option-ca.pem")))
     assert sent_with["verify"] == str(tmp_path / "option-ca.pem")
 

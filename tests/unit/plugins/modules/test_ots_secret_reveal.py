@@ -9,36 +9,15 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.modules import ots_secret_reveal
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
 
 KEY = "2w8f1r5gk1b6wz0c8cxnb0ojnj3ls7ck"
 
 
-@pytest.fixture
-def http(monkeypatch):
-    calls = []
-    answers = []
-
-    def fake_request(self, method, url, **kwargs):
-        calls.append((method, url, kwargs))
-        if not answers:
-            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
-        return answers.pop(0)
-
-    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
-    return calls, answers
-
-
 def run_module(args, capsys):
-    args = dict({"url": "https://ots.example.test"}, **args)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            ots_secret_reveal.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_main(ots_secret_reveal.main, dict({"url": "https://ots.example.test"}, **args), capsys)
 
 
 def test_check_mode_reveals_nothing(http, capsys):

@@ -5,56 +5,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import json
 
 import pytest
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19: modules read their arguments from basic._ANSIBLE_ARGS
-    from ansible.module_utils import basic
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
 
 OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
 
 
-@pytest.fixture
-def http(monkeypatch):
-    """Every request the module makes, answered from a script; fails the test on an unexpected one."""
-    calls = []
-    answers = []
-
-    def fake_request(self, method, url, **kwargs):
-        calls.append((method, url, kwargs))
-        if not answers:
-            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
-        return answers.pop(0)
-
-    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
-    return calls, answers
-
-
 def run_module(args, capsys):
-    args = dict({"url": "https://pw.example.test", "token": "api-token"}, **args)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            pwpush_push.main()
-    output = json.loads(capsys.readouterr().out)
-    return exit_info.value.code, output
+    return run_main(pwpush_push.main, dict({"url": "https://pw.example.test", "token": "api-token"}, **args), capsys)
 
 
 @pytest.mark.parametrize("args, message", [

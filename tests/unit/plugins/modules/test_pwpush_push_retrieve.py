@@ -5,14 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
-import pytest
-
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push_retrieve
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
 
 OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
@@ -20,27 +14,8 @@ PUSH = {"url_token": "tok123456", "payload": "s3cret-value", "passphrase": "open
         "views_remaining": 0}
 
 
-@pytest.fixture
-def http(monkeypatch):
-    calls = []
-    answers = []
-
-    def fake_request(self, method, url, **kwargs):
-        calls.append((method, url, kwargs))
-        if not answers:
-            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
-        return answers.pop(0)
-
-    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
-    return calls, answers
-
-
 def run_module(args, capsys):
-    args = dict({"url": "https://pw.example.test", "url_token": "tok123456"}, **args)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            pwpush_push_retrieve.main()
-    return exit_info.value.code, json.loads(capsys.readouterr().out)
+    return run_main(pwpush_push_retrieve.main, dict({"url": "https://pw.example.test", "url_token": "tok123456"}, **args), capsys)
 
 
 def test_check_mode_only_previews(http, capsys):
@@ -72,8 +47,5 @@ def test_owner_retrieval_counts_no_view(http, capsys):
 
 def test_url_token_is_required(http, capsys):
     calls, answers = http
-    with patch_module_args({"url": "https://pw.example.test"}):
-        with pytest.raises(SystemExit):
-            pwpush_push_retrieve.main()
-    output = json.loads(capsys.readouterr().out)
+    _code, output = run_main(pwpush_push_retrieve.main, {"url": "https://pw.example.test"}, capsys)
     assert output["failed"] and "url_token" in output["msg"] and calls == []
