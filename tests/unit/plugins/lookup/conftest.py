@@ -13,7 +13,6 @@ from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
 
 
-
 @pytest.fixture
 def lookup():
     """lookup(name) -> the named oneshot.secrets lookup, ready to run."""
