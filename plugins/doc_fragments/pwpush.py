@@ -42,26 +42,6 @@ options:
     type: str
     choices: [auto, v2, v1]
     default: auto
-  timeout:
-    description:
-      - Seconds one request may take in all, a deadline rather than a per-read timeout; connecting, the server's
-        headers and its whole answer must be done within it, whatever a slow server or a proxy in between does.
-      - Each retry gets the same time again; the waits between attempts come on top. The error names the
-        timeout, the number of attempts and the time they took in all.
-      - An answer is read as a stream and refused beyond 8 MiB, far more than any real answer of this API.
-    type: float
-    default: 30
-  validate_certs:
-    description:
-      - Verify the server's TLS certificate. Turn off only for a throwaway test server.
-      - Modules read E(PWPUSH_VALIDATE_CERTS) when this option is not set.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - Path of a PEM CA bundle to verify the server's certificate with (a private CA).
-      - Modules read E(PWPUSH_CA_PATH) when this option is not set.
-    type: path
   retries:
     description:
       - How many times a request is retried. 429 answers are retried for every request, waiting

@@ -15,6 +15,7 @@ description:
   - All terms share one HTTPS connection. Every call creates new secrets.
 extends_documentation_fragment:
   - oneshot.secrets.ots
+  - oneshot.secrets.connection
   - oneshot.secrets.ots.plugins
   - oneshot.secrets.ots.secret_options
 options:

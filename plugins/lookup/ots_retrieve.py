@@ -15,6 +15,7 @@ description:
   - B(Revealing destroys each secret on the server.) Keep the result out of logs (C(no_log)).
 extends_documentation_fragment:
   - oneshot.secrets.ots
+  - oneshot.secrets.connection
   - oneshot.secrets.ots.plugins
 options:
   _terms:

@@ -22,6 +22,7 @@ description:
     M(oneshot.secrets.pwpush_push) for those.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.pwpush.plugins
   - oneshot.secrets.pwpush.push_options
 options:

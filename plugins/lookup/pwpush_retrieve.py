@@ -17,6 +17,7 @@ description:
   - An expired push fails the lookup rather than returning nothing.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.pwpush.plugins
 options:
   _terms:

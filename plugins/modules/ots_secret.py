@@ -18,6 +18,7 @@ description:
   - Every run of O(state=present) creates a new secret; the server has no way to find an earlier one.
 extends_documentation_fragment:
   - oneshot.secrets.ots
+  - oneshot.secrets.connection
   - oneshot.secrets.ots.secret_options
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.OTS

@@ -18,6 +18,7 @@ description:
     when given).
 extends_documentation_fragment:
   - oneshot.secrets.ots
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.OTS
   - oneshot.secrets.attributes.INFO_MODULE

@@ -17,6 +17,7 @@ description:
     M(oneshot.secrets.ots_secret_info). Use C(no_log) on the task.
 extends_documentation_fragment:
   - oneshot.secrets.ots
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.OTS
 attributes:

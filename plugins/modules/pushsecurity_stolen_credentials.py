@@ -20,6 +20,7 @@ description:
   - The API cannot list what it holds, so O(state=present) reports C(changed) whenever there is something to send.
 extends_documentation_fragment:
   - oneshot.secrets.pushsecurity
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PUSHSECURITY
 attributes:

@@ -16,6 +16,7 @@ description:
     (file, URL and QR pushes, anonymous access) and which expiry field pushes will use.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PWPUSH
   - oneshot.secrets.attributes.INFO_MODULE

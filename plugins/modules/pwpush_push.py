@@ -18,6 +18,7 @@ description:
   - Speaks API v2 and, for servers older than v2.3, API v1; sends the expiry field the server honours.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.pwpush.push_options
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PWPUSH

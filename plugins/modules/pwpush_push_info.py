@@ -20,6 +20,7 @@ description:
     O(accounts=true) lists the accounts your O(token) can push to (hosted edition), to find an O(oneshot.secrets.pwpush_push#module:account_id).
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PWPUSH
   - oneshot.secrets.attributes.INFO_MODULE

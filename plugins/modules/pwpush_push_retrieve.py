@@ -20,6 +20,7 @@ description:
     it apart from a counted view, so it is reported as C(changed).
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
+  - oneshot.secrets.connection
   - oneshot.secrets.attributes
   - oneshot.secrets.attributes.PWPUSH
 attributes:
