@@ -29,20 +29,23 @@ def run(*args, cwd):
 
 
 def copy_guides(src):
-    """docs/*.md into src/guides, plus the repository files they link to, at the same relative place."""
+    """docs/*.md and docs/ci/*.md into src/guides, plus the repository files they link to, at the same relative
+    place."""
+    docs = REPO / "docs"
     guides = src / "guides"
     guides.mkdir()
-    for guide in sorted((REPO / "docs").glob("*.md")):
-        shutil.copy(guide, guides / guide.name)
+    for guide in sorted(docs.glob("*.md")) + sorted(docs.glob("ci/*.md")):
+        page = guides / guide.relative_to(docs)
+        page.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(guide, page)
         for target in LOCAL_LINK.findall(guide.read_text(encoding="utf-8")):
             if target.endswith(".md"):
                 continue  # another guide: a page of the site
-            source = (REPO / "docs" / target).resolve()
+            source = (guide.parent / target).resolve()
             if not source.is_file() or REPO not in source.parents:
                 sys.exit("%s links to %s, which is not a file of the repository" % (guide.name, target))
             # Sphinx turns a link to a file that is not a page into a download of that file.
-            dest = guides / target
-            dest = pathlib.Path(os.path.normpath(dest))
+            dest = pathlib.Path(os.path.normpath(page.parent / target))
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, dest)
 
