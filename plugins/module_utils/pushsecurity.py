@@ -211,7 +211,8 @@ class PushSecurityClient:
                 MAX_BATCH, batch_size))
         batches = [credentials[start:start + batch_size] for start in range(0, len(credentials), batch_size)]
         if dry_run:
-            return dict(submitted=len(credentials), batches=len(batches), emails=[item["email"] for item in credentials])
+            return dict(submitted=len(credentials), batches=len(batches),
+                        emails=[item["email"] for item in credentials])
         self._secrets = self._secrets[:1] + passwords_of(credentials)
         submitted = 0
         for number, batch in enumerate(batches, 1):

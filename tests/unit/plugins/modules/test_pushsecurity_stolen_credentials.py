@@ -23,8 +23,8 @@ def creds(count):
 
 
 def run_module(args, capsys):
-    return run_main(module_under_test.main, dict({"url": "https://ps.example.test", "api_key": "test-api-key-1"}, **args),
-                    capsys)
+    args = dict({"url": "https://ps.example.test", "api_key": "test-api-key-1"}, **args)
+    return run_main(module_under_test.main, args, capsys)
 
 
 def test_check_mode_counts_through_the_client_and_sends_nothing(http, capsys):
