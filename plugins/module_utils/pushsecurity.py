@@ -84,7 +84,7 @@ class TokenBucket:
 
 
 def passwords_of(credentials):
-    """Every password string among the items, to mask in messages (the module keeps them out of no_log)."""
+    """Every password string among the items, to mask in messages (the module keeps them out of no_log_values)."""
     if not isinstance(credentials, list):
         return []
     return [item["password"] for item in credentials
@@ -198,16 +198,21 @@ class PushSecurityClient:
     def close(self):
         self.http.close()
 
-    def add_stolen_credentials(self, credentials, batch_size=MAX_BATCH, checked=False):
+    def add_stolen_credentials(self, credentials, batch_size=MAX_BATCH, dry_run=False, name="credentials"):
         """Send credentials in batches of at most 500. Returns counts and emails, never a password.
 
-        checked=True skips validate_credentials() for a caller that has just run it on these items.
+        The one place where the items and batch_size are checked: every item before the first batch is sent,
+        and before anything is counted with dry_run=True (check mode), which sends nothing. `name` is the
+        option the items came from, for the messages (credentials[3], src[3]).
         """
-        if not checked:
-            validate_credentials(credentials)
-        if not 1 <= batch_size <= MAX_BATCH:
-            raise PushSecurityError("batch_size must be between 1 and %d (the API's limit)." % MAX_BATCH)
+        validate_credentials(credentials, name=name)
+        if not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH:
+            raise PushSecurityError("batch_size must be between 1 and %d (the API's limit), got %s." % (
+                MAX_BATCH, batch_size))
         batches = [credentials[start:start + batch_size] for start in range(0, len(credentials), batch_size)]
+        if dry_run:
+            return dict(submitted=len(credentials), batches=len(batches),
+                        emails=[item["email"] for item in credentials])
         self._secrets = self._secrets[:1] + passwords_of(credentials)
         submitted = 0
         for number, batch in enumerate(batches, 1):

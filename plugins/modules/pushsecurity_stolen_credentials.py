@@ -126,21 +126,17 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity impor
     PushSecurityError,
     connection_argument_spec,
     load_credentials_file,
+    passwords_of,
     passwords_shown_in,
     run_module,
-    validate_credentials,
 )
 
 
 def ensure_present(module, client, credentials):
-    if not credentials:
-        return dict(changed=False, submitted=0, batches=0, emails=[])
-    if module.check_mode:
-        size = module.params["batch_size"]
-        return dict(changed=True, submitted=len(credentials), batches=(len(credentials) + size - 1) // size,
-                    emails=[item["email"] for item in credentials])
-    result = client.add_stolen_credentials(credentials, batch_size=module.params["batch_size"], checked=True)
-    result["changed"] = True
+    # The client checks the items and batch_size (in check mode too, sending nothing) before any request.
+    result = client.add_stolen_credentials(credentials, batch_size=module.params["batch_size"],
+                                           dry_run=module.check_mode)
+    result["changed"] = result["submitted"] > 0
     return result
 
 
@@ -151,36 +147,54 @@ def ensure_absent(module, client, credentials):
 
 
 def take_credentials(module):
-    """The credentials to send, from O(credentials) or the O(src) file, checked; masking kept linear.
-
-    Ansible masks every no_log value in every string of the result, the invocation included: with a no_log
-    password per credential that grows with credentials x strings (minutes for 10,000). The result holds no
-    password, only counts and emails, so the invocation shows a count instead of the list and only passwords
-    that occur inside an email are masked. Passwords read from O(src) never were arguments; the same rule
-    adds the ones that occur inside an email.
-    """
+    """The items to send, from O(credentials) or read from the O(src) file (which checks them as it reads)."""
     if module.params["state"] != "present":
-        module.params["credentials"] = []
         return []
-    try:
-        if module.params["src"]:
-            credentials = load_credentials_file(module.params["src"])
-        else:
-            credentials = [dict((key, value) for key, value in item.items() if key != "metadata" or value is not None)
-                           for item in module.params["credentials"]]
-            validate_credentials(credentials)
-    except PushSecurityError as exc:
-        module.params["credentials"] = "not shown"
-        module.fail_json(msg=exc.message)
-    passwords = set(item["password"] for item in credentials)
-    shown = passwords_shown_in([item["email"] for item in credentials], passwords)
-    module.no_log_values = set(value for value in module.no_log_values if value not in passwords) | shown
-    module.params["credentials"] = "%d credential(s), not shown" % len(credentials)
-    return credentials
+    if module.params["src"]:
+        try:
+            return load_credentials_file(module.params["src"])
+        except PushSecurityError as exc:
+            module.fail_json(msg=exc.message)
+    # The argument spec fills in metadata=None for an item without it; the API takes null, the client allows it.
+    return module.params["credentials"]
+
+
+def keep_masking_linear(module, credentials):
+    """Take the passwords out of AnsibleModule's masking once the argument spec has checked them.
+
+    Why this touches AnsibleModule's state instead of using it as designed: AnsibleModule masks every
+    no_log value in every string of the result (remove_values(): each string is searched for each value),
+    so a no_log password per credential costs credentials x strings - the result returns every email, and
+    the invocation (when Ansible asks for it) repeats the list: 4 s for 5,000 credentials, about 100 s for
+    25,000, in remove_values alone (docs/performance.md, `make bench`). AnsibleModule has no public way to
+    narrow its masking after validation, and every alternative is worse: `password` without no_log puts
+    the passwords into the syslog/journal line AnsibleModule writes at start-up and into argument-spec
+    errors; no_log on the whole `credentials` list masks the emails the module returns; an action plugin
+    would move `src` off the host the module runs on.
+
+    So the spec keeps `password` no_log (start-up log and argument-spec errors are masked as designed),
+    and after that, here, the masking is narrowed to what can show a password:
+    - the result holds counts and emails, never a password (the client returns no other string);
+    - a password that occurs inside an email stays masked (passwords_shown_in(), linear in the emails);
+    - the client masks every password of the call in every message it raises (PushSecurityClient._secrets,
+      validate_credentials()), so fail_json needs no help;
+    - the invocation shows a count instead of the list, so no password, and no 10,000 emails to search.
+    Passwords read from `src` never were arguments; the same rule keeps masking those found in an email.
+    The other no_log values (api_key) stay as they are.
+    """
+    passwords = set(passwords_of(credentials))
+    others = set(value for value in module.no_log_values if value not in passwords)
+    # A password that is also the value of another no_log option (api_key) stays masked.
+    others |= set(value for value in (module.params.get("api_key"),) if value in passwords)
+    emails = [item["email"] for item in credentials if isinstance(item.get("email"), str)]
+    module.no_log_values = others | passwords_shown_in(emails, passwords)
+    if module.params["credentials"]:
+        module.params["credentials"] = "%d credential(s), not shown" % len(module.params["credentials"])
 
 
 def main():
     spec = connection_argument_spec()
+    # Types only: the values (emails, batch_size's range, api_key's presence) are checked by the client.
     spec.update(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         credentials=dict(type="list", elements="dict", default=[], options=dict(
@@ -193,14 +207,9 @@ def main():
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("credentials", "src")])
     credentials = take_credentials(module)
-    if not 1 <= module.params["batch_size"] <= MAX_BATCH:
-        module.fail_json(msg="batch_size must be between 1 and %d (the API's limit), got %d." % (
-            MAX_BATCH, module.params["batch_size"]))
-    if not module.params["api_key"]:
-        module.fail_json(msg="api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
+    keep_masking_linear(module, credentials)
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = run_module(module, lambda client: ensure(module, client, credentials))
-    module.exit_json(**result)
+    module.exit_json(**run_module(module, lambda client: ensure(module, client, credentials)))
 
 
 if __name__ == "__main__":

@@ -148,3 +148,14 @@ def test_token_bucket_keeps_to_the_rate():
         bucket.acquire()
     # 10 at once, then 20 more at 10 a second
     assert abs(now[0] - 2.0) < 0.01
+
+
+def test_dry_run_checks_everything_and_sends_nothing():
+    client, stub = make_client([])
+    assert client.add_stolen_credentials(creds(1001), batch_size=250, dry_run=True) == dict(
+        submitted=1001, batches=5, emails=["user%d@example.com" % i for i in range(1001)])
+    with pytest.raises(PushSecurityError, match=r"credentials\[1\].email"):
+        client.add_stolen_credentials(creds(1) + [{"email": "bad", "password": "p"}], dry_run=True)
+    with pytest.raises(PushSecurityError, match=r"batch_size must be between 1 and 500 \(the API's limit\), got 501"):
+        client.add_stolen_credentials(creds(1), batch_size=501, dry_run=True)
+    assert stub.calls == []
