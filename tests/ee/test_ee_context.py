@@ -32,7 +32,8 @@ def test_ansible_builder_creates_a_context_with_the_collection(tmp_path):
         names = archive.getnames()
     assert "plugins/modules/pwpush_push.py" in names
     assert "meta/execution-environment.yml" in names
-    assert not [name for name in names if name.startswith(("tests/fakes", ".venv", "build/"))]
+    # tests/fakes ships (the integration tests need it); build output and the venv never do.
+    assert not [name for name in names if name.startswith((".venv", "build/"))]
 
     # The file name is pinned: by default ansible-builder names it after the container runtime it finds
     # (Containerfile with podman, Dockerfile without), so the result would depend on what the machine has.

@@ -146,7 +146,7 @@ def test_ci_handoff_and_lookups_run_in_the_image_against_a_local_server(ee_image
 
     # The pwpush lookup: links for two secrets over one connection, made in the image.
     made = in_image(ee_image, podman_env, "ansible", "localhost", "-m", "ansible.builtin.debug", "-a",
-                    "msg={{ query('oneshot.secrets.pwpush', 'ee-one', 'ee-two', expire_after_views=1) | to_json }}",
+                    "msg={{ query('oneshot.secrets.pwpush', 'ee-first-secret', 'ee-second-secret', expire_after_views=1) | to_json }}",
                     variables=connection)
     assert len(re.findall(r"%s/p/[A-Za-z0-9_-]+" % re.escape(pwpush_url), made.stdout)) == 2, made.stdout
-    assert "ee-one" not in made.stdout
+    assert "ee-first-secret" not in made.stdout
