@@ -105,7 +105,7 @@ EXAMPLES = r"""
 RETURN = r"""
 push:
   description:
-    - The push's preview: its C(url_token) and C(url).
+    - "The push's preview: its C(url_token) and C(url)."
   returned: unless O(list), O(audit) or O(accounts)
   type: dict
   sample: {"url_token": "fkwjfvhall92", "url": "https://pwpush.com/p/fkwjfvhall92"}

@@ -34,7 +34,7 @@ def test_every_reference_is_checked_before_the_first_view(http, lookup):
 
 def test_an_expired_push_is_an_error(http, lookup):
     calls, answers = http
-    answers.extend([response(200, OSS_VERSION), response(200, {"url_token": "tok-aaaa1", "expired": True,
-                                                                "payload": None})])
+    answers.extend([response(200, OSS_VERSION),
+                    response(200, {"url_token": "tok-aaaa1", "expired": True, "payload": None})])
     with pytest.raises(AnsibleError, match="has expired"):
         lookup("pwpush_retrieve").run(["tok-aaaa1"], variables={}, url=URL)
