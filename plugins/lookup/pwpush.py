@@ -84,7 +84,8 @@ _raw:
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import PayloadSpecs, PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PayloadSpecs
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",

@@ -48,11 +48,9 @@ _raw:
   elements: str
 """
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
-    PwpushClient,
-    PwpushError,
-    token_from_reference,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import token_from_reference
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 

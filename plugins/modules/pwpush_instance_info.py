@@ -73,7 +73,7 @@ expiry_field:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
     connection_argument_spec,
     run_module,
 )

@@ -216,13 +216,12 @@ expired_tokens:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
-    PushSpec,
-    PwpushError,
-    check_notify_emails,
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
     connection_argument_spec,
     run_module,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 
 
 def argument_spec():

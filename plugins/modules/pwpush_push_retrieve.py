@@ -73,11 +73,11 @@ payload:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
     connection_argument_spec,
     run_module,
-    redact,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import redact
 
 
 def retrieve(module, client):

@@ -19,7 +19,7 @@ import os
 import sys
 
 _PARTS = ("ansible_collections", "oneshot", "secrets")
-_PROBE = os.path.join("plugins", "module_utils", "pwpush.py")
+_PROBE = os.path.join("plugins", "module_utils", "_pwpush", "client.py")
 
 
 class CollectionNotFound(Exception):

@@ -3,6 +3,8 @@
 """What the provider and its resources share: the collection's clients (imported on first use),
 value helpers, the sealed block and the resources' base class."""
 
+import types
+
 from tf.blocks import SetNestedBlock
 from tf.schema import Block
 from tf.types import Unknown
@@ -35,8 +37,12 @@ def lib():
     if not _LIB:
         collection.ensure_importable()
         # pylint: disable=import-outside-toplevel
-        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, ots, pwpush
+        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, ots
+        from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import client, errors, spec
 
+        # The few pwpush names the provider uses, under one key as the ots client's are.
+        pwpush = types.SimpleNamespace(PwpushClient=client.PwpushClient, DEFAULT_URL=client.DEFAULT_URL,
+                                       PushSpec=spec.PushSpec, PwpushError=errors.PwpushError)
         _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError)
     return _LIB
 

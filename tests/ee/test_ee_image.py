@@ -107,7 +107,7 @@ def test_the_base_image_has_none_of_what_the_build_adds(base_image, podman_env):
 def test_collection_and_python_dependencies_come_from_the_image(ee_image, podman_env):
     script = (
         "import json, requests, ansible, ansible_runner\n"
-        "from ansible_collections.oneshot.secrets.plugins.module_utils import pwpush\n"
+        "from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import client as pwpush\n"
         "print(json.dumps({'requests': requests.__file__, 'ansible': ansible.__file__,"
         " 'runner': ansible_runner.__file__, 'collection': pwpush.__file__}))\n"
     )
@@ -116,7 +116,7 @@ def test_collection_and_python_dependencies_come_from_the_image(ee_image, podman
     for name in ("requests", "ansible", "runner"):
         assert where[name].startswith("/opt/ee-python/lib/python3"), where
     assert where["collection"] == \
-        "/usr/share/ansible/collections/ansible_collections/oneshot/secrets/plugins/module_utils/pwpush.py"
+        "/usr/share/ansible/collections/ansible_collections/oneshot/secrets/plugins/module_utils/_pwpush/client.py"
 
     listing = json.loads(in_image(ee_image, podman_env, "ansible-galaxy", "collection", "list",
                                   "oneshot.secrets", "--format", "json").stdout)

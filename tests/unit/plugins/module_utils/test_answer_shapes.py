@@ -15,7 +15,9 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity impor
     PushSecurityError,
     TokenBucket,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import PushSpec, PwpushClient, PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
     ScriptedSession,
     response,

@@ -20,7 +20,7 @@ from requests.adapters import BaseAdapter
 
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import PushSecurityClient
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 HOST = "secrets.example.test"
 BASE = "https://%s" % HOST

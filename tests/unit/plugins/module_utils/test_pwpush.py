@@ -13,12 +13,12 @@ import pytest
 import requests
 
 from ansible_collections.oneshot.secrets.plugins.module_utils import _http
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import parse_duration
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import (
     PayloadSpecs,
     PushSpec,
-    PwpushClient,
-    PwpushError,
-    parse_duration,
     redact,
     token_from_reference,
 )

@@ -8,12 +8,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import (
-    PushSpec,
-    PwpushClient,
-    PwpushError,
-    check_notify_emails,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
     ScriptedSession,
     response,

@@ -23,7 +23,9 @@ from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity impor
     load_credentials_file,
     validate_credentials,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils.pwpush import PushSpec, PwpushClient, PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}

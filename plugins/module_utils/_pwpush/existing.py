@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What PwpushClient does with pushes that exist: preview, retrieve, expire, audit, notify, list, reuse.
+
+A mixin of PwpushClient (client.py), which provides _send, _raise_for, _push_path, describe, api and token.
+For the collection's own use: not a public API, it may change in any release.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import json_or_none, unexpected_answer
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import (
+    expired_before_request,
+    is_token,
+    json_object,
+    v1_audit_to_logs,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import (
+    ACCOUNTS,
+    AUDIT,
+    EXPIRE,
+    LIST_PUSHES,
+    NOTIFY,
+    PREVIEW,
+    RETRIEVE,
+    PwpushError,
+    error_text,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import (
+    KINDS,
+    check_notify_emails,
+    kind_from_reference,
+    redact,
+    token_from_reference,
+)
+
+LIST_PAGE_SIZE = 50
+LIST_MAX_PAGE = 200
+
+# The User-Agent of a create names the kind: the push's audit log keeps it in its "creation" entry, and that is the
+# only place the server remembers a push's kind where its owner can read it without counting a view (the lists and
+# the push JSON carry no kind). reuse_existing reads it back.
+USER_AGENT = "oneshot.secrets (pwpush)"
+KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
+_KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
+
+
+class ExistingPushes:
+    """Calls on a push by its token or link, and on the token user's lists."""
+
+    def preview(self, reference):
+        token = token_from_reference(reference)
+        response = self._send("GET", self._push_path(token, "/preview"), operation=PREVIEW)
+        if response.status_code != 200:
+            self._raise_for(response, PREVIEW)
+        body = json_or_none(response)
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+            raise PwpushError("Could not preview the push: %s." % unexpected_answer(
+                response, "its preview (a JSON object with its url)"), status=response.status_code)
+        return dict(url_token=token, url=body["url"])
+
+    def retrieve(self, reference, passphrase=None):
+        """The push with its payload. Counts a view (unless the token is the owner's)."""
+        token = token_from_reference(reference)
+        params = {"passphrase": passphrase} if passphrase else None
+        if passphrase:
+            self._secrets.add(passphrase)
+        response = self._send("GET", self._push_path(token, kind=kind_from_reference(reference)), params=params,
+                              operation=RETRIEVE)
+        if response.status_code != 200:
+            self._raise_for(response, RETRIEVE)
+        push = json_or_none(response)
+        if not isinstance(push, dict):
+            raise PwpushError("Could not retrieve the push: %s (this may have counted a view)." % unexpected_answer(
+                response, "the push (a JSON object)"), status=response.status_code)
+        return push
+
+    def retrieval_counted_a_view(self, reference, push):
+        """Whether retrieve() may have counted a view: not for an expired push, not for the owner's token.
+
+        Only the owner may read the push's audit log (Api::V2::PushesController#audit checks owned_by? alone),
+        so one read-only request tells. An administrator's retrieval logs admin_view and counts no view, but an
+        administrator is refused the audit log (403) like anybody else: that, and any other reason the log
+        cannot be read, is taken as a counted view (the safe side).
+        """
+        if push.get("expired"):
+            return False
+        if not self.token:
+            return True
+        token = token_from_reference(reference)
+        try:
+            response = self._send("GET", self._push_path(token, "/audit"), params={"page": 1},
+                                  operation=AUDIT)
+        except PwpushError:
+            return True
+        return response.status_code != 200
+
+    def expire(self, reference):
+        """Expire a push now. Returns (changed, push-or-None): already expired or gone is not a change."""
+        token = token_from_reference(reference)
+        # Both APIs answer 200 with the push again for an already expired one (Api::V1::PushesController#destroy,
+        # which v2 inherits): the owner's audit log tells, without a write.
+        if self.token and self._manually_expired(token):
+            return False, None
+        response = self._send("DELETE", self._push_path(token, kind=kind_from_reference(reference)),
+                              operation=EXPIRE)
+        if response.status_code == 200:
+            push = json_or_none(response)
+            if not isinstance(push, dict):
+                raise PwpushError("Could not expire the push: %s; it may have been expired." % unexpected_answer(
+                    response, "the expired push (a JSON object)"), status=200)
+            # Without the owner's token the audit log is closed: tell a second expiry apart by time.
+            return not expired_before_request(push, response), redact(push)
+        if response.status_code == 404:
+            return False, None
+        # Servers before 2.0 (API v1.4, e.g. 1.50's passwords_controller.rb#destroy) refused a second expiry with
+        # 422 "That push is already expired."; later ones answer 200 (above).
+        if response.status_code == 422 and "expired" in error_text(response).lower():
+            return False, None
+        self._raise_for(response, EXPIRE)
+
+    def _manually_expired(self, token):
+        """For the owner: whether the audit log already records an expiry (read-only, counts no view)."""
+        try:
+            return any(entry.get("kind") == "expire" for entry in self.audit(token))
+        except PwpushError as exc:
+            if exc.status in (401, 403, 404):
+                return False  # not the owner (or gone): the DELETE answer decides
+            raise
+
+    def audit(self, reference, max_pages=LIST_MAX_PAGE):
+        """Every audit log entry of a push (owner only), across pages."""
+        self._require_token("audit a push")
+        token = token_from_reference(reference)
+        entries = []
+        for page in range(1, max_pages + 1):
+            response = self._send("GET", self._push_path(token, "/audit"), params={"page": page},
+                                  operation=AUDIT)
+            if response.status_code != 200:
+                self._raise_for(response, AUDIT)
+            body = json_object(json_or_none(response))
+            v1_views = "logs" not in body
+            batch = (body.get("views") or []) if v1_views else body["logs"]
+            if not body or not isinstance(batch, list) or not all(isinstance(entry, dict) for entry in batch):
+                raise PwpushError("Could not read the audit log: %s." % unexpected_answer(
+                    response, "a JSON object with its log entries (a list of objects) in logs (views for API v1)"),
+                    status=response.status_code)
+            if v1_views:
+                batch = v1_audit_to_logs(batch)
+            entries.extend(batch)
+            if self.api == "v1" or len(batch) < LIST_PAGE_SIZE:
+                break
+        return entries
+
+    def notify_emails(self, reference, emails, locale=None):
+        """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
+        self._require_token("send a push's link by email")
+        addresses = check_notify_emails(emails)
+        if self.api != "v2":
+            raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.")
+        token = token_from_reference(reference)
+        body = {"notify_emails_to": addresses}
+        if locale:
+            body["notify_emails_to_locale"] = locale
+        response = self._send("POST", self._push_path(token, "/notify_emails"), json=body, idempotent=False,
+                              operation=NOTIFY)
+        if response.status_code not in (200, 201):
+            self._raise_for(response, NOTIFY)
+        return dict(url_token=token, notify_emails_to=addresses.split(","),
+                    message=(json_or_none(response) or {}).get("message"))
+
+    def list_accounts(self):
+        """The accounts the token's user can push to (GET /api/v2/accounts: hosted edition only)."""
+        self._require_token("list accounts")
+        if self.api != "v2":
+            raise PwpushError("Accounts need a server with API v2; this one only has API v1.")
+        response = self._send("GET", "/api/v2/accounts", operation=ACCOUNTS)
+        if response.status_code == 404:
+            raise PwpushError("Could not list accounts: %s has no accounts API (HTTP 404); only the hosted edition "
+                              "(pwpush.com) has accounts." % self.url, status=404)
+        if response.status_code != 200:
+            self._raise_for(response, ACCOUNTS)
+        accounts = json_or_none(response)
+        if isinstance(accounts, dict) and isinstance(accounts.get("accounts"), list):
+            accounts = accounts["accounts"]
+        if not isinstance(accounts, list):
+            raise PwpushError("The server answered the account list with something other than a JSON list.")
+        return accounts
+
+    def iter_pushes(self, which="active"):
+        """Yield the caller's active or expired pushes, page by page, without secrets."""
+        if which not in ("active", "expired"):
+            raise PwpushError("list must be active or expired (got %r)." % which)
+        self._require_token("list pushes")
+        for page in range(1, LIST_MAX_PAGE + 1):
+            if self.api == "v2":
+                path = "/api/v2/pushes/%s" % which
+            else:
+                path = "/p/%s.json" % which
+            response = self._send("GET", path, params={"page": page}, operation=LIST_PUSHES[which])
+            if response.status_code != 200:
+                self._raise_for(response, LIST_PUSHES[which])
+            batch = json_or_none(response)
+            if not isinstance(batch, list) or not all(isinstance(push, dict) and is_token(push.get("url_token"))
+                                                      for push in batch):
+                raise PwpushError("Could not list %s pushes: %s." % (which, unexpected_answer(
+                    response, "a JSON list of pushes (objects with a url_token)")), status=response.status_code)
+            for push in batch:
+                yield self.describe(push)
+            if len(batch) < LIST_PAGE_SIZE:
+                return
+
+    def list_pushes(self, which="active", limit=None):
+        pushes = []
+        for push in self.iter_pushes(which):
+            if limit is not None and len(pushes) >= limit:
+                break
+            pushes.append(push)
+        return pushes
+
+    def find_active_by_name(self, name, kind):
+        """The newest active push of that name whose kind is known to be `kind`, or None.
+
+        The lists carry no kind. A URL push is the only kind whose deletable_by_viewer is null (the server's
+        SetPushAttributes#assign_deletable_by_viewer), which rules out most wrong candidates at no cost; text, QR
+        and file pushes look alike there, so a candidate's kind is read from the creation entry of its audit log
+        (the User-Agent this client sent, see KIND_AGENT). A push whose kind cannot be told this way (made by
+        the web UI, another client or an older release of this collection) is never reused.
+        """
+        if kind not in KINDS:
+            raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), kind))
+        for push in self.iter_pushes("active"):
+            if push.get("name") != name or push.get("expired"):
+                continue
+            if (push.get("deletable_by_viewer") is None) != (kind == "url"):
+                continue
+            if self.created_kind(push["url_token"]) == kind:
+                return push
+        return None
+
+    def created_kind(self, token):
+        """The kind this collection named when it created the push (from the audit log), or None if unknown."""
+        try:
+            entries = self.audit(token)
+        except PwpushError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        for entry in entries:
+            if entry.get("kind") == "creation":
+                match = _KIND_IN_AGENT.match(entry.get("user_agent") or "")
+                return match.group(1) if match else None
+        return None
