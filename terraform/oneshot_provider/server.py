@@ -79,6 +79,19 @@ def server_certificate():
 
 
 SOCKET_DIR_PREFIX = "oneshot-tf-"
+# A Unix socket's path must fit sun_path (108 bytes with its NUL); grpc fails to bind a longer one.
+MAX_SOCKET_PATH = 107
+# What mkdtemp adds under the parent: the prefix, a pid, "-", 8 random characters, "/plugin.sock".
+_SOCKET_PATH_TAIL = len(SOCKET_DIR_PREFIX) + 10 + 1 + 8 + len("/plugin.sock") + 1
+
+
+def socket_parent_dir(environ):
+    """PLUGIN_UNIX_SOCKET_DIR or the temporary directory, unless a socket there would not fit sun_path
+    (a deep TMPDIR, as macOS and test harnesses have): then /tmp."""
+    parent = environ.get("PLUGIN_UNIX_SOCKET_DIR") or tempfile.gettempdir()
+    if len(parent) + _SOCKET_PATH_TAIL > MAX_SOCKET_PATH and os.path.isdir("/tmp"):
+        return "/tmp"
+    return parent
 
 
 def _alive(pid):
@@ -154,7 +167,7 @@ def serve(provider, servicer_class, environ=None):
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
     server.add_generic_rpc_handlers((_health_handler(grpc),))
 
-    parent_dir = environ.get("PLUGIN_UNIX_SOCKET_DIR") or tempfile.gettempdir()
+    parent_dir = socket_parent_dir(environ)
     remove_stale_socket_dirs(parent_dir)
     socket_dir = tempfile.mkdtemp(prefix="%s%d-" % (SOCKET_DIR_PREFIX, os.getpid()), dir=parent_dir)
     socket_path = os.path.join(socket_dir, "plugin.sock")

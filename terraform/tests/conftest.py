@@ -3,6 +3,7 @@
 """Fixtures: the project's fake servers (tests/fakes/serve) and Terraform workspaces."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -110,6 +111,7 @@ def workspace(tmp_path, cache_home):
         while space.leftovers() != ([], []) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert space.leftovers() == ([], []), "provider processes or socket directories left behind"
+        shutil.rmtree(space.tmp, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -13,6 +13,7 @@ import os
 import re
 import resource
 import subprocess
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -102,9 +103,11 @@ class Workspace:
         self.root = root
         self.dir = os.path.join(root, "work")
         self.home = os.path.join(root, "home")
-        self.tmp = os.path.join(root, "tmp")
+        # Short, so the provider's socket (TMPDIR/oneshot-tf-PID-XXXXXXXX/plugin.sock) fits sun_path wherever
+        # pytest puts root; removed by the workspace fixture once it found nothing left in it.
+        self.tmp = tempfile.mkdtemp(prefix="otf-", dir="/tmp")
         self.logs = os.path.join(root, "logs")
-        for path in (self.dir, self.home, self.tmp, self.logs):
+        for path in (self.dir, self.home, self.logs):
             os.makedirs(path, exist_ok=True)
         self.cli_config = os.path.join(root, "cli.tfrc")
         with open(self.cli_config, "w") as handle:
