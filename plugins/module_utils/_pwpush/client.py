@@ -6,6 +6,14 @@
 It chooses the expiry field the server honours, validates pushes before any request (spec.py) and turns
 every failure into one sentence without a secret in it (errors.py).
 For the collection's own use: not a public API, it may change in any release.
+
+The package _pwpush holds one concern per module (its __init__.py stays empty: ansible-test 2.17 wants that):
+- client: PwpushClient (connection, server version, creates) and the connection options;
+- existing: its calls on pushes that exist (preview, retrieve, expire, audit, notify, lists, reuse);
+- spec: PushSpec, what to push, validated before any request;
+- durations: the hosted edition's expiry enum;
+- errors: PwpushError and the wording of a failed answer (by operation and HTTP status);
+- bulk: many creates over one client; answers: reading the server's answers.
 """
 
 from __future__ import absolute_import, division, print_function
