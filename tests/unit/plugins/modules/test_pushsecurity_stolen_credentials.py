@@ -59,7 +59,7 @@ def test_10000_credentials_mask_linearly_and_a_password_inside_an_email_stays_ma
     masked_with = []
 
     def remove_values(value, no_log_strings):
-        masked_with.append(set(no_log_strings))
+        masked_with.append((isinstance(value, str), set(no_log_strings)))
         return real_remove_values(value, no_log_strings)
 
     real_remove_values = basic.remove_values
@@ -70,7 +70,10 @@ def test_10000_credentials_mask_linearly_and_a_password_inside_an_email_stays_ma
     code, output = run_module(args, capsys)
     # AnsibleModule searches every result string for every no_log value: with the 10,001 passwords among
     # them that is minutes in a playbook. Only the api key and the password shown inside an email are left.
-    assert masked_with[-1] == {"test-api-key-1", "summer2024"}  # the result; earlier: the start-up log line
+    # The result is masked with the narrowed set; the full set only ever masks a single string (the start-up log
+    # line, and on some ansible-core versions a log line at exit), which stays linear.
+    assert (False, {"test-api-key-1", "summer2024"}) in masked_with
+    assert all(is_string for is_string, strings in masked_with if len(strings) > 2)
     assert code == 0 and output["submitted"] == 10001 and output["batches"] == 21
     assert output["emails"][0] == "user0@example.com" and output["emails"][-1] == "********@example.com"
     assert output["invocation"]["module_args"]["credentials"] == "10001 credential(s), not shown"
