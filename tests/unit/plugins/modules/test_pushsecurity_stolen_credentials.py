@@ -65,8 +65,8 @@ def test_10000_credentials_mask_linearly_and_a_password_inside_an_email_stays_ma
     real_remove_values = basic.remove_values
     monkeypatch.setattr(basic, "remove_values", remove_values)
     args = {"credentials": items}
-    if tuple(int(part) for part in ansible_core_version.split(".")[:2]) >= (2, 19):
-        args["_ansible_inject_invocation"] = True  # since 2.19 the invocation is returned only when asked for
+    if tuple(int(part) for part in ansible_core_version.split(".")[:2]) >= (2, 20):
+        args["_ansible_inject_invocation"] = True  # since 2.20 the invocation is returned only when asked for
     code, output = run_module(args, capsys)
     # AnsibleModule searches every result string for every no_log value: with the 10,001 passwords among
     # them that is minutes in a playbook. Only the api key and the password shown inside an email are left.
