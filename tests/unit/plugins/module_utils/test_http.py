@@ -95,29 +95,26 @@ def serve():
 TRICKLE_SECONDS = 5
 
 
-def trickle_body(conn, _number, stopping):
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+def _trickle(conn, stopping, head, tick):
+    """Send head, then tick every 0.2 s for TRICKLE_SECONDS unless the test stops the server."""
+    conn.sendall(head)
     for _tick in range(TRICKLE_SECONDS * 5):
         if stopping.wait(0.2):
             return
-        conn.sendall(b" ")
+        conn.sendall(tick)
+
+
+def trickle_body(conn, _number, stopping):
+    _trickle(conn, stopping, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", b" ")
 
 
 def trickle_body_then_close(conn, _number, stopping):
     # "Connection: close" makes http.client let go of the connection's socket: the cut must still find it.
-    conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n")
-    for _tick in range(TRICKLE_SECONDS * 5):
-        if stopping.wait(0.2):
-            return
-        conn.sendall(b" ")
+    _trickle(conn, stopping, b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n", b" ")
 
 
 def trickle_headers(conn, _number, stopping):
-    conn.sendall(b"HTTP/1.1 200 OK\r\n")
-    for _tick in range(TRICKLE_SECONDS * 5):
-        if stopping.wait(0.2):
-            return
-        conn.sendall(b"X: y\r\n")
+    _trickle(conn, stopping, b"HTTP/1.1 200 OK\r\n", b"X: y\r\n")
 
 
 def endless_body(conn, _number, stopping):
