@@ -89,7 +89,12 @@ class Browser:
         path = pathlib.Path(path).resolve()
         if path not in self.pages:
             self.driver.get(path.as_uri())
-            assert self.driver.execute_script("return document.readyState") == "complete", path
+            # get() can return while a loaded machine still parses the page: wait for it, within a bound.
+            from selenium.webdriver.support.ui import WebDriverWait  # pylint: disable=import-outside-toplevel
+
+            WebDriverWait(self.driver, 30, poll_frequency=0.1).until(
+                lambda driver: driver.execute_script("return document.readyState") == "complete",
+                "%s did not finish loading within 30 s" % path)
             self.pages[path] = Page(self.driver.page_source)
         return self.pages[path]
 
