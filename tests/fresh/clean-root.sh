@@ -23,6 +23,12 @@ mounted=()
 cleanup() {
     local m
     for ((i=${#mounted[@]}-1; i>=0; i--)); do m="${mounted[$i]}"; umount -l "$m" 2>/dev/null || true; done
+    unmount_under "$ROOT"
+}
+# What the run mounted inside the root by itself (podman's storage), deepest first.
+unmount_under() {
+    awk -v root="$1" '$2 == root || index($2, root "/") == 1 {print $2}' /proc/mounts | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -40,6 +46,7 @@ if [ ! -f "$FRESH_DIR/pristine/.complete" ]; then
     fi
     touch "$FRESH_DIR/pristine/.complete"
 fi
+unmount_under "$ROOT"
 rm -rf "$ROOT"
 cp -a "$FRESH_DIR/pristine" "$ROOT"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
@@ -61,6 +68,8 @@ done
 # A clone, as CI has: committed files only.
 git clone -q "$REPO" "$ROOT/root/oneshot.secrets"
 
+# A real machine's / is a mount point; podman remounts it (a bare chroot directory is not one).
+mount --bind "$ROOT" "$ROOT"; mounted+=("$ROOT")
 for m in proc sys dev dev/pts; do
     mount --bind "/$m" "$ROOT/$m"; mounted+=("$ROOT/$m")
 done
