@@ -20,7 +20,6 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.oneshot.secrets.plugins.doc_fragments import connection, ots, pushsecurity, pwpush
 from ansible_collections.oneshot.secrets.plugins.module_utils import _options
-from ansible_collections.oneshot.secrets.plugins.plugin_utils import lookup as lookup_utils
 
 # What YAML can say of an option, compared key by key.
 _COMPARED = ("type", "default", "choices", "elements")
@@ -164,9 +163,3 @@ def test_argument_spec_keeps_the_module_behaviour():
     assert "vars" not in spec["url"] and "env" not in spec["url"]
     assert _options.argument_spec(_options.PUSHSECURITY_CONNECTION)["retries"] == dict(type="int", default=5)
 
-
-def test_lookups_mask_every_declared_secret():
-    declared = _options.secret_names(_options.PWPUSH_CONNECTION, _options.PWPUSH_PUSH, _options.OTS_CONNECTION,
-                                     _options.PUSHSECURITY_CONNECTION)
-    assert set(declared) == set(("token", "api_token", "api_key", "passphrase"))
-    assert set(lookup_utils.SECRET_OPTIONS) >= set(declared)
