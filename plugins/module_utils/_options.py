@@ -83,6 +83,13 @@ OTS_CONNECTION = _joined(dict(
     api_token=dict(type="str", no_log=True, env=["OTS_TOKEN"], vars=["ots_api_token"]),
 ), _transport("OTS", "ots", retries=3))
 
+# What shapes a new secret, in ots_secret and the ots lookup: doc_fragments/ots.py SECRET_OPTIONS.
+OTS_SECRET = dict(
+    passphrase=dict(type="str", no_log=True),
+    ttl=dict(type="int"),
+    share_domain=dict(type="str"),
+)
+
 # Push Security: doc_fragments/pushsecurity.py DOCUMENTATION (+ connection); it has no lookup, hence no vars.
 PUSHSECURITY_CONNECTION = _joined(dict(
     url=dict(type="str", default="https://api.pushsecurity.com", env=["PUSHSECURITY_URL"]),

@@ -15,6 +15,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mas
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
     OTS_CONNECTION,
+    OTS_SECRET,
     PUSHSECURITY_CONNECTION,
     PWPUSH_CONNECTION,
     PWPUSH_PUSH,
@@ -24,7 +25,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
 display = Display()
 
 # Options whose values a lookup's error must never show (a module's no_log does this for modules).
-SECRET_OPTIONS = secret_names(PWPUSH_CONNECTION, PWPUSH_PUSH, OTS_CONNECTION, PUSHSECURITY_CONNECTION)
+SECRET_OPTIONS = secret_names(PWPUSH_CONNECTION, PWPUSH_PUSH, OTS_CONNECTION, OTS_SECRET, PUSHSECURITY_CONNECTION)
 
 
 class ServiceLookupBase(LookupBase):

@@ -124,6 +124,12 @@ def test_push_options_fragment_says_what_is_declared():
     assert no_log_differences(declared) == []
 
 
+def test_secret_options_fragment_says_what_is_declared():
+    declared = _options.OTS_SECRET
+    assert differences(fragment_options(ots.ModuleDocFragment.SECRET_OPTIONS), declared) == []
+    assert no_log_differences(declared) == []
+
+
 def test_the_checks_catch_drift():
     """Each comparison above fails on a declaration that says other than its fragment."""
     documented = fragment_options(pwpush.ModuleDocFragment.DOCUMENTATION, connection.ModuleDocFragment.DOCUMENTATION)
