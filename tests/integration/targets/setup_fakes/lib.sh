@@ -19,6 +19,7 @@ for _path in "${_collection_paths[@]}"; do
     fi
 done
 unset _path _collection_paths
+export COLLECTION_ROOT
 export PWPUSH_TOKEN="owner-token-for-tests-0001"
 export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
 export PWPUSH_ADMIN_TOKEN="admin-token-for-tests-0009"

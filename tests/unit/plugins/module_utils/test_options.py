@@ -168,4 +168,3 @@ def test_argument_spec_keeps_the_module_behaviour():
     assert spec["state"] == dict(type="str", default="present")
     assert "vars" not in spec["url"] and "env" not in spec["url"]
     assert _options.argument_spec(_options.PUSHSECURITY_CONNECTION)["retries"] == dict(type="int", default=5)
-
