@@ -85,17 +85,14 @@ _raw:
 from ansible.errors import AnsibleError
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PayloadSpecs
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PayloadSpecs, PushSpec
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
-
-PUSH_OPTIONS = ("kind", "passphrase", "expire_after_days", "expire_after_duration", "expire_after_views",
-                "deletable_by_viewer", "retrieval_step", "note", "name", "account_id")
 
 
 class LookupModule(ServiceLookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.load_options(variables, kwargs)
-        options = dict((name, self.get_option(name)) for name in PUSH_OPTIONS)
+        options = PushSpec.options(self.get_option)  # what it shares with pwpush_push (module_utils/_options.py)
         if options["kind"] == "file":
             raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")
         concurrency = self.get_option("concurrency")

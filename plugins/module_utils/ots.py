@@ -17,8 +17,7 @@ import base64
 import datetime
 import re
 
-from ansible.module_utils.basic import env_fallback
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, argument_spec, default, names
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
@@ -34,7 +33,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     service_url,
 )
 
-DEFAULT_URL = "https://us.onetimesecret.com"
+DEFAULT_URL = default(OTS_CONNECTION, "url")
 API = "/api/v1"
 TTL_MIN = 60
 TTL_MAX_ANONYMOUS = 7 * 24 * 3600
@@ -75,19 +74,11 @@ class OtsError(ServiceError):
 
 
 def connection_argument_spec():
-    """Connection options of every ots module (documented in doc_fragments/ots.py)."""
-    return dict(
-        url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["OTS_URL"])),
-        username=dict(type="str", fallback=(env_fallback, ["OTS_USERNAME"])),
-        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["OTS_TOKEN"])),
-        timeout=dict(type="float", default=30.0),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["OTS_VALIDATE_CERTS"])),
-        ca_path=dict(type="path", fallback=(env_fallback, ["OTS_CA_PATH"])),
-        retries=dict(type="int", default=3),
-    )
+    """Connection options of every ots module (declared in _options.py, documented in doc_fragments/ots.py)."""
+    return argument_spec(OTS_CONNECTION)
 
 
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
+CONNECTION_OPTIONS = names(OTS_CONNECTION)
 
 
 def key_from_reference(reference, what="secret_key"):

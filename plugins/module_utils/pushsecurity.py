@@ -16,8 +16,7 @@ import re
 import threading
 import time
 
-from ansible.module_utils.basic import env_fallback
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import PUSHSECURITY_CONNECTION, argument_spec, default, names
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
@@ -28,7 +27,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email, mask_secrets, service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
 
-DEFAULT_URL = "https://api.pushsecurity.com"
+DEFAULT_URL = default(PUSHSECURITY_CONNECTION, "url")
 STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
 MAX_BATCH = 500
 # The API allows 10 requests a second with a burst of 10. The client paces itself 5% below that and keeps
@@ -45,18 +44,11 @@ class PushSecurityError(ServiceError):
 
 
 def connection_argument_spec():
-    """Connection options of every Push Security module (documented in doc_fragments/pushsecurity.py)."""
-    return dict(
-        url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["PUSHSECURITY_URL"])),
-        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["PUSHSECURITY_API_KEY"])),
-        timeout=dict(type="float", default=30.0),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["PUSHSECURITY_VALIDATE_CERTS"])),
-        ca_path=dict(type="path", fallback=(env_fallback, ["PUSHSECURITY_CA_PATH"])),
-        retries=dict(type="int", default=5),
-    )
+    """Connection options of every Push Security module (declared in _options.py, documented in doc_fragments/pushsecurity.py)."""
+    return argument_spec(PUSHSECURITY_CONNECTION)
 
 
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
+CONNECTION_OPTIONS = names(PUSHSECURITY_CONNECTION)
 
 
 class TokenBucket:

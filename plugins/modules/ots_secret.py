@@ -161,9 +161,13 @@ value:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
+    OTS_CONNECTION,
+    OTS_SECRET,
+    argument_spec,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
     OtsError,
-    connection_argument_spec,
     key_from_reference,
     run_module,
     validate_generate_options,
@@ -210,14 +214,11 @@ def ensure_absent(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    spec = argument_spec(
+        OTS_CONNECTION, OTS_SECRET,
         state=dict(type="str", default="present", choices=["present", "absent"]),
         secret=dict(type="str", no_log=True),
-        passphrase=dict(type="str", no_log=True),
-        ttl=dict(type="int"),
         recipient=dict(type="str"),
-        share_domain=dict(type="str"),
         metadata_key=dict(type="str", no_log=False),
         length=dict(type="int"),
         character_sets=dict(type="dict", options=dict(

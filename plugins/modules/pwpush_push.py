@@ -216,47 +216,36 @@ expired_tokens:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
+    PWPUSH_CONNECTION,
+    PWPUSH_PUSH,
+    PWPUSH_PUSH_OWNER,
+    argument_spec as declared_argument_spec,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import run_module
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
+    return declared_argument_spec(
+        PWPUSH_CONNECTION, PWPUSH_PUSH, PWPUSH_PUSH_OWNER,
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        kind=dict(type="str", default="text", choices=["text", "url", "qr", "file"]),
         payload=dict(type="str", no_log=True),
         files=dict(type="list", elements="path"),
-        passphrase=dict(type="str", no_log=True),
-        expire_after_days=dict(type="int"),
-        expire_after_duration=dict(type="str"),
-        expire_after_views=dict(type="int"),
-        name=dict(type="str"),
-        note=dict(type="str"),
-        deletable_by_viewer=dict(type="bool"),
-        retrieval_step=dict(type="bool"),
         notify_emails_to=dict(type="list", elements="str"),
         notify_emails_to_locale=dict(type="str"),
-        account_id=dict(type="int"),
         reuse_existing=dict(type="bool", default=False),
         url_token=dict(type="str", no_log=False),
     )
-    return spec
 
 
 def push_spec(params):
     emails = params["notify_emails_to"]
-    return PushSpec(
-        kind=params["kind"], payload=params["payload"], files=params["files"], passphrase=params["passphrase"],
-        expire_after_days=params["expire_after_days"], expire_after_duration=params["expire_after_duration"],
-        expire_after_views=params["expire_after_views"], name=params["name"], note=params["note"],
-        deletable_by_viewer=params["deletable_by_viewer"], retrieval_step=params["retrieval_step"],
+    return PushSpec.from_options(
+        params.get, payload=params["payload"], files=params["files"],
         notify_emails_to=",".join(emails) if emails else None,
-        notify_emails_to_locale=params["notify_emails_to_locale"], account_id=params["account_id"],
+        notify_emails_to_locale=params["notify_emails_to_locale"],
     )
 
 

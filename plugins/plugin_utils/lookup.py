@@ -13,11 +13,19 @@ from ansible.utils.display import Display
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mask_secrets
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
+    OTS_CONNECTION,
+    OTS_SECRET,
+    PUSHSECURITY_CONNECTION,
+    PWPUSH_CONNECTION,
+    PWPUSH_PUSH,
+    secret_names,
+)
 
 display = Display()
 
 # Options whose values a lookup's error must never show (a module's no_log does this for modules).
-SECRET_OPTIONS = ("token", "api_token", "api_key", "passphrase")
+SECRET_OPTIONS = secret_names(PWPUSH_CONNECTION, PWPUSH_PUSH, OTS_CONNECTION, OTS_SECRET, PUSHSECURITY_CONNECTION)
 
 
 class ServiceLookupBase(LookupBase):

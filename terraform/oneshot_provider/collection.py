@@ -2,10 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Make the collection's clients importable as ansible_collections.oneshot.secrets.*.
 
-The clients import `ansible_collections.oneshot.secrets.plugins.module_utils._http` and
-`ansible.module_utils.basic`, so the provider needs ansible-core in its interpreter and a
-directory on sys.path that holds ansible_collections/oneshot/secrets. In order, the first
-that has the clients wins:
+The clients import `ansible_collections.oneshot.secrets.plugins.module_utils._http` (and need requests,
+not ansible-core), so the provider needs a directory on sys.path that holds
+ansible_collections/oneshot/secrets. In order, the first that has the clients wins:
 
 1. ONESHOT_COLLECTIONS_PATH (colon-separated, like ANSIBLE_COLLECTIONS_PATH);
 2. the collection this provider ships in, when it is installed as .../ansible_collections/oneshot/secrets;
@@ -69,11 +68,6 @@ def candidates(root=None):
 
 def ensure_importable(root=None):
     """Put the first usable collections directory on sys.path; return it."""
-    try:
-        import ansible.module_utils.basic  # noqa: F401  pylint: disable=unused-import
-    except ImportError as exc:
-        raise CollectionNotFound("ansible-core is not installed in %s (the collection's clients need "
-                                 "ansible.module_utils): pip install ansible-core (%s)" % (sys.executable, exc))
     for path in candidates(root):
         if _has_collection(path):
             if path not in sys.path:

@@ -6,8 +6,8 @@ value helpers, the sealed block and the resources' base class."""
 import types
 
 from tf.blocks import SetNestedBlock
-from tf.schema import Block
-from tf.types import Unknown
+from tf.schema import Attribute, Block
+from tf.types import Bool, Number, String, Unknown
 
 from oneshot_provider import collection
 from oneshot_provider.servicer import SEALED
@@ -37,14 +37,28 @@ def lib():
     if not _LIB:
         collection.ensure_importable()
         # pylint: disable=import-outside-toplevel
-        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, ots
+        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, _options, ots
         from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import client, errors, spec
 
         # The few pwpush names the provider uses, under one key as the ots client's are.
         pwpush = types.SimpleNamespace(PwpushClient=client.PwpushClient, DEFAULT_URL=client.DEFAULT_URL,
                                        PushSpec=spec.PushSpec, PwpushError=errors.PwpushError)
-        _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError)
+        _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError, options=_options)
     return _LIB
+
+
+def declared():
+    """The collection's option declarations (module_utils/_options.py): what the schemas derive from."""
+    return lib()["options"]
+
+
+_TYPES = {"str": String, "int": Number, "bool": Bool}
+
+
+def declared_attribute(name, option, descriptions, **kwargs):
+    """A schema attribute of a declared option: its type, and sensitive when the option is no_log."""
+    return Attribute(name, _TYPES[option.get("type", "str")](), sensitive=bool(option.get("no_log")),
+                     description=descriptions.get(name), **kwargs)
 
 
 def lib_or_error(diags):

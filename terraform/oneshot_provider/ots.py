@@ -4,11 +4,30 @@
 
 from tf.iface import Resource
 from tf.schema import Attribute, Schema
-from tf.types import Bool, Number, String
+from tf.types import Bool, String
 
 from oneshot_provider import digest
-from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block
+from oneshot_provider.common import (
+    Base,
+    as_int,
+    declared,
+    declared_attribute,
+    error_path,
+    in_provider_terms,
+    known,
+    lib,
+    lib_or_error,
+    sealed_block,
+)
 from oneshot_provider.servicer import sealed_values
+
+
+# What each argument is, for `terraform providers schema`; types come from the collection's declarations.
+_DESCRIPTIONS = {
+    "passphrase": "Passphrase the recipient must enter. Destroy cannot burn such a secret "
+                  "(burning needs the passphrase) and leaves it to expire.",
+    "ttl": "Seconds: 60 to 7 days anonymously, up to 30 days with an account.",
+}
 
 
 class OtsSecret(Base, Resource):
@@ -21,21 +40,20 @@ class OtsSecret(Base, Resource):
 
     @classmethod
     def get_schema(cls):
+        options = declared().OTS_SECRET  # the collection's declarations: module_utils/_options.py
         return Schema(
             version=2,
             description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",
             block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
                 Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
-                Attribute("passphrase", String(), optional=True, sensitive=True,
-                          description="Passphrase the recipient must enter. Destroy cannot burn such a secret "
-                                      "(burning needs the passphrase) and leaves it to expire."),
+                declared_attribute("passphrase", options["passphrase"], _DESCRIPTIONS, optional=True),
             ])],
             attributes=[
-                Attribute("ttl", Number(), optional=True, requires_replace=True,
-                          description="Seconds: 60 to 7 days anonymously, up to 30 days with an account."),
+                declared_attribute("ttl", options["ttl"], _DESCRIPTIONS, optional=True, requires_replace=True),
                 Attribute("recipient", String(), optional=True, requires_replace=True,
                           description="Email the link to this address (accounts only)."),
-                Attribute("share_domain", String(), optional=True, requires_replace=True),
+                declared_attribute("share_domain", options["share_domain"], _DESCRIPTIONS, optional=True,
+                                   requires_replace=True),
                 Attribute("id", String(), computed=True,
                           description="ots-<sha256 of the metadata key>: not the key itself."),
                 Attribute("metadata_key", String(), computed=True, sensitive=True,

@@ -12,22 +12,51 @@ diagnostic names the attribute it is about.
 import os
 
 from tf.iface import Provider
-from tf.schema import Attribute, Schema
-from tf.types import String, Unknown
+from tf.schema import Schema
+from tf.types import Unknown
 
 from oneshot_provider import SOURCE_ADDRESS, collection
-from oneshot_provider.common import in_provider_terms, known, lib
+from oneshot_provider.common import declared, declared_attribute, in_provider_terms, known, lib
 from oneshot_provider.ots import OtsSecret
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
 
-ENV_FALLBACKS = {
-    "pwpush_url": "PWPUSH_URL",
-    "pwpush_token": "PWPUSH_TOKEN",
-    "pwpush_email": "PWPUSH_EMAIL",
-    "ots_url": "OTS_URL",
-    "ots_username": "OTS_USERNAME",
-    "ots_api_token": "OTS_TOKEN",
+# The connection options a provider block sets, per service (declared in the collection's module_utils/_options.py).
+# Each setting is named like the lookups' variable (pwpush_url, ots_api_token) and falls back to the same
+# environment variable as the modules; the other options (timeout, retries, ...) keep their declared defaults.
+SETTINGS = (
+    ("pwpush", "PWPUSH_CONNECTION", ("url", "token", "email")),
+    ("ots", "OTS_CONNECTION", ("url", "username", "api_token")),
+)
+# What each setting is, for `terraform providers schema`; its variable and default are added from the declaration.
+_DESCRIPTIONS = {
+    "pwpush_url": "Password Pusher server",
+    "pwpush_token": "Password Pusher API token",
+    "pwpush_email": "Account email for servers older than 1.41",
+    "ots_url": "onetimesecret server",
+    "ots_username": "onetimesecret account email",
+    "ots_api_token": "onetimesecret API token",
 }
+_MORE = {"pwpush_token": " Needed to refresh views and expiry without spending a view."}
+
+
+def settings():
+    """(service, setting name, option name, declared option) of every provider setting."""
+    found = []
+    for service, set_name, option_names in SETTINGS:
+        declared_set = getattr(declared(), set_name)
+        found.extend((service, declared_set[name]["vars"][0], name, declared_set[name]) for name in option_names)
+    return found
+
+
+def env_fallbacks():
+    """{setting: its environment variable}, as the modules read them."""
+    return dict((setting, option["env"][0]) for _service, setting, _name, option in settings())
+
+
+def _description(setting, option):
+    default = option.get("default")
+    return "%s (env %s%s).%s" % (_DESCRIPTIONS[setting], option["env"][0],
+                                 "; default %s" % default if default else "", _MORE.get(setting, ""))
 
 
 class OneshotProvider(Provider):
@@ -44,21 +73,8 @@ class OneshotProvider(Provider):
     def get_provider_schema(self, diags):
         return Schema(
             description="Password Pusher and onetimesecret, through the oneshot.secrets collection's clients.",
-            attributes=[
-                Attribute("pwpush_url", String(), optional=True,
-                          description="Password Pusher server (env PWPUSH_URL; default https://pwpush.com)."),
-                Attribute("pwpush_token", String(), optional=True, sensitive=True,
-                          description="Password Pusher API token (env PWPUSH_TOKEN). Needed to refresh views and "
-                                      "expiry without spending a view."),
-                Attribute("pwpush_email", String(), optional=True,
-                          description="Account email for servers older than 1.41 (env PWPUSH_EMAIL)."),
-                Attribute("ots_url", String(), optional=True,
-                          description="onetimesecret server (env OTS_URL; default https://us.onetimesecret.com)."),
-                Attribute("ots_username", String(), optional=True,
-                          description="onetimesecret account email (env OTS_USERNAME)."),
-                Attribute("ots_api_token", String(), optional=True, sensitive=True,
-                          description="onetimesecret API token (env OTS_TOKEN)."),
-            ],
+            attributes=[declared_attribute(setting, option, {setting: _description(setting, option)}, optional=True)
+                        for _service, setting, _name, option in settings()],
         )
 
     def validate_config(self, diags, config):
@@ -69,7 +85,7 @@ class OneshotProvider(Provider):
 
     def configure_provider(self, diags, config):
         config = config or {}
-        for name, env in ENV_FALLBACKS.items():
+        for name, env in env_fallbacks().items():
             value = config.get(name)
             if value is Unknown:
                 diags.add_error("%s is not known until apply" % name,
@@ -91,17 +107,26 @@ class OneshotProvider(Provider):
 
     # --- clients --------------------------------------------------------------------------
 
+    def _get_option(self, service):
+        """get_option for a client's from_options: this provider's setting, else the option's declared default."""
+        options = dict((name, (setting, option)) for each_service, setting, name, option in settings()
+                       if each_service == service)
+        set_name = dict((each_service, set_name) for each_service, set_name, _names in SETTINGS)[service]
+        declared_set = getattr(declared(), set_name)
+
+        def get_option(name):
+            if name in options:
+                setting, option = options[name]
+                value = self.settings.get(setting)
+                return value if value else option.get("default")
+            return declared_set[name].get("default")
+        return get_option
+
     def pwpush_client(self):
-        pwpush = lib()["pwpush"]
-        return pwpush.PwpushClient(url=self.settings.get("pwpush_url") or pwpush.DEFAULT_URL,
-                                   token=self.settings.get("pwpush_token"),
-                                   email=self.settings.get("pwpush_email"))
+        return lib()["pwpush"].PwpushClient.from_options(self._get_option("pwpush"))
 
     def ots_client(self):
-        ots = lib()["ots"]
-        return ots.OtsClient(url=self.settings.get("ots_url") or ots.DEFAULT_URL,
-                             username=self.settings.get("ots_username"),
-                             api_token=self.settings.get("ots_api_token"))
+        return lib()["ots"].OtsClient.from_options(self._get_option("ots"))
 
     def call(self, diags, summary, factory, action, path=None):
         """Run action(client) with a fresh client; a ServiceError becomes an error diagnostic (None)."""

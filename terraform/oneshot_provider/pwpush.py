@@ -7,14 +7,54 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, Number, String, Unknown
 
 from oneshot_provider import digest
-from oneshot_provider.common import Base, as_int, error_path, in_provider_terms, known, lib, lib_or_error, sealed_block, str_or_none
+from oneshot_provider.common import (
+    Base,
+    as_int,
+    declared,
+    declared_attribute,
+    error_path,
+    in_provider_terms,
+    known,
+    lib,
+    lib_or_error,
+    sealed_block,
+    str_or_none,
+)
 from oneshot_provider.servicer import sealed_values
+
+# What each push argument is, for `terraform providers schema`; names and types come from the collection's
+# declarations (PushSpec.OPTIONS: module_utils/_options.py PWPUSH_PUSH and PWPUSH_PUSH_OWNER).
+_DESCRIPTIONS = {
+    "kind": "text (default), url or qr.",
+    "passphrase": "Passphrase the recipient must enter.",
+    "expire_after_days": "1-90; on hosted servers mapped to the matching expire_after_duration.",
+    "expire_after_duration": "Hosted servers: 0-17 or a name such as '1 hour', '1 week'.",
+    "expire_after_views": "1-100 views.",
+    "name": "Name shown to the owner (v2 servers).",
+    "note": "Reference note shown to the owner only.",
+    "account_id": "Hosted servers: the account that owns the push.",
+}
+
+
+def _push_options():
+    """{name: declaration} of the push options, in PushSpec.OPTIONS order."""
+    options = declared()
+    every = dict(options.PWPUSH_PUSH, **options.PWPUSH_PUSH_OWNER)
+    return dict((name, every[name]) for name in lib()["pwpush"].PushSpec.OPTIONS)
+
+
+class _Inputs:
+    """PwpushPush.INPUTS, read when first asked for: the collection is imported then, not when this file is."""
+
+    def __get__(self, instance, owner):
+        return tuple(name for name in _push_options() if name not in owner.SEALED_FIELDS)
 
 
 class PwpushPush(Base, Resource):
     SEALED_FIELDS = ("payload", "passphrase")
-    INPUTS = ("kind", "expire_after_days", "expire_after_duration", "expire_after_views",
-              "name", "note", "deletable_by_viewer", "retrieval_step", "account_id")
+    INPUTS = _Inputs()
+    # File pushes need files on the machine that runs the module: not a resource argument.
+    KINDS = ("text", "url", "qr")
 
     @classmethod
     def get_name(cls):
@@ -22,32 +62,17 @@ class PwpushPush(Base, Resource):
 
     @classmethod
     def get_schema(cls):
+        options = _push_options()
         return Schema(
             version=2,
             description="A Password Pusher push. Changing any argument creates a new push; destroy expires it.",
             block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
                 Attribute("payload", String(), required=True, sensitive=True,
                           description="The text, URL or QR content."),
-                Attribute("passphrase", String(), optional=True, sensitive=True,
-                          description="Passphrase the recipient must enter."),
-            ])],
-            attributes=[
-                Attribute("kind", String(), optional=True, requires_replace=True,
-                          description="text (default), url or qr."),
-                Attribute("expire_after_days", Number(), optional=True, requires_replace=True,
-                          description="1-90; on hosted servers mapped to the matching expire_after_duration."),
-                Attribute("expire_after_duration", String(), optional=True, requires_replace=True,
-                          description="Hosted servers: 0-17 or a name such as '1 hour', '1 week'."),
-                Attribute("expire_after_views", Number(), optional=True, requires_replace=True,
-                          description="1-100 views."),
-                Attribute("name", String(), optional=True, requires_replace=True,
-                          description="Name shown to the owner (v2 servers)."),
-                Attribute("note", String(), optional=True, requires_replace=True,
-                          description="Reference note shown to the owner only."),
-                Attribute("deletable_by_viewer", Bool(), optional=True, requires_replace=True),
-                Attribute("retrieval_step", Bool(), optional=True, requires_replace=True),
-                Attribute("account_id", Number(), optional=True, requires_replace=True,
-                          description="Hosted servers: the account that owns the push."),
+            ] + [declared_attribute(name, options[name], _DESCRIPTIONS, optional=True)
+                 for name in cls.SEALED_FIELDS if name in options])],
+            attributes=[declared_attribute(name, options[name], _DESCRIPTIONS, optional=True, requires_replace=True)
+                        for name in cls.INPUTS] + [
                 Attribute("id", String(), computed=True,
                           description="pwpush-<sha256 of the url_token>: not the token, so logs do not leak the link."),
                 Attribute("url_token", String(), computed=True, sensitive=True),
@@ -93,7 +118,7 @@ class PwpushPush(Base, Resource):
         if pwpush is None:
             return
         kind = config.get("kind")
-        if known(kind) and kind not in ("text", "url", "qr"):
+        if known(kind) and kind not in self.KINDS:
             diags.add_error("kind must be text, url or qr", "File pushes are not supported by this resource.",
                             path=["kind"])
             return

@@ -22,8 +22,6 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     HttpTransport,
     ServiceError,
@@ -32,6 +30,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     unexpected_answer,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_link, service_url
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_CONNECTION, argument_spec, default, names
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import is_token, json_object
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY, create_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import (
@@ -49,7 +48,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing i
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import is_http_url, redact
 
-DEFAULT_URL = "https://pwpush.com"
+DEFAULT_URL = default(PWPUSH_CONNECTION, "url")
 
 _V1_PREFIX = {"text": "p", "qr": "p", "file": "f", "url": "r"}
 _V1_PARAM = {"text": "password", "qr": "password", "file": "file_push", "url": "url"}
@@ -59,21 +58,11 @@ _LINK_SUFFIXES = ("/r", ".json", "")
 
 
 def connection_argument_spec():
-    """Connection options of every pwpush module (documented in doc_fragments/pwpush.py)."""
-    return dict(
-        url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["PWPUSH_URL"])),
-        token=dict(type="str", no_log=True, fallback=(env_fallback, ["PWPUSH_TOKEN"])),
-        email=dict(type="str", fallback=(env_fallback, ["PWPUSH_EMAIL"])),
-        api_version=dict(type="str", default="auto", choices=["auto", "v2", "v1"],
-                         fallback=(env_fallback, ["PWPUSH_API_VERSION"])),
-        timeout=dict(type="float", default=30.0),
-        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["PWPUSH_VALIDATE_CERTS"])),
-        ca_path=dict(type="path", fallback=(env_fallback, ["PWPUSH_CA_PATH"])),
-        retries=dict(type="int", default=3),
-    )
+    """Connection options of every pwpush module (declared in _options.py, documented in doc_fragments/pwpush.py)."""
+    return argument_spec(PWPUSH_CONNECTION)
 
 
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
+CONNECTION_OPTIONS = names(PWPUSH_CONNECTION)
 
 
 class PwpushClient(ExistingPushes):

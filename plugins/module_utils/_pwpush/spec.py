@@ -14,6 +14,7 @@ import os
 import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_short_secret
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_PUSH, PWPUSH_PUSH_OWNER, names
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import (
     DAYS_TO_DURATION,
     DURATION_DAYS,
@@ -96,9 +97,9 @@ def is_http_url(value):
 class PushSpec:
     """What the user asked to push, validated before any request."""
 
-    FIELDS = ("kind", "payload", "files", "passphrase", "expire_after_days", "expire_after_duration",
-              "expire_after_views", "name", "note", "deletable_by_viewer", "retrieval_step",
-              "notify_emails_to", "notify_emails_to_locale", "account_id")
+    # The push options the module and the lookup share (declared in _options.py), read by from_options.
+    OPTIONS = names(PWPUSH_PUSH, PWPUSH_PUSH_OWNER)
+    FIELDS = ("payload", "files") + OPTIONS + ("notify_emails_to", "notify_emails_to_locale")
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - set(self.FIELDS)
@@ -108,6 +109,16 @@ class PushSpec:
             setattr(self, field, kwargs.get(field))
         self.kind = self.kind or ("file" if self.files else "text")
         self.files = list(self.files or [])
+
+    @classmethod
+    def options(cls, get_option):
+        """The shared push options from a module's params.get or a plugin's get_option, for PushSpec or PayloadSpecs."""
+        return dict((name, get_option(name)) for name in cls.OPTIONS)
+
+    @classmethod
+    def from_options(cls, get_option, **fields):
+        """A PushSpec of the shared push options and `fields`, what only one plugin has (payload, files, ...)."""
+        return cls(**dict(cls.options(get_option), **fields))
 
     def validate(self, has_token):
         """Raise PwpushError naming the option for anything the server would reject or silently change."""

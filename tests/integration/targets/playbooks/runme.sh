@@ -2,6 +2,8 @@
 # Runs every playbook of playbooks/ against the local test servers.
 source ../setup_fakes/lib.sh
 set -o pipefail
+# The playbooks, docs and galaxy build of the collection under test (found by setup_fakes/lib.sh).
+[ -n "${COLLECTION_ROOT}" ] || { echo "oneshot.secrets not found on ANSIBLE_COLLECTIONS_PATH" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 playbooks="${COLLECTION_ROOT}/playbooks"
@@ -38,8 +40,8 @@ distribute_twice() {
 }
 export -f distribute_twice recap_changed fail pb
 export work playbooks COLLECTION_ROOT
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'distribute_twice pwpush'
-"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'distribute_twice ots'
+"${FAKES}/run-with" pwpush -- bash -c 'distribute_twice pwpush'
+"${FAKES}/run-with" ots -- bash -c 'distribute_twice ots'
 for service in pwpush ots; do
     first="${work}/distribute-${service}-1.log"
     second="${work}/distribute-${service}-2.log"
@@ -67,7 +69,7 @@ if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
     }
     export -f hosts_run
     export test_user
-    "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c hosts_run
+    "${FAKES}/run-with" pwpush -- bash -c hosts_run
     getent shadow "${test_user}" | cut -d: -f2 | grep -q '^[$]6[$]' || fail "no sha512 password hash for ${test_user}"
     if grep -q "${test_user}  http" "${work}/distribute-hosts.log"; then :; else fail "no link printed for ${test_user}"; fi
     echo "distribute_credentials: the host group's account got the pushed password (hashed)"
@@ -96,7 +98,7 @@ handoff() {
     grep -qF '{\"url\": \"http' "${work}/handoff-push.log" || fail "handoff: no JSON link printed"
 }
 export -f handoff
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff
+"${FAKES}/run-with" pwpush -- bash -c handoff
 echo "ci_handoff: pushed from env and file, received once into a 0600 file, nothing printed"
 
 # --- report_stolen_credentials.yml: CSV (quoted commas) and JSON, dry run first -----------------
@@ -131,21 +133,21 @@ report() {
     if grep -q 'pw,with\|json-pw-' "${work}"/report-*.log; then fail "report: a password was printed"; fi
 }
 export -f report held_count
-"${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- bash -c report
+"${FAKES}/run-with" pushsecurity -- bash -c report
 echo "report_stolen_credentials: dry run counted, CSV and JSON submitted, no password printed"
-"${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- bash -c report_paths
+"${FAKES}/run-with" pushsecurity -- bash -c report_paths
 echo "report_stolen_credentials: a relative path is refused with the fix, an absolute one works from anywhere"
 
 # --- ci_handoff.yml: paths, checks before the link is used, reasons, passphrase sources, lifetimes, JSON ---------
 printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources'
+"${FAKES}/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources'
 echo "ci_handoff: relative and in-collection paths refused, --check and a missing directory leave the link unused, reasons given"
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c 'handoff_lifetimes hosted "1=3 13=5 200=12 2000=16" expire_after_duration'
-PWPUSH_FAKE_MODE=oss "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- \
+"${FAKES}/run-with" pwpush -- bash -c 'handoff_lifetimes hosted "1=3 13=5 200=12 2000=16" expire_after_duration'
+PWPUSH_FAKE_MODE=oss "${FAKES}/run-with" pwpush -- \
     bash -c 'handoff_lifetimes oss "24=1 200=8" expire_after_days && handoff_lifetime_refused && distribute_oss_lifetimes'
 echo "ci_handoff/distribute_credentials: lifetimes never longer than asked, said, refused below the shortest"
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
-    "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff_race
+    "${FAKES}/run-with" pwpush -- bash -c handoff_race
     echo "ci_handoff: user nobody never read the secret or the link file while they were written"
 else
     echo "ci_handoff race with another user: skipped (needs root, setpriv and the user nobody)"
@@ -157,18 +159,18 @@ if [ ! -x "${ANSIBLE_217_BIN}/ansible-playbook" ]; then
     env -u PYTHONPATH "${ANSIBLE_217_BIN}/pip" install -q 'ansible-core==2.17.*' requests
 fi
 export ANSIBLE_217_BIN
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c handoff_json_types
+"${FAKES}/run-with" pwpush -- bash -c handoff_json_types
 echo "ci_handoff: the JSON output has the same types on ansible-core 2.17 and the newest"
 
 # --- distribute_credentials.yml: paths, truthful changed, the lost-link recipe ----------------------------------
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- bash -c distribute_paths_and_lost_link
+"${FAKES}/run-with" pwpush -- bash -c distribute_paths_and_lost_link
 echo "distribute_credentials: paths checked, changed counts true, a lost link is replaced"
 
 # --- the package: tarball, installed playbooks run as the guides write them, README, inventory ------------------
-"${COLLECTION_ROOT}/tests/fakes/run-with" pwpush -- \
+"${FAKES}/run-with" pwpush -- \
     bash -c 'package_build_and_check && package_installed_pwpush && package_readme_and_inventory && push_info_example \
     && package_guides_as_written pwpush'
-"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- bash -c 'package_installed_ots && package_guides_as_written ots'
+"${FAKES}/run-with" ots -- bash -c 'package_installed_ots && package_guides_as_written ots'
 echo "package: no secret or CSV in the tarball, LICENSE, tests/fakes, links resolve; installed playbooks run as documented"
 echo "guides: every command of getting-started.md and docs/ci/README.md ran as written on the installed collection"
 echo "pwpush_push_info: the example tells an active push from an expired one without counting a view"

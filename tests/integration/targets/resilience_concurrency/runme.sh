@@ -15,7 +15,7 @@ trap 'rm -f "${inventory}"' EXIT
 # Pipelining spares 500 temporary directories; what is under test is the server and the module.
 export ANSIBLE_PIPELINING=True
 # Many clients on one address: the per-IP limits of the server are not under test here.
-PWPUSH_FAKE_MODE=hosted "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
+PWPUSH_FAKE_MODE=hosted "${FAKES}/run-with" pwpush \
     --rate-limit-per-minute 0 --rate-limit-per-second 0 -- \
     bash -c 'checked_playbook "$@"' checked_playbook \
     -i "${inventory}" --forks 10 play.yml -e "pushes_per_host=${CONCURRENCY_PUSHES:-25}" "$@"

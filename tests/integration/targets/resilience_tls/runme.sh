@@ -6,7 +6,7 @@ source ../setup_fakes/lib.sh
 set -o pipefail
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-python3 "${COLLECTION_ROOT}/tests/fakes/common.py" make-ca "${work}" >/dev/null
+python3 "${FAKES}/common.py" make-ca "${work}" >/dev/null
 export TLS_CA="${work}/ca.pem"
 tls=(--tls-cert "${work}/server.pem" --tls-key "${work}/server.key")
 # CI hosts often set REQUESTS_CA_BUNDLE (this one does): ca_path and validate_certs must still win.
@@ -14,7 +14,7 @@ if [ -z "${REQUESTS_CA_BUNDLE:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]
     export REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 fi
 status=0
-PWPUSH_FAKE_MODE=hosted CHECKED_PLAYBOOK_LOG="${work}/pwpush.log" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
+PWPUSH_FAKE_MODE=hosted CHECKED_PLAYBOOK_LOG="${work}/pwpush.log" "${FAKES}/run-with" pwpush \
     "${tls[@]}" -- bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play_pwpush.yml "$@" || status=1
 if ! grep -qE '\[WARNING\].*validate_certs' "${work}/pwpush.log"; then
     echo "FAILED: the pwpush lookup with validate_certs=false printed no Ansible [WARNING] naming validate_certs"

@@ -1,12 +1,25 @@
 # shellcheck shell=bash
 # Sourced by the runme.sh of every target: runs playbooks against fresh local test servers.
+# A target depends on this one through its meta/main.yml (`dependencies: [setup_fakes]`): ansible-test then
+# copies this directory next to the target's, so `source ../setup_fakes/lib.sh` finds it (a runme.sh target
+# has no role to depend on; ansible-test reads its meta/main.yml all the same). The fake servers come along
+# through this target's aliases (needs/file/tests/fakes/...): ansible-test copies them to the same path
+# relative to the targets, so FAKES is fixed relative to this file, in the work copy and in the source tree.
 set -eu
-# ansible-test runs targets from a copy under tests/output/.tmp: walk up to the collection itself.
-COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-while [ ! -x "${COLLECTION_ROOT}/tests/fakes/run-with" ]; do
-    [ "${COLLECTION_ROOT}" != / ] || { echo "tests/fakes/run-with not found above $PWD" >&2; exit 1; }
-    COLLECTION_ROOT="$(dirname "${COLLECTION_ROOT}")"
+FAKES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../fakes" && pwd)"
+[ -x "${FAKES}/run-with" ] || { echo "${FAKES}/run-with missing: list it in setup_fakes/aliases (needs/file/)" >&2; exit 1; }
+# The collection under test, for the targets that read its playbooks and docs: ansible-test puts the directory
+# that holds ansible_collections/oneshot/secrets on ANSIBLE_COLLECTIONS_PATH.
+COLLECTION_ROOT=""
+IFS=: read -r -a _collection_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
+for _path in "${_collection_paths[@]}"; do
+    if [ -f "${_path}/ansible_collections/oneshot/secrets/galaxy.yml" ]; then
+        COLLECTION_ROOT="$(cd "${_path}/ansible_collections/oneshot/secrets" && pwd)"
+        break
+    fi
 done
+unset _path _collection_paths
+export COLLECTION_ROOT
 export PWPUSH_TOKEN="owner-token-for-tests-0001"
 export PWPUSH_OTHER_TOKEN="other-token-for-tests-0002"
 export PWPUSH_ADMIN_TOKEN="admin-token-for-tests-0009"
@@ -65,7 +78,7 @@ run_in_modes() {
     local mode
     for mode in ${PWPUSH_MODES:-hosted oss v1}; do
         echo "=== ${playbook} against a ${mode} server"
-        PWPUSH_FAKE_MODE="${mode}" "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush \
+        PWPUSH_FAKE_MODE="${mode}" "${FAKES}/run-with" pwpush \
             --mode "${mode}" --other-token "${PWPUSH_OTHER_TOKEN}" --admin-token "${PWPUSH_ADMIN_TOKEN}" -- \
             env -u PWPUSH_EMAIL bash -c 'checked_playbook "$@"' checked_playbook \
             -i localhost, -c local "${playbook}" -e "pwpush_mode=${mode}" "$@"
@@ -83,6 +96,6 @@ run_against() {
     done
     shift
     echo "=== $1 against a ${name} server"  # serve options may hold keys: not echoed
-    "${COLLECTION_ROOT}/tests/fakes/run-with" "${name}" "${serve_args[@]}" -- \
+    "${FAKES}/run-with" "${name}" "${serve_args[@]}" -- \
         bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local "$@"
 }

@@ -33,6 +33,6 @@ ECHO_URL="$(sed -n 's/^ready //p' "${workdir}/echo.out")"
 [ -n "${ECHO_URL}" ] || { echo "the echo server did not start"; exit 1; }
 export ECHO_URL
 
-"${COLLECTION_ROOT}/tests/fakes/run-with" ots -- "${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- \
-    "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush --mode oss -- \
+"${FAKES}/run-with" ots -- "${FAKES}/run-with" pushsecurity -- \
+    "${FAKES}/run-with" pwpush --mode oss -- \
     bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"

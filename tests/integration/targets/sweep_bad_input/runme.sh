@@ -3,7 +3,7 @@
 # and no request that writes anything reaching the servers.
 source ../setup_fakes/lib.sh
 start() {
-    "${COLLECTION_ROOT}/tests/fakes/run-with" ots -- "${COLLECTION_ROOT}/tests/fakes/run-with" pushsecurity -- \
-        "${COLLECTION_ROOT}/tests/fakes/run-with" pwpush --mode oss -- "$@"
+    "${FAKES}/run-with" ots -- "${FAKES}/run-with" pushsecurity -- \
+        "${FAKES}/run-with" pwpush --mode oss -- "$@"
 }
 start bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"

@@ -24,6 +24,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     ServiceError,
     describe_body,
     json_or_none,
+    retry_after_seconds,
     unexpected_answer,
 )
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
@@ -402,3 +403,64 @@ def test_a_transport_used_again_after_close_is_still_bounded(serve):
         http.request("GET", "/version")
     assert time.monotonic() - started < 1.5
     http.close()
+
+
+# --- retries: which requests are sent again, and after how long (moved here from test_pwpush.py) ----------
+
+def test_429_is_retried_after_retry_after_even_for_a_create():
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [response(429, raw="Retry later\n", headers={"Retry-After": "3"}), response(201, {})])
+    assert http.request("POST", "/p.json", json={}).status_code == 201
+    assert stub.sleeps == [3.0]
+    assert len(stub.calls) == 2
+
+
+def test_a_create_is_not_resent_after_a_5xx():
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [response(502, raw="bad gateway")])
+    assert http.request("POST", "/p.json", json={}).status_code == 502
+    assert len(stub.calls) == 1 and stub.sleeps == []
+
+
+def test_a_create_is_not_resent_after_a_read_timeout():
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [requests.exceptions.ReadTimeout("read timed out")])
+    with pytest.raises(ServiceError, match="may have been stored"):
+        http.request("POST", "/p.json", json={})
+    assert len(stub.calls) == 1
+
+
+def test_a_create_is_retried_when_the_connection_was_never_opened():
+    refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused")
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [refused, response(201, {})])
+    assert http.request("POST", "/p.json", json={}).status_code == 201
+    assert len(stub.calls) == 2
+
+
+def test_reads_are_retried_after_5xx_until_the_budget_is_spent():
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [response(500), response(503), response(500)])
+    assert http.request("GET", "/version").status_code == 500
+    assert len(stub.calls) == 3 and len(stub.sleeps) == 2
+
+
+def test_429_after_the_retry_budget_is_the_answer():
+    http = transport(BASE, retries=2)
+    stub = ScriptedSession(http, [response(429, raw="Retry later\n", headers={"Retry-After": "1"})] * 3)
+    assert http.request("GET", "/version").status_code == 429
+    assert stub.sleeps == [1.0, 1.0]
+
+
+def test_connection_error_names_the_url_not_the_query():
+    refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused ?passphrase=hunter2")
+    http = transport(BASE, retries=2)
+    ScriptedSession(http, [refused] * 3)
+    with pytest.raises(ServiceError) as info:
+        http.request("GET", "/version")
+    assert BASE in info.value.message and "hunter2" not in info.value.message
+
+
+def test_retry_after_http_date():
+    resp = response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert retry_after_seconds(resp, now=1445412470.0) == 10.0

@@ -10,9 +10,7 @@ import itertools
 import tracemalloc
 
 import pytest
-import requests
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import parse_duration
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
@@ -191,35 +189,13 @@ def test_redact():
     assert redact({"payload": "a", "passphrase": "", "x": 1}) == {"x": 1, "passphrase_protected": False}
 
 
-# --- retries --------------------------------------------------------------------------------
-
-def test_429_is_retried_after_retry_after_even_for_a_create():
-    client, stub = make_client([response(200, OSS_VERSION), response(429, raw="Retry later\n", headers={"Retry-After": "3"}),
-                                response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret-value"))
-    assert stub.sleeps == [3.0]
-    assert len(stub.calls) == 3
-
+# --- the transport's last answer, in the client's words (the retry rules: test_http.py) -----------------
 
 def test_create_is_not_resent_after_a_5xx():
     client, stub = make_client([response(200, OSS_VERSION), response(502, raw="bad gateway")])
     with pytest.raises(PwpushError, match="HTTP 502"):
         client.create_push(PushSpec(payload="s3cret-value"))
     assert len(stub.calls) == 2
-
-
-def test_create_is_not_resent_after_a_read_timeout():
-    client, stub = make_client([response(200, OSS_VERSION), requests.exceptions.ReadTimeout("read timed out")])
-    with pytest.raises(PwpushError, match="may have been stored"):
-        client.create_push(PushSpec(payload="s3cret-value"))
-    assert len(stub.calls) == 2
-
-
-def test_create_is_retried_when_the_connection_was_never_opened():
-    refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused")
-    client, stub = make_client([response(200, OSS_VERSION), refused, response(201, CREATED)])
-    client.create_push(PushSpec(payload="s3cret-value"))
-    assert len(stub.calls) == 3
 
 
 def test_reads_are_retried_after_5xx_then_give_up_clearly():
@@ -234,19 +210,6 @@ def test_429_after_the_retry_budget_says_rate_limited():
     client, _stub = make_client(answers, retries=2)
     with pytest.raises(PwpushError, match="rate limited"):
         client.version_info()
-
-
-def test_connection_error_names_the_url_not_the_query():
-    refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused ?passphrase=hunter2")
-    client, _stub = make_client([refused] * 3, retries=2)
-    with pytest.raises(PwpushError) as info:
-        client.version_info()
-    assert BASE in info.value.message and "hunter2" not in info.value.message
-
-
-def test_retry_after_http_date():
-    resp = response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    assert _http.retry_after_seconds(resp, now=1445412470.0) == 10.0
 
 
 # --- error mapping --------------------------------------------------------------------------
