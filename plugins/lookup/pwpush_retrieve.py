@@ -15,7 +15,7 @@ description:
   - B(Each retrieval counts a view) (unless the token is the owner's) and may expire the push.
     Keep the result out of logs (C(no_log)).
   - An expired push fails the lookup rather than returning nothing.
-  - The attachments of a file push are not saved (nor returned): a lookup returns strings. Use the
+  - The attachments of a file push are not saved (nor returned), because a lookup returns strings. Use the
     M(oneshot.secrets.pwpush_push_retrieve) module with its O(oneshot.secrets.pwpush_push_retrieve#module:dest)
     option to save them in a directory; the lookup returns a file push's payload (its note) only.
 extends_documentation_fragment:

@@ -47,17 +47,17 @@ options:
   dest:
     description:
       - A directory to save the attachments of a file push in, each under the file name the server gives.
-        Without it nothing is downloaded (the links in RV(push.files) expire 5 minutes after the retrieval).
+        Without it nothing is downloaded (the links in RV(push) expire 5 minutes after the retrieval).
       - The directory must exist; it is checked before the retrieval, and it must not be a symbolic link (nor is
-        a symbolic link at a file's name ever followed: with O(force) it is replaced).
+        a symbolic link at a file's name ever followed; with O(force) it is replaced).
       - Each file is streamed (never held in memory) into a temporary file created with mode C(0600) in O(dest),
         then renamed to its name; a download that fails or whose size differs from the C(Content-Length) the
         server announced is removed. The module fails before any download when a name the server sends holds a
         path component (C(/), C(\\), C(..), NUL, an empty name) or appears twice.
-      - The credentials of the API (O(token)) are not sent with the downloads: the server's links carry their
+      - The credentials of the API (O(token)) are not sent with the downloads, as the server's links carry their
         own signature. They are fetched from the server given in O(url) (the path of the server's link), and
         may redirect to the storage service (S3 and the like).
-      - Text, URL and QR pushes have no attachments: nothing is saved and RV(files) is empty.
+      - Text, URL and QR pushes have no attachments; nothing is saved and RV(files) is empty.
     type: path
   force:
     description:
