@@ -33,8 +33,8 @@ def create_file_push(server: FakeServer, mode: str, files: list) -> tuple[str, s
 
 def test_attachments_redirect_to_the_disk_service_without_authentication(server):
     fake, mode = server
-    token, show = create_file_push(fake, mode, [("notes.txt", b"hello file", "text/plain"),
-                                               ("../evil/na|me.bin", b"\x00" * 5000, "application/x-foo")])
+    uploads = [("notes.txt", b"hello file", "text/plain"), ("../evil/na|me.bin", b"\x00" * 5000, "application/x-foo")]
+    token, show = create_file_push(fake, mode, uploads)
     files = requests.get(fake.url + show, timeout=10).json()["files"]
     assert [f["filename"] for f in files] == ["notes.txt", "..-evil-na-me.bin"]  # ActiveStorage::Filename#sanitized
     assert files[0]["content_type"] == "text/plain"

@@ -102,8 +102,8 @@ def check_destination(dir_fd, dest, names, force):
         except OSError as exc:
             if exc.errno == errno.ENOENT:
                 continue
-            raise PwpushError("%s cannot be checked (%s); nothing was saved." % (os.path.join(dest, name),
-                                                                                  exc.strerror))
+            raise PwpushError("%s cannot be checked (%s); nothing was saved." % (
+                os.path.join(dest, name), exc.strerror))
         if stat.S_ISDIR(info.st_mode):
             raise PwpushError("%s is a directory; nothing was saved." % os.path.join(dest, name))
         if not force:
