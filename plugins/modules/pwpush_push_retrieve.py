@@ -72,6 +72,12 @@ options:
         it is kept. The server has no limit of its own (files of 4 GB are known to work).
     type: int
     default: 1073741824
+  download_timeout:
+    description:
+      - Seconds each attachment's download may take in all (its redirect, headers and body), in place of
+        O(timeout), which bounds the API's answers.
+    type: float
+    default: 900
 seealso:
   - module: oneshot.secrets.pwpush_push_info
   - module: oneshot.secrets.pwpush_push
@@ -148,6 +154,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client imp
     run_module,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.download import (
+    DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_DOWNLOAD_BYTES,
     open_directory,
     save_attachments,
@@ -182,7 +189,8 @@ def retrieve(module, client):
         try:
             result["files"] = save_attachments(client.http, client.url, push.get("files"), dest,
                                                force=module.params["force"],
-                                               max_bytes=module.params["max_download_bytes"])
+                                               max_bytes=module.params["max_download_bytes"],
+                                               timeout=module.params["download_timeout"])
         except PwpushError as exc:
             # The view is counted: what was retrieved goes with the failure (the task's no_log hides it).
             module.fail_json(msg=exc.message, status=exc.status, files=getattr(exc, "saved", []),
@@ -199,10 +207,14 @@ def main():
         dest=dict(type="path"),
         force=dict(type="bool", default=False),
         max_download_bytes=dict(type="int", default=DEFAULT_MAX_DOWNLOAD_BYTES),
+        download_timeout=dict(type="float", default=DEFAULT_DOWNLOAD_TIMEOUT),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     if module.params["max_download_bytes"] < 1:
         module.fail_json(msg="max_download_bytes must be at least 1 (got %d)." % module.params["max_download_bytes"])
+    if not module.params["download_timeout"] > 0:
+        module.fail_json(msg="download_timeout must be a number of seconds above 0 (got %s)." % (
+            module.params["download_timeout"]))
     module.exit_json(**run_module(module, lambda client: retrieve(module, client)))
 
 

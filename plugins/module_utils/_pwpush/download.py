@@ -28,6 +28,9 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import Servi
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 DEFAULT_MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024
+# The transport's timeout bounds a whole attempt, body included: the connection options' 30 s suit JSON answers,
+# not a file of a gigabyte. 900 s is 1 GiB at about 1.2 MB/s.
+DEFAULT_DOWNLOAD_TIMEOUT = 900.0
 # The attachment links are capabilities of their own: no credential of the API goes with them, and the
 # storage service they redirect to (another host for S3 and the like) gets none either.
 _DOWNLOAD_HEADERS = {"Authorization": None, "X-User-Email": None, "X-User-Token": None, "Accept": "*/*",
@@ -170,7 +173,8 @@ def download_url(server_url, link):
     return origin + path
 
 
-def save_attachments(http, server_url, files, dest, force=False, max_bytes=DEFAULT_MAX_DOWNLOAD_BYTES):
+def save_attachments(http, server_url, files, dest, force=False, max_bytes=DEFAULT_MAX_DOWNLOAD_BYTES,
+                     timeout=DEFAULT_DOWNLOAD_TIMEOUT):
     """Download every attachment into dest. Returns [{filename, path, size, sha256, content_type}].
 
     On a failure the file being downloaded is removed and a PwpushError says which files were saved.
@@ -183,7 +187,7 @@ def save_attachments(http, server_url, files, dest, force=False, max_bytes=DEFAU
         for name, link, content_type in plan:
             try:
                 saved.append(_download_one(http, server_url, link, name, content_type, dest, dir_fd, force,
-                                           max_bytes))
+                                           max_bytes, timeout))
             except PwpushError as exc:
                 exc.saved = saved
                 if saved:
@@ -195,18 +199,20 @@ def save_attachments(http, server_url, files, dest, force=False, max_bytes=DEFAU
     return saved
 
 
-def _download_one(http, server_url, link, name, content_type, dest, dir_fd, force, max_bytes):
+def _download_one(http, server_url, link, name, content_type, dest, dir_fd, force, max_bytes, timeout):
     path = os.path.join(dest, name)
     part = _PartFile(dir_fd)
     try:
         try:
             response = http.request("GET", download_url(server_url, link), allow_redirects=True,
-                                    max_bytes=max_bytes, sink=part.write, headers=dict(_DOWNLOAD_HEADERS))
+                                    max_bytes=max_bytes, sink=part.write, headers=dict(_DOWNLOAD_HEADERS),
+                                    timeout=timeout)
         except ServiceError as exc:
             if exc.kind == "too_big":
                 raise PwpushError("Could not download %s: it is larger than max_download_bytes (%d bytes); nothing "
                                   "of it was kept." % (path, max_bytes))
-            raise PwpushError("Could not download %s: %s Nothing of it was kept." % (path, exc.message))
+            hint = " (download_timeout)" if exc.kind == "deadline" else ""
+            raise PwpushError("Could not download %s%s: %s Nothing of it was kept." % (path, hint, exc.message))
         if response.status_code != 200:
             hint = " (its link expires 5 minutes after the retrieval, and with the push)" \
                 if response.status_code in (403, 404) else ""

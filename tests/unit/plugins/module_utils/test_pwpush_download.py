@@ -80,6 +80,7 @@ def test_files_are_saved_0600_with_size_and_sha256_and_no_credential_goes_with_t
     assert method == "GET" and url == LINK % "one.txt" and kwargs["allow_redirects"] is True
     assert kwargs["headers"]["Authorization"] is None and kwargs["headers"]["X-User-Token"] is None
     assert kwargs["headers"]["Accept-Encoding"] == "identity"
+    assert kwargs["timeout"] == 900.0  # not the 30 s meant for JSON answers
 
 
 def test_the_link_is_fetched_from_the_configured_server_whatever_host_it_names(tmp_path):

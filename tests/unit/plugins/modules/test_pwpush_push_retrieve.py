@@ -71,6 +71,7 @@ def test_dest_saves_the_attachments_and_is_a_change(http, capsys, tmp_path):
     assert (tmp_path / "vpn.ovpn").read_bytes() == b"client\nremote vpn\n"
     assert "remote vpn" not in str(output)
     assert calls[-1][1] == "https://pw.example.test/pfb/blobs/redirect/s1--ab/vpn.ovpn"
+    assert calls[-1][2]["timeout"] == 900.0 and calls[1][2]["timeout"] == 30.0
 
 
 def test_check_mode_with_dest_downloads_and_writes_nothing(http, capsys, tmp_path):
@@ -91,6 +92,12 @@ def test_max_download_bytes_must_be_positive(http, capsys, tmp_path):
     calls, _answers = http
     code, output = run_module({"dest": str(tmp_path), "max_download_bytes": 0}, capsys)
     assert code == 1 and "max_download_bytes must be at least 1" in output["msg"] and calls == []
+
+
+def test_download_timeout_must_be_positive(http, capsys, tmp_path):
+    calls, _answers = http
+    code, output = run_module({"dest": str(tmp_path), "download_timeout": 0}, capsys)
+    assert code == 1 and "download_timeout must be a number of seconds above 0" in output["msg"] and calls == []
 
 
 def test_a_name_conflict_after_the_retrieval_still_returns_the_payload(http, capsys, tmp_path):
