@@ -15,6 +15,9 @@ description:
   - B(Each retrieval counts a view) (unless the token is the owner's) and may expire the push.
     Keep the result out of logs (C(no_log)).
   - An expired push fails the lookup rather than returning nothing.
+  - The attachments of a file push are not saved (nor returned), because a lookup returns strings. Use the
+    M(oneshot.secrets.pwpush_push_retrieve) module with its O(oneshot.secrets.pwpush_push_retrieve#module:dest)
+    option to save them in a directory; the lookup returns a file push's payload (its note) only.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.connection
@@ -30,6 +33,7 @@ options:
     type: str
 seealso:
   - module: oneshot.secrets.pwpush_push_retrieve
+    description: Saves the attachments of a file push with O(oneshot.secrets.pwpush_push_retrieve#module:dest).
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)
 """

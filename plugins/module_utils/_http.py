@@ -61,6 +61,7 @@ class ServiceError(Exception):
         self.message = message
         self.status = status
         self.body = body
+        self.kind = None  # why a transport attempt failed ("too_big", "deadline", ...), when that was the cause
 
 
 def retry_after_seconds(response, now=None):
@@ -159,6 +160,9 @@ class HttpTransport:
         self.session.close()
 
     def url_for(self, path):
+        """base_url + path; a full http(s) URL (a download link the server gave) is used as it is."""
+        if path.startswith(("http://", "https://")):
+            return path
         return self.base_url + path
 
     def request(self, method, path, idempotent=None, allow_redirects=False, max_bytes=MAX_JSON_BYTES,
@@ -194,8 +198,10 @@ class HttpTransport:
                     self.sleep(backoff_seconds(attempt))
                     attempt += 1
                     continue
-                raise ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
-                                                         time.monotonic() - started))
+                error = ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
+                                                           time.monotonic() - started))
+                error.kind = failure.kind
+                raise error
 
             status = response.status_code
             if status in RETRYABLE_STATUS and attempt < self.retries and (status == 429 or idempotent):

@@ -31,7 +31,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import quote
 
 from flask import Flask, Response, g, redirect, request
 from werkzeug.datastructures import FileStorage
@@ -40,6 +39,7 @@ from werkzeug.routing import BaseConverter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import pwpush_blobs  # noqa: E402  pylint: disable=wrong-import-position
 
 MODES = ("hosted", "oss", "v1")
 APPLICATION_VERSION = {"hosted": "2.11.4", "oss": "2.11.4", "v1": "2.2.2"}
@@ -234,11 +234,12 @@ class AuditLog:
 
 @dataclass
 class StoredFile:
-    """An uploaded file's metadata; the content itself is never kept."""
+    """An uploaded file (Active Storage blob), served back by pwpush_blobs."""
     filename: str
     content_type: str
     size: int
     blob_id: str
+    content: bytes = b""
 
 
 @dataclass
@@ -351,12 +352,14 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.counters = common.FirstHitWindow()
         self.seq = 0
         self.emails_sent: dict[int, tuple[dt.date, int]] = {}  # User#email_sent_count(_reset_at)
+        self.blob_links = pwpush_blobs.BlobLinks(clock)
 
     def reset(self) -> None:
         with self.lock:
             self.pushes.clear()
             self.counters.clear()
             self.emails_sent.clear()
+            self.blob_links.clear()
             self.seq = 0
 
     # ----------------------------------------------------------------- request helpers
@@ -534,9 +537,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             out["notify_emails_to_locale"] = push.notify_emails_to_locale
         if action == "show":
             out["payload"] = push.payload
-            out["files"] = [{"filename": f.filename, "content_type": f.content_type,
-                             "url": "%s/rails/active_storage/blobs/redirect/%s/%s"
-                                    % (self.base_url(), f.blob_id, quote(f.filename))} for f in push.files]
+            out["files"] = [self.blob_links.file_json(self.base_url(), f) for f in push.files]
         return out
 
     @staticmethod
@@ -797,11 +798,21 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
     @staticmethod
     def _store_file(upload: FileStorage) -> StoredFile:
         stream = upload.stream
-        stream.seek(0, os.SEEK_END)
-        size = stream.tell()
+        stream.seek(0)
+        content = stream.read()
         content_type = (upload.mimetype if upload.mimetype and upload.mimetype != "application/octet-stream"
                         else mimetypes.guess_type(upload.filename)[0]) or "application/octet-stream"
-        return StoredFile(upload.filename, content_type, size, secrets.token_urlsafe(16))
+        return StoredFile(upload.filename, content_type, len(content), secrets.token_urlsafe(16), content)
+
+    def attached(self, stored: StoredFile) -> bool:
+        """Whether a blob still belongs to a push (Push#expire! purges the files)."""
+        return any(stored is f for push in self.pushes.values() for f in push.files)
+
+    def blob_redirect(self, signed_id: str, filename: str) -> Response:  # pylint: disable=unused-argument
+        return self.blob_links.redirect_view(self.base_url(), signed_id, self.attached)
+
+    def blob_disk(self, encoded_key: str, filename: str) -> Response:  # pylint: disable=unused-argument
+        return self.blob_links.disk_view(encoded_key, self.attached)
 
     def _notify_record(self, user: User, to: str, locale: str | None) -> dict:
         """A NotifyByEmail record; its after_create adds its recipients to the user's count of the day."""
@@ -1242,13 +1253,17 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
     app.add_url_rule("/up", "up", lambda: Response(
         "<html style='background:green;width:100%;height:100vh'></html>", content_type="text/html"))
 
+    # Active Storage (routes_prefix /pfb): a file push's attachments, no authentication (pwpush_blobs.py).
+    add("/pfb/blobs/redirect/<signed_id>/<path:filename>", "blob_redirect", fake.blob_redirect, json_suffix="none")
+    add("/pfb/disk/<encoded_key>/<path:filename>", "blob_disk", fake.blob_disk, json_suffix="none")
+
     add("/_fake/pwpush/pushes", "fake_pushes", fake.fake_pushes, json_suffix="none")
     add("/_fake/pwpush/age", "fake_age", fake.fake_age, ("POST",), "none")
     add("/_fake/pwpush/run-jobs", "fake_run_jobs", fake.fake_run_jobs, ("POST",), "none")
 
     limiter = common.RateLimiter(rate_limit_per_minute, rate_limit_per_second, exempt=lambda path: path == "/up")
     common.install_harness(app, name="pwpush", reset=fake.reset, rate_limiter=limiter,
-                           secret_view_args=("token",))
+                           secret_view_args=("token", "signed_id", "encoded_key"))
     log = app.logger
 
     @app.errorhandler(ParamsError)

@@ -19,9 +19,15 @@ The first path segment picks the behaviour, the rest is the API path the client 
     /shape-KIND/...      a Password Pusher version answer; anything else a 200 with a body of the wrong shape:
                          list, null, html, empty, deep ('[' * 50000), text
     /echo/...            a 200 announcing 64 MiB (an API echoing what it was sent); bytes sent are counted
+    /files-KIND/...      a Password Pusher (oss) whose pushes are file pushes; their links (/pfb/blobs/redirect/...)
+                         redirect to /pfb/disk/..., which misbehaves by KIND: traversal (a file named
+                         ../escape.txt next to fine.txt), short (announces 1000 bytes, sends 100, closes),
+                         huge (announces 300 MiB), unannounced (300 MiB without Content-Length),
+                         big (100 MiB, whole and right)
 
-GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N, "seconds": {"METHOD /path": S}},
-S being how long a trickle went on until the client closed the connection.
+GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N, "seconds": {"METHOD /path": S},
+"credentials": {"METHOD /path": N}}, S being how long a trickle went on until the client closed the connection,
+N how many requests came with an Authorization or X-User-Token header.
 The https listener answers a Password Pusher version with a certificate whose CA has no key usage
 extension: trusted with the CA as ca_path, yet refused by Python 3.13's strict verification.
 """
@@ -52,6 +58,9 @@ SHAPES = {
 }
 HUGE_BYTES = 300 * 1024 * 1024
 ECHO_BYTES = 64 * 1024 * 1024
+BIG_FILE_BYTES = 100 * 1024 * 1024
+FILE_NAMES = {"traversal": ["fine.txt", "../escape.txt"], "short": ["short.bin"], "huge": ["huge.bin"],
+              "unannounced": ["unannounced.bin"], "big": ["big.bin"]}
 TRICKLE_SECONDS = 60
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -62,15 +71,19 @@ class State:
         self.counts = {}
         self.seconds = {}
         self.echo_bytes_sent = 0
+        self.credentials = {}
 
-    def count(self, key):
+    def count(self, key, credentials=False):
         with self.lock:
             self.counts[key] = self.counts.get(key, 0) + 1
+            if credentials:
+                self.credentials[key] = self.credentials.get(key, 0) + 1
             return self.counts[key]
 
     def snapshot(self):
         with self.lock:
-            return dict(self.counts, echo_bytes_sent=self.echo_bytes_sent, seconds=dict(self.seconds))
+            return dict(self.counts, echo_bytes_sent=self.echo_bytes_sent, seconds=dict(self.seconds),
+                        credentials=dict(self.credentials))
 
     def took(self, key, seconds):
         with self.lock:
@@ -81,7 +94,8 @@ STATE = State()
 
 
 def read_request(conn):
-    """(method, path) of one request, its body read and dropped; None when the client sent nothing usable."""
+    """(method, path, credentials) of one request, its body read and dropped; None when the client sent nothing
+    usable. credentials: whether an Authorization or X-User-Token header came with it."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
@@ -94,16 +108,18 @@ def read_request(conn):
     lines = head.decode("latin-1").split("\r\n")
     method, target = lines[0].split(" ")[:2]
     length = 0
+    credentials = False
     for line in lines[1:]:
         name, _colon, value = line.partition(":")
         if name.strip().lower() == "content-length":
             length = min(int(value.strip() or 0), MAX_REQUEST_BYTES)
+        credentials = credentials or name.strip().lower() in ("authorization", "x-user-token")
     while len(body) < length:
         chunk = conn.recv(65536)
         if not chunk:
             break
         body += chunk
-    return method, target.split("?")[0]
+    return method, target.split("?")[0], credentials
 
 
 def head(status, content_type, length=None, extra=""):
@@ -154,13 +170,13 @@ class Handler(socketserver.BaseRequestHandler):
         except (OSError, ValueError):
             pass  # the client went away: that is often the point
 
-    def route(self, conn, method, path):
+    def route(self, conn, method, path, credentials):
         if path == "/_hostile/counts":
             answer_json(conn, STATE.snapshot())
             return
         behaviour, _slash, rest = path.lstrip("/").partition("/")
         rest = "/" + rest
-        number = STATE.count("%s %s" % (method, path))
+        number = STATE.count("%s %s" % (method, path), credentials)
         is_version = rest in ("/api/v2/version", "/api/v1/version.json")
         started = time.monotonic()
         if behaviour == "trickle":
@@ -201,10 +217,40 @@ class Handler(socketserver.BaseRequestHandler):
                     STATE.echo_bytes_sent += size
 
             send_blocks(conn, ECHO_BYTES, count_sent)
+        elif behaviour.startswith("files-") and behaviour[6:] in FILE_NAMES:
+            if is_version:
+                answer_json(conn, VERSION)
+            else:
+                file_push(conn, behaviour, rest)
         elif behaviour == "tls" and is_version:
             answer_json(conn, VERSION)
         else:
             answer(conn, b'{"error": "no such behaviour"}', status="404 Not Found")
+
+
+def file_push(conn, behaviour, rest):
+    """A file push, its links and downloads that misbehave the way behaviour says (files-KIND)."""
+    kind = behaviour[6:]
+    base = "http://%s:%d/%s" % (conn.getsockname()[0], conn.getsockname()[1], behaviour)
+    if rest.startswith("/pfb/blobs/redirect/"):
+        name = rest.rsplit("/", 1)[1]
+        conn.sendall(head("302 Found", "text/html", 0, "\r\nLocation: %s/pfb/disk/k1--x/%s" % (base, name)))
+    elif rest.startswith("/pfb/disk/"):
+        if kind == "short":
+            conn.sendall(head("200 OK", "application/octet-stream", 1000) + b"x" * 100)
+            conn.shutdown(socket.SHUT_RDWR)
+        elif kind in ("huge", "unannounced"):
+            conn.sendall(head("200 OK", "application/octet-stream", HUGE_BYTES if kind == "huge" else None))
+            send_blocks(conn, HUGE_BYTES)
+        else:
+            conn.sendall(head("200 OK", "application/octet-stream", BIG_FILE_BYTES if kind == "big" else 4))
+            send_blocks(conn, BIG_FILE_BYTES if kind == "big" else 4)
+    else:
+        answer_json(conn, {
+            "url_token": "hostilefiles01", "expired": False, "views_remaining": 1, "payload": "see the files",
+            "passphrase": "", "files": [{"filename": name, "content_type": "application/octet-stream",
+                                         "url": "%s/pfb/blobs/redirect/s1--x/%s" % (base, name)}
+                                        for name in FILE_NAMES[kind]]})
 
 
 class Server(socketserver.ThreadingTCPServer):
