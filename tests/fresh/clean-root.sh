@@ -70,8 +70,11 @@ git clone -q "$REPO" "$ROOT/root/oneshot.secrets"
 
 # A real machine's / is a mount point; podman remounts it (a bare chroot directory is not one).
 mount --bind "$ROOT" "$ROOT"; mounted+=("$ROOT")
-for m in proc sys dev dev/pts; do
-    mount --bind "/$m" "$ROOT/$m"; mounted+=("$ROOT/$m")
+mount --bind /proc "$ROOT/proc"; mounted+=("$ROOT/proc")
+# With their submounts (the cgroup tree that podman's runtime needs), as slaves: nothing unmounted in the root
+# reaches the host.
+for m in sys dev; do
+    mount --rbind "/$m" "$ROOT/$m" && mount --make-rslave "$ROOT/$m"; mounted+=("$ROOT/$m")
 done
 mount -t tmpfs tmpfs "$ROOT/tmp"; mounted+=("$ROOT/tmp")
 for m in /opt/wheels /opt/pypi /opt/pypi-more; do
