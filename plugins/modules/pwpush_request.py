@@ -190,7 +190,7 @@ def ensure_present(module, client):
         expire_after_duration=params["expire_after_duration"], retrieval_step=params["retrieval_step"],
         include_requestor=params["include_requestor"], response_file_attachments=params["response_file_attachments"],
         notify_emails_to=params["notify_emails_to"], notify_emails_to_locale=params["notify_emails_to_locale"])
-    asks.require_requests(client)  # before any write, in check mode too
+    asks.prepare_request(client, fields)  # before any write, in check mode too
     if params["reuse_existing"]:
         existing = asks.find_active_by_name(client, params["name"])
         if existing:

@@ -17,7 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import json_or_none, unexpected_answer
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_short_secret
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_link, refuse_short_secret
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import is_token, json_object
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import parse_duration
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import (
@@ -113,12 +113,20 @@ def _answer(client, response, operation, ok=(200,)):
     return body
 
 
-def create_request(client, fields):
-    """Create a request; returns it described, with the link to send as url."""
+def prepare_request(client, fields):
+    """Every check of a create that needs the client (check mode runs it too): token, link, server."""
     client._require_token("create a request")  # pylint: disable=protected-access
-    require_requests(client)
     if fields.get("passphrase"):
         client._secrets.add(fields["passphrase"])  # pylint: disable=protected-access
+        # Ansible masks a no_log value wherever it occurs: inside the link it would spoil the returned url.
+        refuse_secret_in_link("passphrase", fields["passphrase"], [client.url + "/req/", client.url + "/api/v2/requests/"],
+                              ("/r", "/preview", ""), PwpushError)
+    require_requests(client)
+
+
+def create_request(client, fields):
+    """Create a request; returns it described, with the link to send as url."""
+    prepare_request(client, fields)
     response = client._send("POST", "/api/v2/requests", json={"request": fields}, idempotent=False,  # pylint: disable=protected-access
                             operation=REQUEST_CREATE)
     if response.status_code == 201 and not isinstance(json_or_none(response), dict):

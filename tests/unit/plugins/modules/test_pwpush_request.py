@@ -147,3 +147,10 @@ def test_instance_info_reports_requests(http, capsys):
         answers.append(response(200, version))
         code, output = run(pwpush_instance_info.main, {}, capsys)
         assert code == 0 and output["requests"] is served
+
+
+def test_passphrase_inside_the_link_is_refused_in_check_mode_too(http, capsys):
+    calls, _answers = http
+    code, output = run(pwpush_request.main, {"request": "Send the key", "passphrase": "pw.example.test/req/",
+                                             "_ansible_check_mode": True}, capsys)
+    assert code == 1 and "fixed text" in output["msg"] and calls == []
