@@ -173,3 +173,18 @@ def test_official_cli_request_unmodified(mode, servers, tmp_path):
     assert url == "%s/req/%s/r" % (server.url, entry["url_token"])
     # --days 14 became expire_after_duration 13, which requests do not read: the default duration.
     assert (entry["name"], entry["note"], entry["close_after_duration"]) == ("staging", "ticket 42", 12)
+
+
+def test_official_cli_request_with_an_attachment(servers, tmp_path):
+    if importlib.util.find_spec("pwpush") is None:
+        pytest.skip("the pwpush CLI is not installed")
+    server = servers("--mode", "hosted", "--token", TOKEN1, *UNLIMITED)
+    _login(server, tmp_path / "home")
+    template = tmp_path / "nda-template.txt"
+    template.write_text("sign here\n")
+    # No text: the CLI sends multipart (request[request]= empty, request[files][]), which the server accepts.
+    asked = _cli(tmp_path / "home", "--json", "request", "--attach-file", str(template), "--name", "nda")
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    [entry] = server.session(TOKEN1).get(server.url + "/api/v2/requests/active").json()
+    assert entry["name"] == "nda" and entry["request"] in (None, "")
+    assert entry["files"] == [{"filename": "nda-template.txt", "content_type": "text/plain"}]
