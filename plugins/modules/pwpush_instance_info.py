@@ -71,7 +71,7 @@ expiry_field:
   type: str
 requests:
   description:
-    - Whether the server serves requests (M(oneshot.secrets.pwpush_request)): only Password Pusher Pro does
+    - Whether the server serves requests (M(oneshot.secrets.pwpush_request)). Only Password Pusher Pro does
       (API v2 with C(features.requests.enabled)); the open-source edition and API v1 servers do not.
   returned: always
   type: bool

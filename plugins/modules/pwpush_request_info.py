@@ -12,7 +12,7 @@ module: pwpush_request_info
 short_description: Read a Password Pusher request and what was sent to it, or list your requests
 version_added: 0.1.0
 description:
-  - Returns a request you own (Password Pusher Pro): what it asks, whether it is expired, and the pushes people sent
+  - Returns a request you own (Password Pusher Pro) with what it asks, whether it is expired, and the pushes people sent
     to it (C(request.responses), their tokens in C(request.response_tokens)). O(list) lists your active or expired
     requests.
   - It changes nothing on the server and counts no view. To read what a person sent, give one of
