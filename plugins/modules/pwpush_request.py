@@ -47,8 +47,7 @@ options:
     type: str
   name:
     description:
-      - A label shown to the owner; the pushes the request receives carry it too. With O(reuse_existing) it
-        identifies the request.
+      - A label shown to the owner. With O(reuse_existing) it identifies the request.
     type: str
   note:
     description:
@@ -61,8 +60,8 @@ options:
   expire_after_duration:
     description:
       - When the request closes, as the hosted edition's duration code V(0) to V(17) or its name (V(1 hour),
-        V(1 day), V(1 week), V(3 months), ...). Sent as the server's C(close_after_duration). The server's default
-        is one week.
+        V(1 day), V(1 week), V(3 months), ...). Sent as the server's C(close_after_duration); without it the server
+        uses its default.
     type: str
   retrieval_step:
     description:
@@ -70,11 +69,11 @@ options:
     type: bool
   include_requestor:
     description:
-      - Show the person who asks (the O(token)'s user) on the request page.
+      - The server's C(include_requestor) switch: show who asks (the O(token)'s user) on the request page.
     type: bool
   response_file_attachments:
     description:
-      - Let the person attach files to what they send.
+      - The server's C(response_file_attachments) switch: let the person attach files to what they send.
     type: bool
   notify_emails_to:
     description:
