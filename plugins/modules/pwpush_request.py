@@ -203,10 +203,10 @@ def ensure_present(module, client):
 
 def ensure_absent(module, client):
     params = module.params
+    # A bad url_token fails before any request.
+    targets = [asks.token_from_link(params["url_token"])] if params["url_token"] else None
     asks.require_requests(client)
-    if params["url_token"]:
-        targets = [params["url_token"]]
-    else:
+    if targets is None:
         targets = [found["url_token"] for found in asks.iter_requests(client, "active")
                    if found.get("name") == params["name"] and not found.get("expired")]
     expired = []

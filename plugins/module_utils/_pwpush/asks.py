@@ -153,8 +153,8 @@ def preview_request(client, reference):
 def show_request(client, reference):
     """The request (owner only): what it asks, whether it is expired, and the pushes it received. Read-only."""
     client._require_token("read a request")  # pylint: disable=protected-access
+    token = token_from_link(reference)  # bad input fails before any request
     require_requests(client)
-    token = token_from_link(reference)
     response = client._send("GET", "/api/v2/requests/%s" % token, operation=REQUEST_SHOW)  # pylint: disable=protected-access
     return describe(client, _answer(client, response, REQUEST_SHOW))
 
@@ -162,8 +162,8 @@ def show_request(client, reference):
 def expire_request(client, reference, check_mode=False):
     """Expire a request. Returns (changed, request-or-None): already expired or gone is no change."""
     client._require_token("expire a request")  # pylint: disable=protected-access
+    token = token_from_link(reference)  # bad input fails before any request
     require_requests(client)
-    token = token_from_link(reference)
     try:
         current = show_request(client, token)
     except PwpushError as exc:
