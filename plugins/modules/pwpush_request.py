@@ -69,11 +69,11 @@ options:
     type: bool
   include_requestor:
     description:
-      - The server's C(include_requestor) switch: show who asks (the O(token)'s user) on the request page.
+      - The server's C(include_requestor) switch, to show who asks (the O(token)'s user) on the request page.
     type: bool
   response_file_attachments:
     description:
-      - The server's C(response_file_attachments) switch: let the person attach files to what they send.
+      - The server's C(response_file_attachments) switch, to let the person attach files to what they send.
     type: bool
   notify_emails_to:
     description:
