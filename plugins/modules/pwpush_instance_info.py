@@ -69,10 +69,17 @@ expiry_field:
   description: The expiry field pushes will use, V(expire_after_days) or V(expire_after_duration).
   returned: always
   type: str
+requests:
+  description:
+    - Whether the server serves requests (M(oneshot.secrets.pwpush_request)). Only Password Pusher Pro does
+      (API v2 with C(features.requests.enabled)); the open-source edition and API v1 servers do not.
+  returned: always
+  type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.asks import requests_served
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
     connection_argument_spec,
     run_module,
@@ -81,7 +88,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client imp
 
 def main():
     module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
-    info = run_module(module, lambda client: client.instance_info())
+    info = run_module(module, lambda client: dict(client.instance_info(), requests=requests_served(client)[0]))
     module.exit_json(changed=False, **info)
 
 

@@ -41,6 +41,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
 import pwpush_blobs  # noqa: E402  pylint: disable=wrong-import-position
 
+# Run as a script this module is __main__: pwpush_requests' `import pwpush_server` must get this one.
+sys.modules.setdefault("pwpush_server", sys.modules[__name__])
+import pwpush_requests  # noqa: E402  pylint: disable=wrong-import-position,cyclic-import
+
 MODES = ("hosted", "oss", "v1")
 APPLICATION_VERSION = {"hosted": "2.11.4", "oss": "2.11.4", "v1": "2.2.2"}
 KINDS = ("text", "file", "url", "qr")  # Push.kind enum, in its integer order
@@ -349,6 +353,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.csrf_token = secrets.token_urlsafe(32)
         self.lock = threading.RLock()
         self.pushes: dict[str, Push] = {}
+        self.requests = None  # pwpush_requests.Requests where the edition serves requests (hosted)
         self.counters = common.FirstHitWindow()
         self.seq = 0
         self.emails_sent: dict[int, tuple[dt.date, int]] = {}  # User#email_sent_count(_reset_at)
@@ -356,6 +361,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
 
     def reset(self) -> None:
         with self.lock:
+            if self.requests is not None:
+                self.requests.reset()
             self.pushes.clear()
             self.counters.clear()
             self.emails_sent.clear()
@@ -573,7 +580,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
                 "url_pushes": {"enabled": True},
                 "qr_code_pushes": {"enabled": True},
             },
-            "requests": {"enabled": False},
+            # Requests are a Pro feature: the open-source source says false (pwpush_requests.py).
+            "requests": {"enabled": self.hosted, "email_auto_dispatch": self.notify_available},
         }
         return common.json_response({
             "application_version": APPLICATION_VERSION[self.mode], "api_version": "2.1",
@@ -1224,6 +1232,7 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
         add("/api/v2/pushes/<tok:token>/notify_emails", "v2_notify", fake.notify_emails, ("POST",))
         if mode == "hosted":
             add("/api/v2/accounts", "v2_accounts", fake.accounts)
+            fake.requests = pwpush_requests.install(add, fake)
 
     # API v1: every mode serves it; 2.3+ also answers without the .json on /api/v1/version.
     add("/api/v1/version", "v1_version", fake.version_v1, json_suffix="only" if mode == "v1" else "both")

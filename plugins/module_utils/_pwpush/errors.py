@@ -40,6 +40,17 @@ LIST_PUSHES = {
     "active": Operation("list_active", "list active pushes"),
     "expired": Operation("list_expired", "list expired pushes"),
 }
+# Requests (ask a person for a secret; asks.py): their own wording for 403, 404 and 422.
+REQUEST_CREATE = Operation("request_create", "create the request")
+REQUEST_SHOW = Operation("request_show", "read the request")
+REQUEST_PREVIEW = Operation("request_preview", "read the request's link")
+REQUEST_EXPIRE = Operation("request_expire", "expire the request")
+LIST_REQUESTS = {
+    "active": Operation("request_list_active", "list active requests"),
+    "expired": Operation("request_list_expired", "list expired requests"),
+}
+_REQUEST_KEYS = (REQUEST_CREATE.key, REQUEST_SHOW.key, REQUEST_PREVIEW.key, REQUEST_EXPIRE.key) + tuple(
+    operation.key for operation in LIST_REQUESTS.values())
 
 # Where an operation changes what a status means; every other pair takes the status's general wording below.
 # {detail} is the server's own text (secrets masked), {url} the server.
@@ -48,9 +59,14 @@ _WORDING = {
     (401, EXPIRE.key): "not allowed (HTTP 401: {detail}): only the owner can expire it unless deletable_by_viewer is on",
     (404, VERSION.key): ("HTTP 404 from {url}/api/v2/version: this server has no API v2 (it is older than 2.3); "
                          "use api_version auto or v1"),
+    (404, REQUEST_CREATE.key): ("HTTP 404 from {url}/api/v2/requests: this server does not serve requests "
+                                "(a Password Pusher Pro feature)"),
 }
+for _key in _REQUEST_KEYS:
+    _WORDING.setdefault((403, _key), "forbidden (HTTP 403: {detail}): the request does not belong to this token's user")
+    _WORDING.setdefault((404, _key), "request not found (HTTP 404): the token is wrong, or the request was deleted")
 # What a 422 rejected: a notification request is not a push.
-_REJECTED = {NOTIFY.key: "the request"}
+_REJECTED = {NOTIFY.key: "the request", REQUEST_CREATE.key: "the request"}
 
 
 def raise_for(response, operation, url, secrets, retries):
