@@ -236,7 +236,7 @@ def check_previous_links(previous_links):
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             raise InputError("previous_links[%d] must be a dictionary with name and link." % number)
         link = row.get("link")
-        if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+        if link and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
             raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, row["name"]))
         rows.append(dict(name=row["name"], link=link or None))
     return rows
