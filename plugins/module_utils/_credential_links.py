@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import secrets
 import string
 
@@ -91,7 +92,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
         if not 1 <= person_views <= MAX_VIEWS:
             raise InputError("%s must be between 1 and %d (got %s)." % (where, MAX_VIEWS, person_views))
         where = "people[%d] (%s): ttl_hours" % (number, name) if person.get("ttl_hours") is not None else "ttl_hours"
-        if not person_ttl > 0:
+        if math.isnan(person_ttl) or person_ttl <= 0:
             raise InputError("%s must be above 0 (got %s)." % (where, person_ttl))
         if service == "ots":
             seconds = int(round(person_ttl * 3600))

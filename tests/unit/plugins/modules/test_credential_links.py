@@ -45,8 +45,8 @@ def push(token, name=None, expired=False):
 class Server:
     """Answers by path (the module runs creates in parallel): version, the active list, creates."""
 
-    def __init__(self, monkeypatch, version=OSS_VERSION, active=(), create_answers=None):
-        self.version = version
+    def __init__(self, monkeypatch, version=None, active=(), create_answers=None):
+        self.version = version or OSS_VERSION
         self.active = list(active)
         self.create_answers = list(create_answers or [])
         self.calls = []
