@@ -126,3 +126,38 @@ def test_expiry_is_the_longest_that_is_not_longer(hours, field, expected):
 def test_expiry_shorter_than_any_choice_fails(hours, field):
     with pytest.raises(PwpushError, match="ttl_hours"):
         expiry_for_hours(hours, field)
+
+
+def _scan_peak(pages, wanted):
+    """Bytes the one scan of `pages` pages of active pushes held at its peak beyond the map it returned."""
+    import gc
+    import tracemalloc
+
+    from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+
+    client = PwpushClient(url=BASE, token="api-token-0001", api_version="v2")
+    names = ["initial password for person%05d" % n for n in range(pages * 50)]
+
+    def answer(method, url, **kwargs):
+        page = kwargs["params"]["page"]
+        batch = [{"url_token": "tok%08d" % n, "name": names[n], "html_url": BASE + "/p/tok%08d" % n,
+                  "expired": False, "note": "x" * 200} for n in range((page - 1) * 50, min(page * 50, len(names)))]
+        if page * 50 >= len(names):
+            batch = batch[:-1]  # a short last page ends the scan
+        return response(200, batch)
+
+    client.http.session.request = answer
+    gc.collect()
+    tracemalloc.start()
+    try:
+        links = client.active_links_by_name(names[:wanted])
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(links) == wanted
+    return peak - current
+
+
+def test_the_scan_keeps_no_page_only_the_names_asked():
+    # 40 pages of pushes and the same 10 names asked: a scan that kept the pages would grow with them.
+    assert _scan_peak(40, 10) - _scan_peak(4, 10) < 40 * 1024
