@@ -231,15 +231,17 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
 
 
 def check_previous_links(previous_links):
-    """previous_links as [{name, link}]: rows of an earlier CSV (extra keys such as email are ignored)."""
+    """previous_links as [{name, link}]: rows of an earlier CSV (user,email,link: `user` stands for name; extra keys
+    such as email are ignored)."""
     rows = []
     for number, row in enumerate(previous_links or [], start=1):
-        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
-            raise InputError("previous_links[%d] must be a dictionary with name and link." % number)
+        name = row.get("name", row.get("user")) if isinstance(row, dict) else None
+        if not isinstance(name, str):
+            raise InputError("previous_links[%d] must be a dictionary with name (or user) and link." % number)
         link = row.get("link")
         if link and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
-            raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, row["name"]))
-        rows.append(dict(name=row["name"], link=link or None))
+            raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, name))
+        rows.append(dict(name=name, link=link or None))
     return rows
 
 

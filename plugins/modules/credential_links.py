@@ -137,8 +137,9 @@ options:
     default: true
   previous_links:
     description:
-      - onetimesecret - the people already served, as dictionaries with C(name) and C(link) (other keys, such as
-        C(email), are ignored). The rows of the earlier run's CSV fit. A row without a link does not count.
+      - onetimesecret - the people already served, as dictionaries with C(name) (or C(user)) and C(link); other keys,
+        such as C(email), are ignored. The rows of the earlier run's CSV (C(user,email,link), read with
+        P(oneshot.secrets.from_csv#filter)) fit as they are. A row without a link does not count.
       - Only with O(service=ots); the Password Pusher path asks the server instead.
     type: list
     elements: dict

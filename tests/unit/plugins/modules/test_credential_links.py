@@ -247,7 +247,8 @@ def test_url_comes_from_the_service_variable(monkeypatch, capsys):
 def test_ots_reuses_previous_links_and_shares_the_others(http, capsys):
     calls, answers = http
     answers.append(response(200, {"secret_key": "k" * 31, "metadata_key": "m" * 31, "ttl": 7200, "state": "new"}))
-    previous = [{"name": "bob", "email": "", "link": OTS + "/secret/" + "b" * 31}, {"name": "cid", "link": ""}]
+    # The rows of the playbook's CSV (user,email,link): user stands for name.
+    previous = [{"user": "bob", "email": "", "link": OTS + "/secret/" + "b" * 31}, {"name": "cid", "link": ""}]
     code, output = run_module({"people": ["bob", {"name": "cid", "ttl_hours": 2}], "previous_links": previous}, capsys,
                               service="ots")
     assert code == 0, output
