@@ -86,7 +86,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
                     number, name, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH))
         person_views = _number(person.get("views"), views, int, "people[%d] (%s): views" % (number, name))
         person_ttl = _number(person.get("ttl_hours"), ttl_hours, float, "people[%d] (%s): ttl_hours" % (number, name))
-        where = "people[%d] (%s)" % (number, name) if person.get("views") is not None else "views"
+        where = "people[%d] (%s): views" % (number, name) if person.get("views") is not None else "views"
         if service == "ots" and person_views != 1:
             raise InputError("%s must be 1 with service=ots: an onetimesecret link always opens once." % where)
         if not 1 <= person_views <= MAX_VIEWS:
@@ -98,7 +98,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
             seconds = int(round(person_ttl * 3600))
             maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
             if not TTL_MIN <= seconds <= maximum:
-                raise InputError("%s=%s is outside what onetimesecret keeps: %s to %d hours%s." % (
+                raise InputError("%s=%s is outside what onetimesecret keeps: 1 minute (%.4f) to %d hours%s." % (
                     where, person_ttl, TTL_MIN / 3600.0, maximum // 3600,
                     "" if authenticated else " for anonymous use (up to 720 with username and api_token)"))
         if send_email and not email:

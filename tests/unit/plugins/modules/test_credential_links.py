@@ -78,7 +78,7 @@ class Server:
     ({"people": []}, "people is empty"),
     ({"people": ["ann"], "password_length": 7}, "password_length must be between 8"),
     ({"people": ["ann"], "views": 0}, "views must be between 1 and 100"),
-    ({"people": [{"name": "ann", "views": 101}]}, "people[1] (ann) must be between 1 and 100"),
+    ({"people": [{"name": "ann", "views": 101}]}, "people[1] (ann): views must be between 1 and 100"),
     ({"people": [{"name": "ann", "password": "short"}]}, "people[1] (ann): password must be a string of 8"),
     ({"people": [{"name": "ann", "colour": "red"}]}, "unknown key(s) colour"),
     ({"people": [{"email": "ann@example.com"}]}, "people[1] has no name"),
@@ -109,7 +109,7 @@ def test_bad_input_fails_before_any_request(args, message, http, capsys):
 
 @pytest.mark.parametrize("args, message", [
     ({"people": ["ann"], "views": 2}, "views must be 1 with service=ots"),
-    ({"people": ["ann"], "ttl_hours": 800}, "ttl_hours=800.0 is outside what onetimesecret keeps"),
+    ({"people": ["ann"], "ttl_hours": 800}, "ttl_hours=800.0 is outside what onetimesecret keeps: 1 minute (0.0167) to 720 hours"),
     ({"people": [{"name": "ann", "email": "ann@example.com"}], "send_email": True, "api_token": None,
       "username": None}, "send_email with service=ots needs an account"),
     ({"people": ["ann"], "token": "pw-token-0001"}, "token is an option of service=pwpush"),
