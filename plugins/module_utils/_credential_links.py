@@ -16,11 +16,12 @@ import math
 import secrets
 import string
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import TTL_MAX_ACCOUNT, TTL_MAX_ANONYMOUS, TTL_MIN
 
 DEFAULT_ALPHABET = string.ascii_letters + string.digits + "-_.!"
@@ -103,9 +104,23 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
                     "" if authenticated else " for anonymous use (up to 720 with username and api_token)"))
         if send_email and not email:
             raise InputError("send_email is on but people[%d] (%s) has no email." % (number, name))
+        if send_email and not _mailable(email, service):
+            raise InputError("people[%d] (%s): email %r is not an address the service can mail." % (number, name, email))
         checked.append(dict(name=name, email=email, password=password, views=person_views, ttl_hours=person_ttl,
                             push_name=push_name(name_template, name)))
     return checked
+
+
+def _mailable(email, service):
+    """What the service takes as a recipient: onetimesecret any plain address, pwpush its own stricter pattern."""
+    if not is_email(email):
+        return False
+    if service == "pwpush":
+        try:
+            check_notify_emails([email])
+        except PwpushError:
+            return False
+    return True
 
 
 def push_name(template, name):

@@ -84,6 +84,8 @@ class Server:
     ({"people": [{"email": "ann@example.com"}]}, "people[1] has no name"),
     ({"people": [["ann"]]}, "people[1] must be a name or a dictionary"),
     ({"people": ["ann"], "send_email": True}, "send_email is on but people[1] (ann) has no email"),
+    ({"people": [{"name": "ann", "email": "ann at example.com"}], "send_email": True},
+     "people[1] (ann): email 'ann at example.com' is not an address"),
     ({"people": ["ann"], "name_template": "password"}, "name_template must hold {name}"),
     ({"people": ["ann"], "name_template": "{name} {other}"}, "name_template"),
     ({"people": ["ann"], "concurrency": 9}, "concurrency must be between 1 and 8"),
