@@ -267,3 +267,16 @@ def test_ots_check_mode_sends_nothing(http, capsys):
     calls, _answers = http
     code, output = run_module({"people": ["ann"], "_ansible_check_mode": True}, capsys, service="ots")
     assert code == 0 and output["changed"] is True and output["links"][0]["link"] is None and calls == []
+
+
+def test_given_passwords_are_masked_in_the_invocation(monkeypatch, capsys):
+    from ansible.module_utils.ansible_release import __version__ as ansible_core_version
+
+    Server(monkeypatch)
+    args = {"people": [{"name": "ann", "password": GIVEN}, "bob"]}
+    if tuple(int(part) for part in ansible_core_version.split(".")[:2]) >= (2, 20):
+        args["_ansible_inject_invocation"] = True  # since 2.20 the invocation is returned only when asked for
+    code, output = run_module(args, capsys)
+    assert code == 0
+    assert output["invocation"]["module_args"]["people"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert GIVEN not in json.dumps(output)
