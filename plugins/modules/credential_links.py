@@ -271,6 +271,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, PWPUSH_CONNECTION
 from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
@@ -278,13 +279,11 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client imp
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
 
-# Resolved in code: one url option serves both services, each with its own variables.
-ENVIRONMENT = {
-    "pwpush": dict(url="PWPUSH_URL", token="PWPUSH_TOKEN", email="PWPUSH_EMAIL", validate_certs="PWPUSH_VALIDATE_CERTS",
-                   ca_path="PWPUSH_CA_PATH", api_version="PWPUSH_API_VERSION"),
-    "ots": dict(url="OTS_URL", username="OTS_USERNAME", api_token="OTS_TOKEN", validate_certs="OTS_VALIDATE_CERTS",
-                ca_path="OTS_CA_PATH"),
-}
+# Resolved in code: one url option serves both services, each with the variables its own modules read.
+ENVIRONMENT = dict(
+    (service, dict((name, option["env"][0]) for name, option in declared.items() if option.get("env")))
+    for service, declared in (("pwpush", PWPUSH_CONNECTION), ("ots", OTS_CONNECTION)))
+CONNECTION_NAMES = ("url", "token", "email", "username", "api_token", "timeout", "validate_certs", "ca_path", "retries")
 SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
 
 
@@ -296,19 +295,24 @@ class CredentialLinksModule(AnsibleModule):
         super(CredentialLinksModule, self)._log_invocation()
 
 
+def connection_argument_spec():
+    """The connection options of both services as declared once (module_utils/_options.py), without the
+    defaults and variables that depend on the service: connection() resolves those."""
+    declared = dict(OTS_CONNECTION)
+    declared.update(PWPUSH_CONNECTION)
+    spec = {}
+    for name in CONNECTION_NAMES:
+        spec[name] = dict((key, declared[name][key]) for key in ("type", "no_log", "choices") if key in declared[name])
+        if name in ("timeout", "retries"):
+            spec[name]["default"] = declared[name]["default"]
+    return spec
+
+
 def argument_spec():
     return dict(
+        connection_argument_spec(),
         service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
         people=dict(type="list", elements="raw", required=True),
-        url=dict(type="str"),
-        token=dict(type="str", no_log=True),
-        email=dict(type="str"),
-        username=dict(type="str"),
-        api_token=dict(type="str", no_log=True),
-        timeout=dict(type="float", default=30.0),
-        validate_certs=dict(type="bool"),
-        ca_path=dict(type="path"),
-        retries=dict(type="int", default=3),
         ttl_hours=dict(type="float", default=24.0),
         views=dict(type="int", default=1),
         password_length=dict(type="int", default=20, no_log=False),
