@@ -125,7 +125,8 @@ class HttpTransport:
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,
-                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10, before_request=None):
+                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10, before_request=None,
+                 pacer=None):
         if not HAS_REQUESTS:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
                                "(pip install requests): %s" % REQUESTS_IMPORT_ERROR)
@@ -135,6 +136,8 @@ class HttpTransport:
         self.sleep = sleep
         # Called before every attempt (retries too): a client-side rate limiter hooks in here.
         self.before_request = before_request
+        # A _pacing.Pacer shared by the threads of a bulk run: spaces the attempts and waits out every 429 for all.
+        self.pacer = pacer
         self.session = SessionWithoutNetrc()
         self.watchdog = Watchdog()
         adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
@@ -178,34 +181,46 @@ class HttpTransport:
         kwargs.setdefault("verify", self.verify)
         started = time.monotonic()
         attempt = 0
-        while True:
-            if self.before_request is not None:
-                self.before_request()
-            try:
-                response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink, allow_redirects,
-                                         kwargs)
-            except AttemptFailed as failure:
-                # A sink may hold part of a body already: a download is not started again behind its back.
-                retry = attempt < self.retries and (
-                    failure.kind in ("never_opened", "connect_timeout")
-                    or (idempotent and failure.kind in ("deadline", "broken")
-                        and not (sink is not None and failure.answered)))
-                if retry:
-                    self.sleep(backoff_seconds(attempt))
+        rate_limited = 0  # 429 answers waited out through the pacer (not counted in retries)
+        delayed = False
+        try:
+            while True:
+                if self.before_request is not None:
+                    self.before_request()
+                if self.pacer is not None and self.pacer.wait():
+                    delayed = True
+                try:
+                    response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink,
+                                             allow_redirects, kwargs)
+                except AttemptFailed as failure:
+                    # A sink may hold part of a body already: a download is not started again behind its back.
+                    retry = attempt < self.retries and (
+                        failure.kind in ("never_opened", "connect_timeout")
+                        or (idempotent and failure.kind in ("deadline", "broken")
+                            and not (sink is not None and failure.answered)))
+                    if retry:
+                        self.sleep(backoff_seconds(attempt))
+                        attempt += 1
+                        continue
+                    raise ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
+                                                             time.monotonic() - started))
+
+                status = response.status_code
+                wait = retry_after_seconds(response) if status in RETRYABLE_STATUS else None
+                if status == 429 and self.pacer is not None and rate_limited < self.pacer.max_rate_limited:
+                    # Refused, not processed: every thread of the client waits, then it is sent again (any method).
+                    self.pacer.hold(min(backoff_seconds(rate_limited) if wait is None else wait, MAX_RETRY_AFTER))
+                    rate_limited += 1
+                    delayed = True
+                    continue
+                if status in RETRYABLE_STATUS and attempt < self.retries and (status == 429 or idempotent):
+                    self.sleep(min(backoff_seconds(attempt) if wait is None else wait, MAX_RETRY_AFTER))
                     attempt += 1
                     continue
-                raise ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
-                                                         time.monotonic() - started))
-
-            status = response.status_code
-            if status in RETRYABLE_STATUS and attempt < self.retries and (status == 429 or idempotent):
-                wait = retry_after_seconds(response)
-                if wait is None:
-                    wait = backoff_seconds(attempt)
-                self.sleep(min(wait, MAX_RETRY_AFTER))
-                attempt += 1
-                continue
-            return response
+                return response
+        finally:
+            if delayed:
+                self.pacer.count_paced()
 
     def _attempt(self, method, path, timeout, max_bytes, read_success_body, sink, allow_redirects, kwargs):
         """One attempt within its deadline: the response with its body read, or AttemptFailed."""

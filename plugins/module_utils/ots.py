@@ -26,6 +26,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     run_module_action,
     unexpected_answer,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     is_email,
     mask_secrets,
@@ -43,6 +44,8 @@ SECRET_MAX_BYTES = 10000
 PASSPHRASE_MAX = 128
 GENERATE_MAX_LENGTH = 128
 KEY_MIN_LENGTH = 20
+# Parallel creates of one run: the same bound as the pwpush bulk path.
+MAX_CONCURRENCY = 8
 NUMERIC_FIELDS = ("ttl", "metadata_ttl", "secret_ttl", "receipt_ttl", "created", "updated", "received", "burned")
 # Fields that would reveal a secret; a receipt only shows `value` for a generated secret.
 SECRET_FIELDS = ("value", "secret_value")
@@ -195,7 +198,7 @@ class OtsClient:
     """One keep-alive session for every call of a module or lookup run."""
 
     def __init__(self, url=DEFAULT_URL, username=None, api_token=None, timeout=30, validate_certs=True,
-                 ca_path=None, retries=3, transport=None):
+                 ca_path=None, retries=3, transport=None, pacer=None):
         url = service_url(url, "an onetimesecret server", OtsError)
         if bool(username) != bool(api_token):
             raise OtsError("username and api_token go together: set both for an account, or neither to share "
@@ -210,7 +213,7 @@ class OtsClient:
             headers["Authorization"] = "Basic %s" % base64.b64encode(pair).decode("ascii")
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent="oneshot.secrets (ots)")
+                                               user_agent="oneshot.secrets (ots)", pacer=pacer)
 
     @classmethod
     def from_options(cls, get_option):
@@ -229,6 +232,18 @@ class OtsClient:
         receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False,
                              expected=_RECEIPT, if_lost=_MAY_BE_STORED)
         return self.describe(self._new_receipt(receipt, "share the secret"))
+
+    def share_all(self, shares, concurrency=1):
+        """share(**fields) for every dict of `shares`, `concurrency` at a time, over this client's session.
+
+        Every share is validated before the first request. Returns (receipts in the order of shares, failures as
+        [(index, OtsError)]): every share is tried, so the caller knows which secrets exist despite a failure.
+        """
+        if not 1 <= int(concurrency) <= MAX_CONCURRENCY:
+            raise OtsError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
+        for fields in shares:
+            validate_secret_options(authenticated=self.authenticated, **fields)
+        return run_all(lambda index: self.share(**shares[index]), len(shares), int(concurrency), OtsError)
 
     def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None, length=None,
                  character_sets=None):

@@ -80,7 +80,7 @@ class PwpushClient(ExistingPushes):
     """One client, one keep-alive session, shared by every call of a module or lookup run."""
 
     def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", timeout=30,
-                 validate_certs=True, ca_path=None, retries=3, transport=None):
+                 validate_certs=True, ca_path=None, retries=3, transport=None, pacer=None):
         self.url = service_url(url, "a Password Pusher server", PwpushError)
         self.token = token or None
         # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
@@ -98,7 +98,7 @@ class PwpushClient(ExistingPushes):
                 headers["X-User-Token"] = self.token
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent=USER_AGENT)
+                                               user_agent=USER_AGENT, pacer=pacer)
 
     @classmethod
     def from_options(cls, get_option):

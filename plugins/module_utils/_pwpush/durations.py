@@ -62,3 +62,31 @@ def parse_duration(value):
         return _DURATION_ALIASES[text]
     raise PwpushError("expire_after_duration %r is not one of: %s." % (
         str(value), ", ".join("%d (%s)" % (code, name) for code, name, _days in DURATIONS)))
+
+
+def expiry_for_hours(hours, expiry_field):
+    """{field: value} for the longest lifetime this server's edition offers that is not longer than `hours`.
+
+    expire_after_duration (hosted): 15 minutes to 3 months; expire_after_days (open source, API v1): 1-90 days.
+    Nothing is rounded up: a link never lives longer than asked. A lifetime shorter than every choice fails.
+    """
+    hours = float(hours)
+    if expiry_field == "expire_after_duration":
+        fitting = [code for code, name, _days in DURATIONS if _duration_hours(code) <= hours + 1e-9]
+        if not fitting:
+            raise PwpushError("ttl_hours=%s is shorter than anything this Password Pusher server offers: the hosted "
+                              "edition expires after 15 minutes at the shortest; ask for at least 0.25 hours." % hours)
+        return {expiry_field: fitting[-1]}
+    days = min(int(hours // 24), 90)
+    if days < 1:
+        raise PwpushError("ttl_hours=%s is shorter than anything this Password Pusher server offers: the open-source "
+                          "edition (and API v1) expires after whole days, 1 to 90; ask for at least 24 hours." % hours)
+    return {expiry_field: days}
+
+
+_SHORT_HOURS = {0: 0.25, 1: 0.5, 2: 0.75, 3: 1, 4: 6, 5: 12}
+
+
+def _duration_hours(code):
+    days = DURATION_DAYS[code]
+    return _SHORT_HOURS[code] if days is None else days * 24

@@ -223,6 +223,20 @@ class ExistingPushes:
             pushes.append(push)
         return pushes
 
+    def active_links_by_name(self, names):
+        """{name: link} of the newest active push called each of `names`, from ONE paged scan of the owner's list.
+
+        Only the names asked for are kept (memory grows with them, not with the list); the lists come newest
+        first, so the first push seen of a name is its newest. The lists carry no kind: the name alone decides.
+        """
+        wanted = set(names)
+        links = {}
+        for push in self.iter_pushes("active"):
+            name = push.get("name")
+            if name in wanted and name not in links and not push.get("expired"):
+                links[name] = push["url"]
+        return links
+
     def find_active_by_name(self, name, kind):
         """The newest active push of that name whose kind is known to be `kind`, or None.
 

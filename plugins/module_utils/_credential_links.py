@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bulk path of the credential_links module: people in, one link each out, over one client.
+
+Everything that can be refused is refused before the first request (check_people). The HTTP is the clients':
+PwpushClient (one paged scan for reuse, create_all for the creates) and OtsClient (share_all).
+For the collection's own use: not a public API, it may change in any release.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import secrets
+import string
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import TTL_MAX_ACCOUNT, TTL_MAX_ANONYMOUS, TTL_MIN
+
+DEFAULT_ALPHABET = string.ascii_letters + string.digits + "-_.!"
+DEFAULT_NAME_TEMPLATE = "initial password for {name}"
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+PERSON_KEYS = ("name", "email", "password", "views", "ttl_hours")
+MAX_VIEWS = 100
+
+
+class InputError(Exception):
+    """Bad input, found before any request: one sentence naming the option."""
+
+
+def generate_password(length, alphabet):
+    """A password of `length` characters drawn uniformly from `alphabet` with the secrets module."""
+    return "".join(secrets.choice(alphabet) for _index in range(length))
+
+
+def check_alphabet(alphabet):
+    if not alphabet or len(set(alphabet)) < 2:
+        raise InputError("password_alphabet must hold at least 2 different characters.")
+    if any(not char.isprintable() or char.isspace() for char in alphabet):
+        raise InputError("password_alphabet must hold printable characters only, no spaces or control characters "
+                         "(they would break the CSV and the host step).")
+    return "".join(sorted(set(alphabet)))
+
+
+def given_passwords(people):
+    """The passwords given in `people` (for no_log), whatever else is wrong with the list."""
+    return [person["password"] for person in people or [] if isinstance(person, dict)
+            and isinstance(person.get("password"), str) and person["password"]]
+
+
+def check_people(people, service, ttl_hours, views, send_email, name_template, authenticated):
+    """The people as dicts {name, email, password, views, ttl_hours}; InputError for anything wrong."""
+    if not people:
+        raise InputError("people is empty: give at least one name.")
+    seen = set()
+    checked = []
+    for number, item in enumerate(people, start=1):
+        person = dict(name=item) if isinstance(item, str) else item
+        if not isinstance(person, dict):
+            raise InputError("people[%d] must be a name or a dictionary with name (got %s)." % (
+                number, type(item).__name__))
+        unknown = sorted(set(person) - set(PERSON_KEYS))
+        if unknown:
+            raise InputError("people[%d] has unknown key(s) %s; known are %s." % (
+                number, ", ".join(unknown), ", ".join(PERSON_KEYS)))
+        name = person.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("people[%d] has no name (a non-empty string)." % number)
+        if name in seen:
+            raise InputError("people names %s twice: names must be unique (each is the key of one link)." % name)
+        seen.add(name)
+        email = person.get("email") or None
+        if email is not None and not isinstance(email, str):
+            raise InputError("people[%d] (%s): email must be a string." % (number, name))
+        password = person.get("password")
+        if password is not None:
+            if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+                raise InputError("people[%d] (%s): password must be a string of %d to %d characters." % (
+                    number, name, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH))
+        person_views = _number(person.get("views"), views, int, "people[%d] (%s): views" % (number, name))
+        person_ttl = _number(person.get("ttl_hours"), ttl_hours, float, "people[%d] (%s): ttl_hours" % (number, name))
+        where = "people[%d] (%s)" % (number, name) if person.get("views") is not None else "views"
+        if service == "ots" and person_views != 1:
+            raise InputError("%s must be 1 with service=ots: an onetimesecret link always opens once." % where)
+        if not 1 <= person_views <= MAX_VIEWS:
+            raise InputError("%s must be between 1 and %d (got %s)." % (where, MAX_VIEWS, person_views))
+        where = "people[%d] (%s): ttl_hours" % (number, name) if person.get("ttl_hours") is not None else "ttl_hours"
+        if not person_ttl > 0:
+            raise InputError("%s must be above 0 (got %s)." % (where, person_ttl))
+        if service == "ots":
+            seconds = int(round(person_ttl * 3600))
+            maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
+            if not TTL_MIN <= seconds <= maximum:
+                raise InputError("%s=%s is outside what onetimesecret keeps: %s to %d hours%s." % (
+                    where, person_ttl, TTL_MIN / 3600.0, maximum // 3600,
+                    "" if authenticated else " for anonymous use (up to 720 with username and api_token)"))
+        if send_email and not email:
+            raise InputError("send_email is on but people[%d] (%s) has no email." % (number, name))
+        checked.append(dict(name=name, email=email, password=password, views=person_views, ttl_hours=person_ttl,
+                            push_name=push_name(name_template, name)))
+    return checked
+
+
+def push_name(template, name):
+    try:
+        return template.format(name=name)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InputError("name_template %r cannot be filled in: only {name} may be used (%s)." % (
+            template, exc.__class__.__name__))
+
+
+def _number(value, default, kind, what):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise InputError("%s must be a number (got %r)." % (what, value))
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise InputError("%s must be a number (got %r)." % (what, value))
+
+
+def plan(people, reused_links):
+    """Links of the people already served, and the indexes of those who need a new link."""
+    links = []
+    todo = []
+    for index, person in enumerate(people):
+        link = reused_links.get(person["name"])
+        links.append(dict(name=person["name"], email=person["email"], link=link, reused=link is not None))
+        if link is None:
+            todo.append(index)
+    return links, todo
+
+
+def new_passwords(people, todo, length, alphabet):
+    """{index: password} for the people who get a new link: given, or generated on this host."""
+    return dict((index, people[index]["password"] or generate_password(length, alphabet)) for index in todo)
+
+
+class BulkFailure(ServiceError):
+    """Some creates failed: the message of the first; the result so far travels with it (links, passwords)."""
+
+    def __init__(self, message, status, result):
+        super(BulkFailure, self).__init__(message, status=status)
+        self.result = result
+
+
+def _finish(people, links, todo, passwords, results, failures, what):
+    """Fill in the links made; the result, or BulkFailure when any failed (with what was made)."""
+    created_passwords = {}
+    for index, link in zip(todo, results):
+        if link is not None:
+            links[index]["link"] = link
+            if people[index]["password"] is None:
+                created_passwords[people[index]["name"]] = passwords[index]
+    created = sum(1 for link in results if link is not None)
+    result = dict(links=links, passwords=created_passwords, created=created,
+                  reused=sum(1 for link in links if link["reused"]), changed=created > 0)
+    if failures:
+        index, error = failures[0]
+        name = people[todo[index]]["name"]
+        raise BulkFailure("Could not make the link of %s: %s (%d of %d new %s were made; failed: %d)." % (
+            name, error.message.rstrip("."), created, len(todo), what, len(failures)), error.status, result)
+    return result
+
+
+def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, length, alphabet, warn):
+    """The pwpush path: one paged scan for reuse, then every new push over the client's pooled session."""
+    fields = {}
+    for person in people:
+        # Asks the server's version once: the edition decides the expiry field (before the scan and any create).
+        fields[person["ttl_hours"]] = fields.get(person["ttl_hours"]) or expiry_for_hours(
+            person["ttl_hours"], client.expiry_field)
+    if send_email and client.api != "v2":
+        raise PwpushError("send_email needs a server with API v2 (notify_emails_to); %s only has API v1." % client.url)
+    reused_links = {}
+    if reuse and client.token:
+        reused_links = client.active_links_by_name(set(person["push_name"] for person in people))
+        reused_links = dict((person["name"], reused_links[person["push_name"]]) for person in people
+                            if person["push_name"] in reused_links)
+    elif reuse:
+        warn("reuse is on but there is no token (token or PWPUSH_TOKEN): the owner's active pushes cannot be read, "
+             "so every person gets a new link.")
+    links, todo = plan(people, reused_links)
+    if check_mode:
+        return dict(links=links, passwords={}, created=len(todo), reused=len(people) - len(todo),
+                    changed=bool(todo))
+    passwords = new_passwords(people, todo, length, alphabet)
+
+    def spec(position):
+        person = people[todo[position]]
+        options = dict(payload=passwords[todo[position]], name=person["push_name"],
+                       expire_after_views=person["views"], **fields[person["ttl_hours"]])
+        if send_email:
+            options["notify_emails_to"] = [person["email"]]
+        return PushSpec(**options)
+
+    specs = _Lazy(spec, len(todo))
+    for position in range(len(todo)):
+        client.prepare(specs[position])  # every push is validated before the first create
+    results, failures = run_all(lambda position: client.create_push(specs[position])["url"], len(todo),
+                                concurrency, PwpushError)
+    return _finish(people, links, todo, passwords, results, failures, "links")
+
+
+def ots_links(client, people, previous_links, reuse, send_email, concurrency, check_mode, length, alphabet):
+    """The onetimesecret path: the people of previous_links keep their link; the others get a new secret."""
+    reused_links = {}
+    if reuse:
+        for row in previous_links or []:
+            if row.get("link"):
+                reused_links[row["name"]] = row["link"]
+    links, todo = plan(people, reused_links)
+    if check_mode:
+        return dict(links=links, passwords={}, created=len(todo), reused=len(people) - len(todo),
+                    changed=bool(todo))
+    passwords = new_passwords(people, todo, length, alphabet)
+    shares = _Lazy(lambda position: dict(
+        secret=passwords[todo[position]], ttl=int(round(people[todo[position]]["ttl_hours"] * 3600)),
+        recipient=people[todo[position]]["email"] if send_email else None), len(todo))
+    receipts, failures = client.share_all(shares, concurrency=concurrency)
+    results = [receipt["secret_url"] if receipt else None for receipt in receipts]
+    return _finish(people, links, todo, passwords, results, failures, "secrets")
+
+
+def check_previous_links(previous_links):
+    """previous_links as [{name, link}]: rows of an earlier CSV (extra keys such as email are ignored)."""
+    rows = []
+    for number, row in enumerate(previous_links or [], start=1):
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+            raise InputError("previous_links[%d] must be a dictionary with name and link." % number)
+        link = row.get("link")
+        if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+            raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, row["name"]))
+        rows.append(dict(name=row["name"], link=link or None))
+    return rows
+
+
+class _Lazy:
+    """A sequence whose items are built when asked for: nothing is held per person but the result."""
+
+    def __init__(self, build, count):
+        self.build = build
+        self.count = count
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        return self.build(index)

@@ -1,0 +1,407 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: credential_links
+short_description: Give many people a password each, as self-destructing links (Password Pusher or onetimesecret)
+version_added: 0.1.0
+description:
+  - Takes a list of people, generates a password for each one who has no link yet (with Python's C(secrets) module, on the
+    host that runs the module) and pushes every password to Password Pusher or onetimesecret over one connection,
+    several at a time. Returns the link of each person and, for the host step, the new passwords.
+  - Re-runs are idempotent. With Password Pusher, ONE paged read of the token owner's active pushes finds the people
+    already served (their push is called O(name_template)); with onetimesecret, O(previous_links) names them (for
+    example the rows of the CSV of the earlier run). Nobody already served gets a second link or a new password.
+  - Built for whole organisations. Requests are spaced by O(pace) and every C(429) answer (the server refused the
+    request and stored nothing) is waited out as its C(Retry-After) asks, for all workers at once, then sent again,
+    so a run larger than the server's rate limit finishes with no failed person and no duplicate link.
+  - Run it on the controller (C(delegate_to: localhost) or a play on localhost) with C(no_log: true) on the task, and
+    feed RV(passwords) to the task that sets the accounts' passwords.
+extends_documentation_fragment:
+  - oneshot.secrets.connection
+  - oneshot.secrets.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is created. The server's version and, with O(service=pwpush) and O(reuse), the list of active pushes
+        are still read, so C(changed), RV(created) and RV(reused) are what a real run would do; new people get
+        C(link=null) and RV(passwords) is empty.
+  action_group:
+    support: none
+options:
+  service:
+    description:
+      - Where the links are made - V(pwpush) (Password Pusher, hosted or self-hosted) or V(ots) (onetimesecret).
+    type: str
+    choices: [pwpush, ots]
+    default: pwpush
+  people:
+    description:
+      - The people, each a name or a dictionary. Names must be unique (a duplicate fails before any request).
+      - "A dictionary has C(name) (required), C(email) (for O(send_email)), C(password) (a given password of 8 to 1024
+        characters instead of a generated one; never returned, never logged), C(views) and C(ttl_hours) (this
+        person's O(views) and O(ttl_hours))."
+    type: list
+    elements: raw
+    required: true
+  url:
+    description:
+      - Base URL of the server.
+      - When not set, E(PWPUSH_URL) (O(service=pwpush)) or E(OTS_URL) (O(service=ots)), else V(https://pwpush.com)
+        or V(https://us.onetimesecret.com).
+    type: str
+  token:
+    description:
+      - Password Pusher API token of the owner of the pushes. Needed for O(reuse) (the owner's list of active
+        pushes); without it nothing is reused and a warning says so.
+      - When not set, E(PWPUSH_TOKEN). Only with O(service=pwpush).
+    type: str
+  email:
+    description:
+      - Password Pusher - email of the token's user, for servers that predate Bearer tokens (see
+        M(oneshot.secrets.pwpush_push)). When not set, E(PWPUSH_EMAIL). Only with O(service=pwpush).
+    type: str
+  username:
+    description:
+      - onetimesecret account (email) that owns the secrets; with O(api_token). When not set, E(OTS_USERNAME).
+        Without both, secrets are shared anonymously. Only with O(service=ots).
+    type: str
+  api_token:
+    description:
+      - onetimesecret API token of O(username). When not set, E(OTS_TOKEN). Only with O(service=ots).
+    type: str
+  retries:
+    description:
+      - How many times a read is retried after a 5xx answer, a timeout or a broken connection. A create is never sent
+        again once the server may have stored it.
+      - C(429) answers are not counted here - every request waits them out (up to 30 times).
+    type: int
+    default: 3
+  ttl_hours:
+    description:
+      - Hours a link lives (each person may have their own C(ttl_hours)).
+      - Password Pusher gets the longest lifetime its edition offers that is not longer - the hosted edition 15 minutes
+        to 3 months, the open-source edition (and API v1) whole days, 1 to 90. onetimesecret keeps 1 minute to 7 days
+        anonymously, 30 days with an account.
+    type: float
+    default: 24
+  views:
+    description:
+      - Views before a Password Pusher link expires, 1 to 100 (each person may have their own C(views)).
+      - An onetimesecret link always opens once - V(1) only.
+    type: int
+    default: 1
+  password_length:
+    description: Length of the generated passwords, 8 to 1024.
+    type: int
+    default: 20
+  password_alphabet:
+    description:
+      - Characters the generated passwords are drawn from (each uniformly, with C(secrets)); printable, no spaces.
+      - The default is the ASCII letters, the digits and C(-_.!).
+    type: str
+  name_template:
+    description:
+      - Name of each push (Password Pusher), with C({name}) for the person's name. It is how a re-run recognises the
+        people already served, so keep it the same from run to run.
+    type: str
+    default: initial password for {name}
+  reuse:
+    description:
+      - Give the people already served their link again, with no new password. Password Pusher - the newest active
+        push named after them in the owner's list (one paged read for everybody; needs O(token)). onetimesecret - the
+        people in O(previous_links).
+      - A link that was opened or has expired is no longer in the Password Pusher list, so its person gets a new one.
+    type: bool
+    default: true
+  previous_links:
+    description:
+      - onetimesecret - the people already served, as dictionaries with C(name) and C(link) (other keys, such as
+        C(email), are ignored). The rows of the earlier run's CSV fit. A row without a link does not count.
+      - Only with O(service=ots); the Password Pusher path asks the server instead.
+    type: list
+    elements: dict
+  send_email:
+    description:
+      - Have the service mail each new link to the person's C(email) (every person then needs one). Password Pusher -
+        C(notify_emails_to), API v2 servers with mail set up. onetimesecret - C(recipient), needs O(username) and
+        O(api_token).
+    type: bool
+    default: false
+  concurrency:
+    description:
+      - How many creates are in flight at once, 1 to 8, over one keep-alive session.
+    type: int
+    default: 8
+  pace:
+    description:
+      - At most this many requests a second, for all workers together; V(0) sends as fast as O(concurrency) allows
+        and relies on C(429) answers alone. Below the server's limit it spares the refused requests.
+    type: float
+    default: 0
+notes:
+  - The passwords are returned in RV(passwords) because the next task needs them; put C(no_log: true) on the task.
+    Nothing else in the result, in a warning or in an error holds a password or a token.
+  - Given passwords (C(people[].password)) are masked wherever Ansible shows the task's arguments and are not returned.
+  - If some creates fail, the task fails with the first failure in one sentence and still returns RV(links),
+    RV(passwords) and RV(created) for the people who got their link (the others have C(link=null)).
+seealso:
+  - module: oneshot.secrets.pwpush_push
+  - module: oneshot.secrets.ots_secret
+  - lookup: oneshot.secrets.pwpush
+author:
+  - oneshot.secrets contributors
+"""
+
+EXAMPLES = r"""
+- name: A link per person (Password Pusher; PWPUSH_URL and PWPUSH_TOKEN from the environment)
+  oneshot.secrets.credential_links:
+    people:
+      - alice
+      - name: bob
+        email: bob@example.com
+        ttl_hours: 72
+    ttl_hours: 24
+    views: 1
+  delegate_to: localhost
+  run_once: true
+  no_log: true
+  register: credentials
+
+- name: Show who got which link (no password in it)
+  ansible.builtin.debug:
+    msg: "{{ credentials.links | map(attribute='link') | list }}"
+
+- name: onetimesecret, skipping the people of the earlier CSV (user,email,link)
+  oneshot.secrets.credential_links:
+    service: ots
+    people: "{{ users }}"
+    previous_links: "{{ earlier_rows }}"
+    pace: 2
+  delegate_to: localhost
+  run_once: true
+  no_log: true
+  register: credentials
+"""
+
+RETURN = r"""
+links:
+  description: One entry per person, in the order of O(people). No password.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The person's name.
+      type: str
+    email:
+      description: The person's email, or null.
+      type: str
+    link:
+      description: The link to hand to the person; null in check mode for a person who would get a new one, or when
+        their create failed.
+      type: str
+    reused:
+      description: True when the person was already served and the link is the earlier one.
+      type: bool
+  sample:
+    - {name: alice, email: null, link: "https://pwpush.com/p/abcdefghij1234/r", reused: false}
+passwords:
+  description:
+    - SECRET. Name to password, for the people who got a new link in this run with a generated password. Empty in
+      check mode. Put C(no_log: true) on the task and use it only to set the accounts' passwords.
+  returned: always
+  type: dict
+  sample: {alice: "<the password>"}
+created:
+  description: How many new links were made (in check mode - would be made).
+  returned: always
+  type: int
+reused:
+  description: How many people kept their earlier link.
+  returned: always
+  type: int
+paced:
+  description: How many requests had to wait, for O(pace) or because the server answered C(429).
+  returned: always
+  type: int
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
+    DEFAULT_ALPHABET,
+    DEFAULT_NAME_TEMPLATE,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    BulkFailure,
+    InputError,
+    check_alphabet,
+    check_people,
+    check_previous_links,
+    given_passwords,
+    ots_links,
+    pwpush_links,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
+
+# Resolved in code: one url option serves both services, each with its own variables.
+ENVIRONMENT = {
+    "pwpush": dict(url="PWPUSH_URL", token="PWPUSH_TOKEN", email="PWPUSH_EMAIL", validate_certs="PWPUSH_VALIDATE_CERTS",
+                   ca_path="PWPUSH_CA_PATH", api_version="PWPUSH_API_VERSION"),
+    "ots": dict(url="OTS_URL", username="OTS_USERNAME", api_token="OTS_TOKEN", validate_certs="OTS_VALIDATE_CERTS",
+                ca_path="OTS_CA_PATH"),
+}
+SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
+
+
+class CredentialLinksModule(AnsibleModule):
+    def _log_invocation(self):
+        # people is a list of names and dictionaries, so no argument spec can mark its passwords no_log: they are
+        # added to no_log_values before Ansible logs the invocation (and so masked in the result's invocation too).
+        self.no_log_values.update(given_passwords(self.params.get("people")))
+        super(CredentialLinksModule, self)._log_invocation()
+
+
+def argument_spec():
+    return dict(
+        service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
+        people=dict(type="list", elements="raw", required=True),
+        url=dict(type="str"),
+        token=dict(type="str", no_log=True),
+        email=dict(type="str"),
+        username=dict(type="str"),
+        api_token=dict(type="str", no_log=True),
+        timeout=dict(type="float", default=30.0),
+        validate_certs=dict(type="bool"),
+        ca_path=dict(type="path"),
+        retries=dict(type="int", default=3),
+        ttl_hours=dict(type="float", default=24.0),
+        views=dict(type="int", default=1),
+        password_length=dict(type="int", default=20, no_log=False),
+        password_alphabet=dict(type="str", no_log=False),
+        name_template=dict(type="str", default=DEFAULT_NAME_TEMPLATE),
+        reuse=dict(type="bool", default=True),
+        previous_links=dict(type="list", elements="dict"),
+        send_email=dict(type="bool", default=False),
+        concurrency=dict(type="int", default=MAX_CONCURRENCY),
+        pace=dict(type="float", default=0.0),
+    )
+
+
+def connection(module, environ):
+    """The service's connection options: task options, then its environment variables, then defaults."""
+    params = module.params
+    service = params["service"]
+    names = ENVIRONMENT[service]
+
+    def option(name, default=None):
+        value = params.get(name)
+        if value is None and name in names:
+            value = environ.get(names[name]) or None
+        return default if value is None else value
+
+    options = dict(url=option("url", PWPUSH_URL if service == "pwpush" else OTS_URL), timeout=params["timeout"],
+                   ca_path=option("ca_path"), retries=params["retries"])
+    validate = option("validate_certs", True)
+    options["validate_certs"] = module.boolean(validate)
+    if service == "pwpush":
+        options.update(token=option("token"), email=option("email"), api_version=option("api_version", "auto"))
+    else:
+        options.update(username=option("username"), api_token=option("api_token"))
+    for secret in (options.get("token"), options.get("api_token"), url_password(options["url"])):
+        if secret:
+            module.no_log_values.add(secret)
+    return options
+
+
+def check_options(module, options):
+    """Everything refused before any request; InputError names the option."""
+    params = module.params
+    service = params["service"]
+    for other, names in SERVICE_OPTIONS.items():
+        if other != service:
+            for name in names:
+                if params.get(name) is not None:
+                    raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
+    if not 1 <= params["concurrency"] <= MAX_CONCURRENCY:
+        raise InputError("concurrency must be between 1 and %d (got %d)." % (MAX_CONCURRENCY, params["concurrency"]))
+    if not params["pace"] >= 0:
+        raise InputError("pace must be 0 (no pace) or a number of requests a second above 0 (got %s)." % params["pace"])
+    if not MIN_PASSWORD_LENGTH <= params["password_length"] <= MAX_PASSWORD_LENGTH:
+        raise InputError("password_length must be between %d and %d (got %d)." % (
+            MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, params["password_length"]))
+    if params["retries"] < 0:
+        raise InputError("retries must be 0 or more (got %d)." % params["retries"])
+    if "{name}" not in params["name_template"]:
+        raise InputError("name_template must hold {name}: the push name is how a re-run recognises each person.")
+    authenticated = bool(options.get("username") and options.get("api_token"))
+    if service == "ots" and params["send_email"] and not authenticated:
+        raise InputError("send_email with service=ots needs an account: set username and api_token (OTS_USERNAME, "
+                         "OTS_TOKEN).")
+    alphabet = check_alphabet(params["password_alphabet"] if params["password_alphabet"] is not None
+                              else DEFAULT_ALPHABET)
+    people = check_people(params["people"], service, params["ttl_hours"], params["views"], params["send_email"],
+                          params["name_template"], authenticated)
+    previous = check_previous_links(params["previous_links"])
+    return people, alphabet, previous
+
+
+def run(module, environ):
+    params = module.params
+    options = connection(module, environ)
+    people, alphabet, previous = check_options(module, options)
+    if options["validate_certs"] is False:
+        module.warn(INSECURE_WARNING)
+    pacer = Pacer(params["pace"])
+    common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
+                  alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"])
+    if params["service"] == "pwpush":
+        client = PwpushClient(pacer=pacer, **options)
+    else:
+        client = OtsClient(pacer=pacer, **options)
+    try:
+        if params["service"] == "pwpush":
+            result = pwpush_links(client, people, warn=module.warn, **common)
+        else:
+            result = ots_links(client, people, previous, **common)
+    except BulkFailure as failure:
+        failure.result.update(paced=pacer.paced)
+        raise
+    finally:
+        client.close()
+    result["paced"] = pacer.paced
+    return result
+
+
+def main():
+    module = CredentialLinksModule(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        result = run(module, os.environ)
+    except InputError as exc:
+        module.fail_json(msg=str(exc))
+    except BulkFailure as failure:
+        module.fail_json(msg=failure.message, status=failure.status, **failure.result)
+    except ServiceError as exc:
+        module.fail_json(msg=exc.message, status=exc.status)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
