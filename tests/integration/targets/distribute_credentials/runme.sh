@@ -52,7 +52,7 @@ thousand() {
     python3 "${checks}" pushes 1000
 
     distribute "${work}/k3.log" --check -e "@${work}/users-plus.yml" -e "distribute_csv=${csv}"
-    said "${work}/k3.log" "newcomer  (a new link, not made in check mode)"
+    said "${work}/k3.log" "newcomer  (no link yet)"
     said "${work}/k3.log" "0 new link(s), 1000 reused"
     cmp -s "${csv}" "${work}/links-1.csv" || fail "--check wrote the CSV"
     python3 "${checks}" pushes 1000
