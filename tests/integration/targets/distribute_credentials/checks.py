@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import requests
@@ -90,7 +91,11 @@ def pushes(count: str) -> None:
 
 def payload(http: requests.Session, link: str) -> str:
     token = link.split("/p/")[1].split("/")[0]
-    answer = http.get("%s/api/v2/pushes/%s.json" % (os.environ["PWPUSH_URL"], token), timeout=30)
+    for _attempt in range(30):  # under the server's rate limit: wait as it says
+        answer = http.get("%s/api/v2/pushes/%s.json" % (os.environ["PWPUSH_URL"], token), timeout=30)
+        if answer.status_code != 429:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
     if answer.status_code != 200:
         fail("reading %s answered HTTP %d" % (link, answer.status_code))
     return answer.json()["payload"]
