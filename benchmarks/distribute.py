@@ -62,8 +62,8 @@ def distribute(bench, env: dict, playbook_path: Path, users: Path, *args: str, m
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (playbook_path.name, result.returncode,
-                                                               "\n".join(result.stdout.splitlines()[-30:]),
+        tail = "\n".join(result.stdout.splitlines()[-30:])
+        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (playbook_path.name, result.returncode, tail,
                                                                result.stderr[-2000:]))
     found = re.search(r"BENCH_RSS (\d+)", result.stderr)
     bench.log("    %s, %d people: %.2f s" % (playbook_path.name, count_people(users), wall))
@@ -226,8 +226,8 @@ def table(m: dict, row) -> None:
     growth = (m["dist_rss_kib_%d" % large] - m["dist_rss_kib_%d" % small]) / (large - small)
     row("distribute: peak RSS growth per person (%d -> %d)" % MEM_SIZES, growth, "KiB",
         "<= %g" % MEM_TARGET_KIB_PER_PERSON, growth <= MEM_TARGET_KIB_PER_PERSON)
-    head = "distribute: %d people at the default limit (%d/min, %d/s)" % (LIMITED_SIZE, LIMIT_PER_MINUTE,
-                                                                         LIMIT_PER_SECOND)
+    head = "distribute: %d people at the default limit (%d/min, %d/s)" % (
+        LIMITED_SIZE, LIMIT_PER_MINUTE, LIMIT_PER_SECOND)
     row("%s: wall, zero failures, no duplicate" % head, m["dist_limited"], "s")
     row("%s: requests accepted" % head, m["dist_limited_accepted"], "n")
     row("%s: 429 answers (each waited out, then sent again)" % head, m["dist_limited_refused"], "n")

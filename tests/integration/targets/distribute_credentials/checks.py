@@ -4,7 +4,7 @@
     checks.py csv CSV N                        header + N rows, one distinct link each, links of the service
     checks.py same CSV_A CSV_B [--except NAME] the same link per user in both (NAME's may differ or be new)
     checks.py pushes N                         the pwpush server holds N active pushes, one per name
-    checks.py passwords CSV OUT                the payload of each pwpush link (owner's read: no view used) into OUT
+    checks.py passwords CSV OUT [MAX]          the payload of each (of the first MAX) pwpush link (owner's read) into OUT
     checks.py shadow ROOT CSV USER...          each USER's SHA-512 hash in ROOT/etc/shadow is their link's password
     checks.py leaks PASSWORDS LOG...           no password of PASSWORDS appears in any LOG
 """
@@ -101,10 +101,11 @@ def payload(http: requests.Session, link: str) -> str:
     return answer.json()["payload"]
 
 
-def passwords(path: str, out: str) -> None:
+def passwords(path: str, out: str, most: str = "0") -> None:
     http = session()
+    table = list(rows(path).values())
     with open(out, "w", encoding="utf-8") as handle:
-        for row in rows(path).values():
+        for row in table[:int(most)] if int(most) else table:
             handle.write(payload(http, row[2]) + "\n")
 
 
