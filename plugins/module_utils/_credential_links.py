@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import secrets
 import string
 
@@ -91,7 +92,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
         if not 1 <= person_views <= MAX_VIEWS:
             raise InputError("%s must be between 1 and %d (got %s)." % (where, MAX_VIEWS, person_views))
         where = "people[%d] (%s): ttl_hours" % (number, name) if person.get("ttl_hours") is not None else "ttl_hours"
-        if not person_ttl > 0:
+        if math.isnan(person_ttl) or person_ttl <= 0:
             raise InputError("%s must be above 0 (got %s)." % (where, person_ttl))
         if service == "ots":
             seconds = int(round(person_ttl * 3600))
@@ -230,15 +231,17 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
 
 
 def check_previous_links(previous_links):
-    """previous_links as [{name, link}]: rows of an earlier CSV (extra keys such as email are ignored)."""
+    """previous_links as [{name, link}]: rows of an earlier CSV (user,email,link: `user` stands for name; extra keys
+    such as email are ignored)."""
     rows = []
     for number, row in enumerate(previous_links or [], start=1):
-        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
-            raise InputError("previous_links[%d] must be a dictionary with name and link." % number)
+        name = row.get("name", row.get("user")) if isinstance(row, dict) else None
+        if not isinstance(name, str):
+            raise InputError("previous_links[%d] must be a dictionary with name (or user) and link." % number)
         link = row.get("link")
-        if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
-            raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, row["name"]))
-        rows.append(dict(name=row["name"], link=link or None))
+        if link and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+            raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, name))
+        rows.append(dict(name=name, link=link or None))
     return rows
 
 

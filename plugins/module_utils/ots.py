@@ -26,7 +26,6 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
     run_module_action,
     unexpected_answer,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     is_email,
     mask_secrets,
@@ -34,6 +33,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
     refuse_short_secret,
     service_url,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 
 DEFAULT_URL = "https://us.onetimesecret.com"
 API = "/api/v1"

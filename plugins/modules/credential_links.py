@@ -21,7 +21,7 @@ description:
   - Built for whole organisations. Requests are spaced by O(pace) and every C(429) answer (the server refused the
     request and stored nothing) is waited out as its C(Retry-After) asks, for all workers at once, then sent again,
     so a run larger than the server's rate limit finishes with no failed person and no duplicate link.
-  - Run it on the controller (C(delegate_to: localhost) or a play on localhost) with C(no_log: true) on the task, and
+  - Run it on the controller (C(delegate_to=localhost) or a play on localhost) with C(no_log=true) on the task, and
     feed RV(passwords) to the task that sets the accounts' passwords.
 extends_documentation_fragment:
   - oneshot.secrets.connection
@@ -34,7 +34,9 @@ attributes:
         are still read, so C(changed), RV(created) and RV(reused) are what a real run would do; new people get
         C(link=null) and RV(passwords) is empty.
   action_group:
+    description: Not in an action group - it serves both Password Pusher and onetimesecret.
     support: none
+    membership: []
 options:
   service:
     description:
@@ -77,6 +79,18 @@ options:
     description:
       - onetimesecret API token of O(username). When not set, E(OTS_TOKEN). Only with O(service=ots).
     type: str
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Turn off only for a throwaway test server.
+      - When not set, E(PWPUSH_VALIDATE_CERTS) (O(service=pwpush)) or E(OTS_VALIDATE_CERTS) (O(service=ots)), else
+        V(true).
+    type: bool
+    default: null
+  ca_path:
+    description:
+      - Path of a PEM CA bundle to verify the server's certificate with (a private CA, a TLS-inspecting proxy).
+      - When not set, E(PWPUSH_CA_PATH) (O(service=pwpush)) or E(OTS_CA_PATH) (O(service=ots)).
+    type: path
   retries:
     description:
       - How many times a read is retried after a 5xx answer, a timeout or a broken connection. A create is never sent
@@ -123,8 +137,9 @@ options:
     default: true
   previous_links:
     description:
-      - onetimesecret - the people already served, as dictionaries with C(name) and C(link) (other keys, such as
-        C(email), are ignored). The rows of the earlier run's CSV fit. A row without a link does not count.
+      - onetimesecret - the people already served, as dictionaries with C(name) (or C(user)) and C(link); other keys,
+        such as C(email), are ignored. The rows of the earlier run's CSV (C(user,email,link), read with
+        P(oneshot.secrets.from_csv#filter)) fit as they are. A row without a link does not count.
       - Only with O(service=ots); the Password Pusher path asks the server instead.
     type: list
     elements: dict
@@ -147,7 +162,7 @@ options:
     type: float
     default: 0
 notes:
-  - The passwords are returned in RV(passwords) because the next task needs them; put C(no_log: true) on the task.
+  - The passwords are returned in RV(passwords) because the next task needs them; put C(no_log=true) on the task.
     Nothing else in the result, in a warning or in an error holds a password or a token.
   - Given passwords (C(people[].password)) are masked wherever Ansible shows the task's arguments and are not returned.
   - If some creates fail, the task fails with the first failure in one sentence and still returns RV(links),
@@ -155,9 +170,10 @@ notes:
 seealso:
   - module: oneshot.secrets.pwpush_push
   - module: oneshot.secrets.ots_secret
-  - lookup: oneshot.secrets.pwpush
+  - plugin: oneshot.secrets.pwpush
+    plugin_type: lookup
 author:
-  - oneshot.secrets contributors
+  - oneshot.secrets maintainers (@oneshot-secrets)
 """
 
 EXAMPLES = r"""
@@ -216,7 +232,7 @@ links:
 passwords:
   description:
     - SECRET. Name to password, for the people who got a new link in this run with a generated password. Empty in
-      check mode. Put C(no_log: true) on the task and use it only to set the accounts' passwords.
+      check mode. Put C(no_log=true) on the task and use it only to set the accounts' passwords.
   returned: always
   type: dict
   sample: {alice: "<the password>"}
@@ -234,6 +250,7 @@ paced:
   type: int
 """
 
+import math
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -342,7 +359,7 @@ def check_options(module, options):
                     raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
     if not 1 <= params["concurrency"] <= MAX_CONCURRENCY:
         raise InputError("concurrency must be between 1 and %d (got %d)." % (MAX_CONCURRENCY, params["concurrency"]))
-    if not params["pace"] >= 0:
+    if math.isnan(params["pace"]) or params["pace"] < 0:
         raise InputError("pace must be 0 (no pace) or a number of requests a second above 0 (got %s)." % params["pace"])
     if not MIN_PASSWORD_LENGTH <= params["password_length"] <= MAX_PASSWORD_LENGTH:
         raise InputError("password_length must be between %d and %d (got %d)." % (
