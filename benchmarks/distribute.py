@@ -63,8 +63,8 @@ def distribute(bench, env: dict, playbook_path: Path, users: Path, *args: str, m
     wall = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-30:])
-        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (playbook_path.name, result.returncode, tail,
-                                                               result.stderr[-2000:]))
+        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (
+            playbook_path.name, result.returncode, tail, result.stderr[-2000:]))
     found = re.search(r"BENCH_RSS (\d+)", result.stderr)
     bench.log("    %s, %d people: %.2f s" % (playbook_path.name, count_people(users), wall))
     return wall, int(found.group(1)) if found else None, result.stdout
