@@ -16,11 +16,12 @@ import math
 import secrets
 import string
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import TTL_MAX_ACCOUNT, TTL_MAX_ANONYMOUS, TTL_MIN
 
 DEFAULT_ALPHABET = string.ascii_letters + string.digits + "-_.!"
@@ -86,7 +87,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
                     number, name, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH))
         person_views = _number(person.get("views"), views, int, "people[%d] (%s): views" % (number, name))
         person_ttl = _number(person.get("ttl_hours"), ttl_hours, float, "people[%d] (%s): ttl_hours" % (number, name))
-        where = "people[%d] (%s)" % (number, name) if person.get("views") is not None else "views"
+        where = "people[%d] (%s): views" % (number, name) if person.get("views") is not None else "views"
         if service == "ots" and person_views != 1:
             raise InputError("%s must be 1 with service=ots: an onetimesecret link always opens once." % where)
         if not 1 <= person_views <= MAX_VIEWS:
@@ -98,14 +99,28 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
             seconds = int(round(person_ttl * 3600))
             maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
             if not TTL_MIN <= seconds <= maximum:
-                raise InputError("%s=%s is outside what onetimesecret keeps: %s to %d hours%s." % (
+                raise InputError("%s=%s is outside what onetimesecret keeps: 1 minute (%.4f) to %d hours%s." % (
                     where, person_ttl, TTL_MIN / 3600.0, maximum // 3600,
                     "" if authenticated else " for anonymous use (up to 720 with username and api_token)"))
         if send_email and not email:
             raise InputError("send_email is on but people[%d] (%s) has no email." % (number, name))
+        if send_email and not _mailable(email, service):
+            raise InputError("people[%d] (%s): email %r is not an address the service can mail." % (number, name, email))
         checked.append(dict(name=name, email=email, password=password, views=person_views, ttl_hours=person_ttl,
                             push_name=push_name(name_template, name)))
     return checked
+
+
+def _mailable(email, service):
+    """What the service takes as a recipient: onetimesecret any plain address, pwpush its own stricter pattern."""
+    if not is_email(email):
+        return False
+    if service == "pwpush":
+        try:
+            check_notify_emails([email])
+        except PwpushError:
+            return False
+    return True
 
 
 def push_name(template, name):

@@ -122,6 +122,8 @@ class HttpTransport:
       idempotent requests: a create (POST) that failed that way may have been stored, so it is
       reported instead.
     - A connection that could not be opened at all is retried for every method.
+    - With a pacer (_pacing.Pacer, for bulk runs), a 429 holds every thread of the client for its Retry-After and
+      is sent again up to pacer.max_rate_limited times, not counted in `retries`; the pacer also spaces attempts.
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,

@@ -409,14 +409,18 @@ def run(module, environ):
 
 def main():
     module = CredentialLinksModule(argument_spec=argument_spec(), supports_check_mode=True)
+    failure = None
     try:
         result = run(module, os.environ)
     except InputError as exc:
-        module.fail_json(msg=str(exc))
-    except BulkFailure as failure:
-        module.fail_json(msg=failure.message, status=failure.status, **failure.result)
+        failure = dict(msg=str(exc))
+    except BulkFailure as exc:
+        failure = dict(exc.result, msg=exc.message, status=exc.status)
     except ServiceError as exc:
-        module.fail_json(msg=exc.message, status=exc.status)
+        failure = dict(msg=exc.message, status=exc.status)
+    if failure is not None:
+        # Outside the except clauses: at -vvv ansible-core before 2.19 would add the traceback to the result.
+        module.fail_json(**failure)
     module.exit_json(**result)
 
 

@@ -78,12 +78,14 @@ class Server:
     ({"people": []}, "people is empty"),
     ({"people": ["ann"], "password_length": 7}, "password_length must be between 8"),
     ({"people": ["ann"], "views": 0}, "views must be between 1 and 100"),
-    ({"people": [{"name": "ann", "views": 101}]}, "people[1] (ann) must be between 1 and 100"),
+    ({"people": [{"name": "ann", "views": 101}]}, "people[1] (ann): views must be between 1 and 100"),
     ({"people": [{"name": "ann", "password": "short"}]}, "people[1] (ann): password must be a string of 8"),
     ({"people": [{"name": "ann", "colour": "red"}]}, "unknown key(s) colour"),
     ({"people": [{"email": "ann@example.com"}]}, "people[1] has no name"),
     ({"people": [["ann"]]}, "people[1] must be a name or a dictionary"),
     ({"people": ["ann"], "send_email": True}, "send_email is on but people[1] (ann) has no email"),
+    ({"people": [{"name": "ann", "email": "ann at example.com"}], "send_email": True},
+     "people[1] (ann): email 'ann at example.com' is not an address"),
     ({"people": ["ann"], "name_template": "password"}, "name_template must hold {name}"),
     ({"people": ["ann"], "name_template": "{name} {other}"}, "name_template"),
     ({"people": ["ann"], "concurrency": 9}, "concurrency must be between 1 and 8"),
@@ -109,7 +111,7 @@ def test_bad_input_fails_before_any_request(args, message, http, capsys):
 
 @pytest.mark.parametrize("args, message", [
     ({"people": ["ann"], "views": 2}, "views must be 1 with service=ots"),
-    ({"people": ["ann"], "ttl_hours": 800}, "ttl_hours=800.0 is outside what onetimesecret keeps"),
+    ({"people": ["ann"], "ttl_hours": 800}, "ttl_hours=800.0 is outside what onetimesecret keeps: 1 minute (0.0167) to 720 hours"),
     ({"people": [{"name": "ann", "email": "ann@example.com"}], "send_email": True, "api_token": None,
       "username": None}, "send_email with service=ots needs an account"),
     ({"people": ["ann"], "token": "pw-token-0001"}, "token is an option of service=pwpush"),
@@ -265,3 +267,16 @@ def test_ots_check_mode_sends_nothing(http, capsys):
     calls, _answers = http
     code, output = run_module({"people": ["ann"], "_ansible_check_mode": True}, capsys, service="ots")
     assert code == 0 and output["changed"] is True and output["links"][0]["link"] is None and calls == []
+
+
+def test_given_passwords_are_masked_in_the_invocation(monkeypatch, capsys):
+    from ansible.module_utils.ansible_release import __version__ as ansible_core_version
+
+    Server(monkeypatch)
+    args = {"people": [{"name": "ann", "password": GIVEN}, "bob"]}
+    if tuple(int(part) for part in ansible_core_version.split(".")[:2]) >= (2, 20):
+        args["_ansible_inject_invocation"] = True  # since 2.20 the invocation is returned only when asked for
+    code, output = run_module(args, capsys)
+    assert code == 0
+    assert output["invocation"]["module_args"]["people"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert GIVEN not in json.dumps(output)
