@@ -31,6 +31,8 @@ from pathlib import Path
 
 import requests
 
+import distribute
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SERVE = ROOT / "tests" / "fakes" / "serve"
@@ -40,9 +42,9 @@ REPS = int(os.environ.get("BENCH_REPS", "3"))
 LOOP_ITEMS = int(os.environ.get("BENCH_LOOP_ITEMS", "30"))
 OUT = Path(os.environ.get("BENCH_OUT", str(HERE / "results.json")))
 PUSHES = 500
-# BENCH_PARTS=pushsecurity (comma-separated: pwpush, latency, pushsecurity, memory) runs only those parts;
+# BENCH_PARTS=pushsecurity (comma-separated: pwpush, latency, pushsecurity, memory, distribute) runs only those parts;
 # the table then shows only their figures.
-PARTS = set(os.environ.get("BENCH_PARTS", "pwpush,latency,pushsecurity,memory").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "pwpush,latency,pushsecurity,memory,distribute").split(","))
 LATENCY = 0.02
 # 5,000 fits the burst (10 batches); 10,000 (20 batches) is bound by the rate limit.
 PS_SIZES = (5000, 10000)
@@ -80,9 +82,13 @@ def log(message: str) -> None:
 class Fake:
     """One tests/fakes/serve process."""
 
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([str(SERVE), *args, "--port", "0", "--quiet"],  # pylint: disable=consider-using-with
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, *args: str, log: Path | None = None) -> None:
+        """With log, the fake's request log (one line a request, with its time and status) goes to that file."""
+        quiet = [] if log else ["--quiet"]
+        # pylint: disable-next=consider-using-with
+        self.log_file = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL
+        self.proc = subprocess.Popen([str(SERVE), *args, "--port", "0", *quiet],  # pylint: disable=consider-using-with
+                                     stdout=subprocess.PIPE, stderr=self.log_file, text=True)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
         reader.start()
@@ -101,6 +107,8 @@ class Fake:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+        if self.log_file is not subprocess.DEVNULL:
+            self.log_file.close()
 
 
 def median(samples):
@@ -283,6 +291,10 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
                     samples.setdefault("%sworker_rss_kib_%d" % (prefix, size), []).append(
                         json.loads(rss_file.read_text())["workers_kib"])
                     samples.setdefault("%s_%d_terms" % (part, size), []).append(parts[part][0])
+
+        # 5. playbooks/distribute_credentials.yml at 1,000 people and under the default rate limit (benchmarks/distribute.py).
+        if "distribute" in PARTS:
+            distribute.run(sys.modules[__name__], env, pwpush, tmp, samples)
     finally:
         for fake in (pwpush, ps):
             fake.stop()
@@ -302,6 +314,8 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         table_pushsecurity(m, row)
     if "memory" in PARTS:
         table_memory(m, row)
+    if "distribute" in PARTS:
+        distribute.table(m, row)
     return finish(results, rows, m, began)
 
 

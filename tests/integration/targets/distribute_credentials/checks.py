@@ -1,0 +1,146 @@
+"""Checks of distribute_credentials.yml runs, for runme.sh (one subcommand a call; exits 1 with a reason).
+
+    checks.py users N FILE [--extra NAME]      credential_users of N people (every other one with an email)
+    checks.py csv CSV N                        header + N rows, one distinct link each, links of the service
+    checks.py same CSV_A CSV_B [--except NAME] the same link per user in both (NAME's may differ or be new)
+    checks.py pushes N                         the pwpush server holds N active pushes, one per name
+    checks.py passwords CSV OUT [MAX]          the payload of each (of the first MAX) pwpush link (owner's read) into OUT
+    checks.py shadow ROOT CSV USER...          each USER's SHA-512 hash in ROOT/etc/shadow is their link's password
+    checks.py leaks PASSWORDS LOG...           no password of PASSWORDS appears in any LOG
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import requests
+
+
+def fail(message: str) -> None:
+    print("FAILED: " + message)
+    sys.exit(1)
+
+
+def name_of(number: int) -> str:
+    return "person%04d" % number
+
+
+def users(count: str, path: str, *extra: str) -> None:
+    people: list = []
+    for number in range(int(count)):
+        name = name_of(number)
+        people.append({"name": name, "email": name + "@example.com"} if number % 2 else name)
+    if extra[:1] == ("--extra",):
+        people.append(extra[1])
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"credential_users": people}, handle)
+
+
+def rows(path: str) -> dict:
+    with open(path, encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    if not table or table[0] != ["user", "email", "link"]:
+        fail("%s: no user,email,link header" % path)
+    return {row[0]: row for row in table[1:]}
+
+
+def check_csv(path: str, count: str) -> None:
+    table = rows(path)
+    links = [row[2] for row in table.values()]
+    if len(table) != int(count):
+        fail("%s holds %d users, not %s" % (path, len(table), count))
+    if len(set(links)) != len(links) or not all(link.startswith("http") for link in links):
+        fail("%s: a link is missing or handed to two users" % path)
+    emailed = [name for name, row in table.items() if row[1]]
+    if any(row[1] != name + "@example.com" for name, row in table.items() if row[1]) or not emailed:
+        fail("%s: the emails are not the users'" % path)
+
+
+def same(path_a: str, path_b: str, *extra: str) -> None:
+    allowed = extra[1] if extra[:1] == ("--except",) else None
+    table_a, table_b = rows(path_a), rows(path_b)
+    changed = sorted(name for name in set(table_a) | set(table_b) if table_a.get(name) != table_b.get(name))
+    if [name for name in changed if name != allowed]:
+        fail("links changed for %s (only %s may)" % (", ".join(changed[:5]), allowed))
+    if allowed and allowed not in table_b:
+        fail("%s has no link" % allowed)
+
+
+def session() -> requests.Session:
+    http = requests.Session()
+    http.headers["Authorization"] = "Bearer " + os.environ["PWPUSH_TOKEN"]
+    return http
+
+
+def pushes(count: str) -> None:
+    held = requests.get(os.environ["PWPUSH_URL"] + "/_fake/pwpush/pushes", timeout=30).json()
+    active = [push for push in held if not push["expired"]]
+    names = Counter(push["name"] for push in active)
+    doubled = [name for name, seen in names.items() if seen > 1]
+    if doubled:
+        fail("two active pushes for %s" % ", ".join(doubled[:5]))
+    if len(active) != int(count) or len(held) != int(count):
+        fail("the server holds %d pushes (%d active), not %s" % (len(held), len(active), count))
+
+
+def payload(http: requests.Session, link: str) -> str:
+    token = link.split("/p/")[1].split("/")[0]
+    for _attempt in range(30):  # under the server's rate limit: wait as it says
+        answer = http.get("%s/api/v2/pushes/%s.json" % (os.environ["PWPUSH_URL"], token), timeout=30)
+        if answer.status_code != 429:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+    if answer.status_code != 200:
+        fail("reading %s answered HTTP %d" % (link, answer.status_code))
+    return answer.json()["payload"]
+
+
+def passwords(path: str, out: str, most: str = "0") -> None:
+    http = session()
+    table = list(rows(path).values())
+    with open(out, "w", encoding="utf-8") as handle:
+        for row in table[:int(most)] if int(most) else table:
+            handle.write(payload(http, row[2]) + "\n")
+
+
+def shadow(root: str, path: str, *names: str) -> None:
+    table, http = rows(path), session()
+    with open(os.path.join(root, "etc", "shadow"), encoding="utf-8") as handle:
+        hashes = {line.split(":")[0]: line.split(":")[1] for line in handle if ":" in line}
+    for name in names:
+        stored = hashes.get(name, "")
+        if not stored.startswith("$6$"):
+            fail("%s has no SHA-512 hash in %s/etc/shadow" % (name, root))
+        salt = stored.split("$")[2]
+        made = subprocess.run(["openssl", "passwd", "-6", "-salt", salt, "-stdin"], check=True, text=True,
+                              input=payload(http, table[name][2]) + "\n", capture_output=True).stdout.strip()
+        if made != stored:
+            fail("%s's hash in %s/etc/shadow is not the hash of the password behind the link" % (name, root))
+
+
+def leaks(path: str, *logs: str) -> None:
+    with open(path, encoding="utf-8") as handle:
+        secrets = [line.rstrip("\n") for line in handle if line.strip()]
+    if not secrets:
+        fail("no passwords to look for: the leak check would prove nothing")
+    for log in logs:
+        with open(log, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        found = sum(1 for secret in secrets if secret in text)
+        if found:
+            fail("%d generated password(s) appear in %s" % (found, log))
+
+
+COMMANDS = {"users": users, "csv": check_csv, "same": same, "pushes": pushes, "passwords": passwords,
+            "shadow": shadow, "leaks": leaks}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])
