@@ -56,21 +56,23 @@ def given_passwords(people):
             and isinstance(person.get("password"), str) and person["password"]]
 
 
-def check_people(people, service, ttl_hours, views, send_email, name_template, authenticated):
-    """The people as dicts {name, email, password, views, ttl_hours}; InputError for anything wrong."""
+def check_people(people, service, ttl_hours, views, send_email, name_template, authenticated, warn=None):
+    """The people as dicts {name, email, password, views, ttl_hours}; InputError for anything wrong.
+
+    Other keys of a person (a user list often carries more, such as groups) are ignored with one warning naming
+    them, never their values.
+    """
     if not people:
         raise InputError("people is empty: give at least one name.")
     seen = set()
     checked = []
+    ignored = set()
     for number, item in enumerate(people, start=1):
         person = dict(name=item) if isinstance(item, str) else item
         if not isinstance(person, dict):
             raise InputError("people[%d] must be a name or a dictionary with name (got %s)." % (
                 number, type(item).__name__))
-        unknown = sorted(set(person) - set(PERSON_KEYS))
-        if unknown:
-            raise InputError("people[%d] has unknown key(s) %s; known are %s." % (
-                number, ", ".join(unknown), ", ".join(PERSON_KEYS)))
+        ignored.update(key for key in person if key not in PERSON_KEYS)
         name = person.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InputError("people[%d] has no name (a non-empty string)." % number)
@@ -102,12 +104,13 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
                 raise InputError("%s=%s is outside what onetimesecret keeps: 1 minute (%.4f) to %d hours%s." % (
                     where, person_ttl, TTL_MIN / 3600.0, maximum // 3600,
                     "" if authenticated else " for anonymous use (up to 720 with username and api_token)"))
-        if send_email and not email:
-            raise InputError("send_email is on but people[%d] (%s) has no email." % (number, name))
-        if send_email and not _mailable(email, service):
+        if send_email and email and not _mailable(email, service):
             raise InputError("people[%d] (%s): email %r is not an address the service can mail." % (number, name, email))
         checked.append(dict(name=name, email=email, password=password, views=person_views, ttl_hours=person_ttl,
                             push_name=push_name(name_template, name)))
+    if ignored and warn is not None:
+        warn("people: ignored the key(s) %s (known are %s)." % (", ".join(sorted(str(key) for key in ignored)),
+                                                                 ", ".join(PERSON_KEYS)))
     return checked
 
 
@@ -186,7 +189,8 @@ def _finish(people, links, todo, passwords, results, failures, what):
     return result
 
 
-def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, length, alphabet, warn):
+def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, length, alphabet, warn,
+                 retrieval_step=True):
     """The pwpush path: one paged scan for reuse, then every new push over the client's pooled session."""
     fields = {}
     for person in people:
@@ -212,8 +216,9 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
     def spec(position):
         person = people[todo[position]]
         options = dict(payload=passwords[todo[position]], name=person["push_name"],
-                       expire_after_views=person["views"], **fields[person["ttl_hours"]])
-        if send_email:
+                       expire_after_views=person["views"], retrieval_step=retrieval_step,
+                       **fields[person["ttl_hours"]])
+        if send_email and person["email"]:
             options["notify_emails_to"] = [person["email"]]
         return PushSpec(**options)
 
@@ -239,7 +244,7 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
     passwords = new_passwords(people, todo, length, alphabet)
     shares = _Lazy(lambda position: dict(
         secret=passwords[todo[position]], ttl=int(round(people[todo[position]]["ttl_hours"] * 3600)),
-        recipient=people[todo[position]]["email"] if send_email else None), len(todo))
+        recipient=(people[todo[position]]["email"] or None) if send_email else None), len(todo))
     receipts, failures = client.share_all(shares, concurrency=concurrency)
     results = [receipt["secret_url"] if receipt else None for receipt in receipts]
     return _finish(people, links, todo, passwords, results, failures, "secrets")

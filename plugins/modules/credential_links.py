@@ -49,7 +49,8 @@ options:
       - The people, each a name or a dictionary. Names must be unique (a duplicate fails before any request).
       - "A dictionary has C(name) (required), C(email) (for O(send_email)), C(password) (a given password of 8 to 1024
         characters instead of a generated one; never returned, never logged), C(views) and C(ttl_hours) (this
-        person's O(views) and O(ttl_hours))."
+        person's O(views) and O(ttl_hours)). Other keys (a user list often has more) are ignored with a warning that
+        names them."
     type: list
     elements: raw
     required: true
@@ -145,11 +146,17 @@ options:
     elements: dict
   send_email:
     description:
-      - Have the service mail each new link to the person's C(email) (every person then needs one). Password Pusher -
-        C(notify_emails_to), API v2 servers with mail set up. onetimesecret - C(recipient), needs O(username) and
-        O(api_token).
+      - Have the service mail each new link to the person's C(email); people without one are not mailed.
+        Password Pusher - C(notify_emails_to), API v2 servers with mail set up. onetimesecret - C(recipient), needs
+        O(username) and O(api_token).
     type: bool
     default: false
+  retrieval_step:
+    description:
+      - Password Pusher - the link opens a page with a button before the secret is shown, so that mail scanners and
+        link previews that open it do not use up its views (links end in C(/r)). Ignored with O(service=ots).
+    type: bool
+    default: true
   concurrency:
     description:
       - How many creates are in flight at once, 1 to 8, over one keep-alive session.
@@ -321,6 +328,7 @@ def argument_spec():
         reuse=dict(type="bool", default=True),
         previous_links=dict(type="list", elements="dict"),
         send_email=dict(type="bool", default=False),
+        retrieval_step=dict(type="bool", default=True),
         concurrency=dict(type="int", default=MAX_CONCURRENCY),
         pace=dict(type="float", default=0.0),
     )
@@ -379,7 +387,7 @@ def check_options(module, options):
     alphabet = check_alphabet(params["password_alphabet"] if params["password_alphabet"] is not None
                               else DEFAULT_ALPHABET)
     people = check_people(params["people"], service, params["ttl_hours"], params["views"], params["send_email"],
-                          params["name_template"], authenticated)
+                          params["name_template"], authenticated, warn=module.warn)
     previous = check_previous_links(params["previous_links"])
     return people, alphabet, previous
 
@@ -399,7 +407,7 @@ def run(module, environ):
         client = OtsClient(pacer=pacer, **options)
     try:
         if params["service"] == "pwpush":
-            result = pwpush_links(client, people, warn=module.warn, **common)
+            result = pwpush_links(client, people, warn=module.warn, retrieval_step=params["retrieval_step"], **common)
         else:
             result = ots_links(client, people, previous, **common)
     except BulkFailure as failure:

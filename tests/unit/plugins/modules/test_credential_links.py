@@ -80,10 +80,8 @@ class Server:
     ({"people": ["ann"], "views": 0}, "views must be between 1 and 100"),
     ({"people": [{"name": "ann", "views": 101}]}, "people[1] (ann): views must be between 1 and 100"),
     ({"people": [{"name": "ann", "password": "short"}]}, "people[1] (ann): password must be a string of 8"),
-    ({"people": [{"name": "ann", "colour": "red"}]}, "unknown key(s) colour"),
     ({"people": [{"email": "ann@example.com"}]}, "people[1] has no name"),
     ({"people": [["ann"]]}, "people[1] must be a name or a dictionary"),
-    ({"people": ["ann"], "send_email": True}, "send_email is on but people[1] (ann) has no email"),
     ({"people": [{"name": "ann", "email": "ann at example.com"}], "send_email": True},
      "people[1] (ann): email 'ann at example.com' is not an address"),
     ({"people": ["ann"], "name_template": "password"}, "name_template must hold {name}"),
@@ -280,3 +278,31 @@ def test_given_passwords_are_masked_in_the_invocation(monkeypatch, capsys):
     assert code == 0
     assert output["invocation"]["module_args"]["people"][0]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert GIVEN not in json.dumps(output)
+
+
+def test_other_keys_of_a_person_are_ignored_with_a_warning_naming_them(monkeypatch, capsys):
+    server = Server(monkeypatch)
+    code, output = run_module({"people": [{"name": "ann", "groups": "wheel-group-value", "shell": "/bin/zsh"}]},
+                              capsys)
+    assert code == 0 and output["created"] == 1, output
+    warnings = json.dumps(output["warnings"])
+    assert "ignored the key(s) groups, shell" in warnings and "wheel-group-value" not in warnings
+    assert len(server.creates()) == 1
+
+
+def test_send_email_mails_only_the_people_with_an_email(monkeypatch, capsys):
+    server = Server(monkeypatch)
+    code, output = run_module({"people": ["ann", {"name": "bob", "email": "bob@example.com"}], "send_email": True},
+                              capsys)
+    assert code == 0 and output["created"] == 2, output
+    by_name = dict((create["name"], create) for create in server.creates())
+    assert "notify_emails_to" not in by_name["initial password for ann"]
+    assert by_name["initial password for bob"]["notify_emails_to"] == "bob@example.com"
+
+
+@pytest.mark.parametrize("args, expected", [({}, True), ({"retrieval_step": False}, False)])
+def test_links_have_the_retrieval_step_unless_turned_off(args, expected, monkeypatch, capsys):
+    server = Server(monkeypatch)
+    code, output = run_module(dict({"people": ["ann"]}, **args), capsys)
+    assert code == 0, output
+    assert server.creates()[0]["retrieval_step"] is expected
