@@ -190,7 +190,8 @@ test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terra
 # only the container engine is a test stand-in whose pushes live in PostgreSQL) and verifies the deployment;
 # on Debian 13 (ROLE_LIFECYCLE_RELEASES; test-role-full: on both) also an image upgrade (dump, rotation,
 # pushes kept), a backup and restore with playbooks/restore_pwpush.yml, every preflight refusal and the
-# master key rotation. Then the unit's own `run` line runs with the real podman and the real docker engine
+# master key rotation. Then, on Debian 13 only, two machines on a private network: an external PostgreSQL and two app
+# hosts (role-multihost, about 6 minutes). Then the unit's own `run` line runs with the real podman and the real docker engine
 # and a locally built image. Installs what it needs (apt, pip), caches each Debian root once
 # (/var/tmp/oneshot-role-cache) and cleans up after itself. ROLE_RELEASES picks the releases.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
