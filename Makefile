@@ -190,7 +190,8 @@ test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terra
 # only the container engine is a test stand-in whose pushes live in PostgreSQL) and verifies the deployment;
 # on Debian 13 (ROLE_LIFECYCLE_RELEASES; test-role-full: on both) also an image upgrade (dump, rotation,
 # pushes kept), a backup and restore with playbooks/restore_pwpush.yml, every preflight refusal and the
-# master key rotation. Then the unit's own `run` line runs with the real podman and the real docker engine
+# master key rotation. Then, on Debian 13 only, two machines on a private network: an external PostgreSQL and two app
+# hosts (role-multihost, about 6 minutes). Then the unit's own `run` line runs with the real podman and the real docker engine
 # and a locally built image. Installs what it needs (apt, pip), caches each Debian root once
 # (/var/tmp/oneshot-role-cache) and cleans up after itself. ROLE_RELEASES picks the releases.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
@@ -228,10 +229,21 @@ role-engines: role-test-deps role-view ## the unit's run line with the real podm
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh podman
 	cd $(ROLE_VIEW) && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test tests/role/engine-test.sh docker
 
-test-role: role-molecule role-engines ## the role test (root): molecule on Debian 12 and 13, then podman and docker
+# Several machines (molecule/multihost): two booted Debian machines on a private veth network, one running the
+# external PostgreSQL and app host 1, the other app host 2; on one release only (ROLE_MULTIHOST_RELEASE).
+# `make role-multihost` runs it alone.
+ROLE_MULTIHOST_RELEASE ?= trixie
+.PHONY: role-multihost
+role-multihost: ROLE_RELEASES := $(ROLE_MULTIHOST_RELEASE)
+role-multihost: role-test-deps role-view ## molecule/multihost: external PostgreSQL, two app hosts (ROLE_MULTIHOST_RELEASE)
+	@echo "=== molecule test -s multihost on Debian $(ROLE_MULTIHOST_RELEASE)"
+	cd $(ROLE_VIEW)/roles/pwpush_server && ONESHOT_ROLE_RELEASE=$(ROLE_MULTIHOST_RELEASE) ONESHOT_ROLE_TEST_DIR=$(ROLE_VIEW)/tests/role \
+	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test molecule test -s multihost
+
+test-role: role-molecule role-multihost role-engines ## the role test (root): molecule on Debian 12 and 13, two hosts, then podman and docker
 
 test-role-full: ROLE_LIFECYCLE_RELEASES := $(ROLE_RELEASES)
-test-role-full: role-molecule role-engines ## test-role with the lifecycle checks on every release
+test-role-full: role-molecule role-multihost role-engines ## test-role with the lifecycle checks on every release
 
 # Every ansible-core the collection claims (meta/runtime.yml: >=2.17), each in a venv of its own with its own
 # ansible-test (tests/versions/run.sh): sanity, units, and the integration target that touches every plugin once

@@ -8,14 +8,24 @@
 #   tests/role/machine.sh proxy         # ssh ProxyCommand: sshd -i inside the machine
 #   tests/role/machine.sh shell CMD...  # run a command inside (debugging)
 #
+# Several machines at once (the multi-host scenario): ONESHOT_ROLE_MACHINE=NAME gives each its own copy,
+# namespace and host name; `proxy NAME` (ssh's %h) reaches the machine of that name.
 # Only processes whose command line names this run's root directory are ever signalled.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RUN_DIR="${ONESHOT_ROLE_RUN:-/var/tmp/oneshot-role-run}"
+if [ "${1:-}" = proxy ] && [ -n "${2:-}" ]; then ONESHOT_ROLE_MACHINE="$2"; fi
+if [ -n "${ONESHOT_ROLE_MACHINE:-}" ]; then
+    [[ "$ONESHOT_ROLE_MACHINE" =~ ^[a-z0-9-]{1,20}$ ]] || { echo "machine: bad name $ONESHOT_ROLE_MACHINE" >&2; exit 2; }
+    RUN_DIR="/var/tmp/oneshot-role-run-$ONESHOT_ROLE_MACHINE"
+    NETNS="oneshot-role-$ONESHOT_ROLE_MACHINE"
+    MACHINE="$ONESHOT_ROLE_MACHINE"
+else
+    RUN_DIR="${ONESHOT_ROLE_RUN:-/var/tmp/oneshot-role-run}"
+    NETNS="${ONESHOT_ROLE_NETNS:-oneshot-role-test}"
+    MACHINE=oneshot-pwpush-test
+fi
 ROOT="$RUN_DIR/root"
-NETNS="${ONESHOT_ROLE_NETNS:-oneshot-role-test}"
-MACHINE=oneshot-pwpush-test
 RELEASE="${ONESHOT_ROLE_RELEASE:-bookworm}"
 
 log() { echo "machine: $*" >&2; }
@@ -77,6 +87,7 @@ up() {
     log "copying $cache"
     cp -a --reflink=auto "$cache" "$ROOT"
     # debootstrap writes no /etc/hosts; a real host has one (PostgreSQL resolves "localhost").
+    echo "$MACHINE" > "$ROOT/etc/hostname"
     [ -e "$ROOT/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n' \
         "$MACHINE" > "$ROOT/etc/hosts"
     if [ -n "$pubkey" ]; then

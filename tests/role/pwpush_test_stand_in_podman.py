@@ -121,15 +121,16 @@ def run(args):
 
     if len(opts["publish"]) != 1:
         fail("run: expected one --publish")
-    match = re.fullmatch(r"127\.0\.0\.1:(\d+):(\d+)", opts["publish"][0])
+    # 127.0.0.1, or a private address the nginx of other hosts reach (pwpush_server_app_bind_address).
+    match = re.fullmatch(r"(\d+\.\d+\.\d+\.\d+):(\d+):(\d+)", opts["publish"][0])
     if not match:
-        fail("run: the app must be published on 127.0.0.1 only, got %s" % opts["publish"][0])
-    host_port = match.group(1)
+        fail("run: the app must be published on one IPv4 address, got %s" % opts["publish"][0])
+    bind, host_port = match.group(1), match.group(2)
 
     with open(TOKEN_FILE, encoding="ascii") as fh:
         token = fh.read().strip()
     # The pushes live in DATABASE_URL, sealed with the master key (see pwpush_test_stand_in_serve.py).
-    argv = ["/usr/bin/python3", SERVE, FAKES, host_port, "--token", token]
+    argv = ["/usr/bin/python3", SERVE, FAKES, host_port, "--token", token, "--bind", bind]
     if env.get("PWP__ALLOW_ANONYMOUS") == "false":
         argv.append("--no-anonymous")
     if env.get("PWP__OVERRIDE_BASE_URL"):
@@ -144,7 +145,7 @@ def run(args):
     os.setgid(gid)
     os.setuid(uid)
     os.chdir("/")
-    sys.stderr.write("pwpush-test-stand-in: TEST STAND-IN serving %s on 127.0.0.1:%s\n" % (image, host_port))
+    sys.stderr.write("pwpush-test-stand-in: TEST STAND-IN serving %s on %s:%s\n" % (image, bind, host_port))
     sys.stderr.flush()
     os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin", "HOME": "/", "LANG": "C.UTF-8",
                               "DATABASE_URL": env["DATABASE_URL"],

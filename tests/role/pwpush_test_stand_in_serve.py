@@ -8,7 +8,12 @@ restart and an image change, a dropped table loses them, a restore brings them b
 key makes the old ones unreadable (the real app then fails to decrypt them; here they answer 404 and
 stay in the table untouched).
 
-    pwpush_test_stand_in_serve.py FAKES_DIR PORT [--token T] [--no-anonymous] [--base-url U]
+    pwpush_test_stand_in_serve.py FAKES_DIR PORT [--token T] [--no-anonymous] [--base-url U] [--bind ADDRESS]
+
+Its "migrations" behave like Rails' on PostgreSQL: they hold an advisory lock while they run (two
+seconds here), and an app that starts while another one migrates the same database fails with
+ConcurrentMigrationError and exits (systemd starts it again). Each run, and each such failure, is
+recorded in stand_in_migrations, so the multi-host test sees whether the hosts migrated one at a time.
 
 DATABASE_URL and PWPUSH_MASTER_KEY come from the environment (the stand-in podman reads them from the
 role's env file and secret files), as for the real app.
@@ -19,11 +24,15 @@ import os
 import pickle  # nosec: the test's own data, sealed with the master key
 import secrets
 import sys
+import time
 
 import psycopg2
 from flask import request
 
 TABLE = "stand_in_pushes"
+MIGRATIONS = "stand_in_migrations"
+# Rails: ActiveRecord::Migrator::MIGRATOR_SALT-derived key; any fixed key does here.
+MIGRATION_LOCK = 2053462845
 
 
 def keystream(key, nonce, length):
@@ -48,6 +57,27 @@ def unseal(key, blob):
     return bytes(a ^ b for a, b in zip(body, keystream(key, nonce, len(body))))
 
 
+def migrate(database_url, instance):
+    """The "migrations": the table the pushes live in, under the advisory lock, as Rails runs them."""
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS %s (instance text NOT NULL, outcome text NOT NULL, "
+                        "at timestamptz NOT NULL DEFAULT clock_timestamp())" % MIGRATIONS)
+            cur.execute("SELECT pg_try_advisory_lock(%s)", (MIGRATION_LOCK,))
+            if not cur.fetchone()[0]:
+                cur.execute("INSERT INTO %s (instance, outcome) VALUES (%%s, 'concurrent')" % MIGRATIONS, (instance,))
+                sys.stderr.write("ActiveRecord::ConcurrentMigrationError: another migration is running\n")
+                sys.exit(1)
+            cur.execute("CREATE TABLE IF NOT EXISTS %s (url_token text PRIMARY KEY, sealed bytea NOT NULL)" % TABLE)
+            time.sleep(2)
+            cur.execute("INSERT INTO %s (instance, outcome) VALUES (%%s, 'migrated')" % MIGRATIONS, (instance,))
+            cur.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+    finally:
+        conn.close()
+
+
 def main(argv):
     fakes_dir, port = argv[0], int(argv[1])
     sys.path.insert(0, fakes_dir)
@@ -57,12 +87,10 @@ def main(argv):
     key = bytes.fromhex(os.environ["PWPUSH_MASTER_KEY"])
     database_url = os.environ["DATABASE_URL"]
 
-    # "Migrations": the table the pushes live in.
-    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE IF NOT EXISTS %s (url_token text PRIMARY KEY, sealed bytea NOT NULL)" % TABLE)
-    conn.close()
-
     parser_argv = argv[2:]
+    bind = parser_argv[parser_argv.index("--bind") + 1] if "--bind" in parser_argv else "127.0.0.1"
+    migrate(database_url, "%s:%d" % (bind, port))
+
     app = pwpush_server.create_app(
         "oss", [parser_argv[parser_argv.index("--token") + 1]], anonymous="--no-anonymous" not in parser_argv,
         rate_limit_per_minute=0, rate_limit_per_second=0,
@@ -119,7 +147,7 @@ def main(argv):
             conn.close()
 
     # One request at a time: the database is the state, loaded and written back around each request.
-    common.run(app, port, "127.0.0.1", threads=1)
+    common.run(app, port, bind, threads=1)
     return 0
 
 
