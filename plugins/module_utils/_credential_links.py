@@ -109,8 +109,8 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
         checked.append(dict(name=name, email=email, password=password, views=person_views, ttl_hours=person_ttl,
                             push_name=push_name(name_template, name)))
     if ignored and warn is not None:
-        warn("people: ignored the key(s) %s (known are %s)." % (", ".join(sorted(str(key) for key in ignored)),
-                                                                 ", ".join(PERSON_KEYS)))
+        names = ", ".join(sorted(str(key) for key in ignored))
+        warn("people: ignored the key(s) %s (known are %s)." % (names, ", ".join(PERSON_KEYS)))
     return checked
 
 
