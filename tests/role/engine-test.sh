@@ -80,7 +80,8 @@ if ! "$ENGINE" image inspect "$base" >/dev/null 2>&1; then
 fi
 
 mkdir -p "$WORK/build/fakes"
-cp "$repo/tests/fakes/common.py" "$repo/tests/fakes/pwpush_server.py" "$WORK/build/fakes/"
+# The server and the modules it imports.
+cp "$repo"/tests/fakes/{common,pwpush_server,pwpush_blobs,pwpush_requests}.py "$WORK/build/fakes/"
 cp "$here/standin-entrypoint" "$WORK/build/entrypoint"
 cat > "$WORK/build/Containerfile" <<CONTAINERFILE
 FROM $base
