@@ -118,9 +118,9 @@ def median(samples):
 # --------------------------------------------------------------------------- runs
 
 
-def playbook(name: str, env: dict, *args: str, measure_rss: bool = False) -> tuple[float, dict, int | None]:
-    """Run one benchmark playbook; returns (wall seconds, {part: (seconds, n...)}, peak RSS KiB)."""
-    command = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(PLAYBOOKS / name), *args]
+def run_playbook(path: Path, env: dict, *args: str, measure_rss: bool = False) -> tuple[float, str, int | None]:
+    """ansible-playbook PATH on localhost; returns (wall seconds, stdout, peak RSS KiB); exits on failure."""
+    command = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(path), *args]
     if measure_rss:
         # A fresh wrapper per run: RUSAGE_CHILDREN then holds the largest process of this run only.
         command = [sys.executable, "-c",
@@ -132,14 +132,18 @@ def playbook(name: str, env: dict, *args: str, measure_rss: bool = False) -> tup
     wall = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-30:])
-        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (name, result.returncode, tail, result.stderr[-2000:]))
-    parts = {}
-    for match in re.finditer(r'"msg": "BENCH (\w+) ([0-9.]+)((?: \d+)*)"', result.stdout):
-        parts[match.group(1)] = (float(match.group(2)),) + tuple(int(x) for x in match.group(3).split())
-    rss = None
+        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (
+            Path(path).name, result.returncode, tail, result.stderr[-2000:]))
     found = re.search(r"BENCH_RSS (\d+)", result.stderr)
-    if found:
-        rss = int(found.group(1))
+    return wall, result.stdout, int(found.group(1)) if found else None
+
+
+def playbook(name: str, env: dict, *args: str, measure_rss: bool = False) -> tuple[float, dict, int | None]:
+    """Run one benchmark playbook; returns (wall seconds, {part: (seconds, n...)}, peak RSS KiB)."""
+    wall, stdout, rss = run_playbook(PLAYBOOKS / name, env, *args, measure_rss=measure_rss)
+    parts = {}
+    for match in re.finditer(r'"msg": "BENCH (\w+) ([0-9.]+)((?: \d+)*)"', stdout):
+        parts[match.group(1)] = (float(match.group(2)),) + tuple(int(x) for x in match.group(3).split())
     return wall, parts, rss
 
 

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -52,22 +51,9 @@ def users_file(tmp: Path, count: int) -> Path:
 
 def distribute(bench, env: dict, playbook_path: Path, users: Path, *args: str, measure_rss: bool = False):
     """One run of a distribute playbook; (wall seconds, peak RSS KiB, stdout)."""
-    command = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook_path), "-e", "@%s" % users, *args]
-    if measure_rss:
-        command = [sys.executable, "-c",
-                   "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
-                   "sys.stderr.write('BENCH_RSS %d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-                   "sys.exit(rc)", *command]
-    started = time.perf_counter()
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-30:])
-        raise SystemExit("bench: %s failed (rc %d):\n%s\n%s" % (
-            playbook_path.name, result.returncode, tail, result.stderr[-2000:]))
-    found = re.search(r"BENCH_RSS (\d+)", result.stderr)
+    wall, stdout, rss = bench.run_playbook(playbook_path, env, "-e", "@%s" % users, *args, measure_rss=measure_rss)
     bench.log("    %s, %d people: %.2f s" % (playbook_path.name, count_people(users), wall))
-    return wall, int(found.group(1)) if found else None, result.stdout
+    return wall, rss, stdout
 
 
 def count_people(users: Path) -> int:
