@@ -170,6 +170,11 @@ class BulkFailure(ServiceError):
         self.result = result
 
 
+def link_lines(links):
+    """A line a person to print: the name, two spaces, the link or (no link yet). No password."""
+    return ["%s  %s" % (link["name"], link["link"] or "(no link yet)") for link in links]
+
+
 def _finish(people, links, todo, passwords, results, failures, what):
     """Fill in the links made; the result, or BulkFailure when any failed (with what was made)."""
     created_passwords = {}
@@ -179,7 +184,7 @@ def _finish(people, links, todo, passwords, results, failures, what):
             if people[index]["password"] is None:
                 created_passwords[people[index]["name"]] = passwords[index]
     created = sum(1 for link in results if link is not None)
-    result = dict(links=links, passwords=created_passwords, created=created,
+    result = dict(links=links, lines=link_lines(links), passwords=created_passwords, created=created,
                   reused=sum(1 for link in links if link["reused"]), changed=created > 0)
     if failures:
         index, error = failures[0]
@@ -209,8 +214,8 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
              "so every person gets a new link.")
     links, todo = plan(people, reused_links)
     if check_mode:
-        return dict(links=links, passwords={}, created=len(todo), reused=len(people) - len(todo),
-                    changed=bool(todo))
+        return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo),
+                    reused=len(people) - len(todo), changed=bool(todo))
     passwords = new_passwords(people, todo, length, alphabet)
 
     def spec(position):
@@ -239,8 +244,8 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
                 reused_links[row["name"]] = row["link"]
     links, todo = plan(people, reused_links)
     if check_mode:
-        return dict(links=links, passwords={}, created=len(todo), reused=len(people) - len(todo),
-                    changed=bool(todo))
+        return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo),
+                    reused=len(people) - len(todo), changed=bool(todo))
     passwords = new_passwords(people, todo, length, alphabet)
     shares = _Lazy(lambda position: dict(
         secret=passwords[todo[position]], ttl=int(round(people[todo[position]]["ttl_hours"] * 3600)),

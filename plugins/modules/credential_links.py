@@ -23,6 +23,9 @@ description:
     so a run larger than the server's rate limit finishes with no failed person and no duplicate link.
   - Run it on the controller (C(delegate_to=localhost) or a play on localhost) with C(no_log=true) on the task, and
     feed RV(passwords) to the task that sets the accounts' passwords.
+  - On the controller (the local connection, without C(become) or C(async)) its action plugin runs the same code inside
+    Ansible's own process, as a lookup does, reading the controller's environment and the task's C(environment); on
+    any other host, or when the controller's Python has no C(requests), the module runs on that host.
 extends_documentation_fragment:
   - oneshot.secrets.connection
   - oneshot.secrets.attributes
@@ -33,6 +36,12 @@ attributes:
       - Nothing is created. The server's version and, with O(service=pwpush) and O(reuse), the list of active pushes
         are still read, so C(changed), RV(created) and RV(reused) are what a real run would do; new people get
         C(link=null) and RV(passwords) is empty.
+  action:
+    description: Indicates this has a corresponding action plugin, so some or all of the work is done on the controller.
+    support: full
+    details:
+      - On the controller the work is done in Ansible's own process (no module is sent); elsewhere the module runs on
+        the target.
   action_group:
     description: Not in an action group - it serves both Password Pusher and onetimesecret.
     support: none
@@ -236,6 +245,15 @@ links:
       type: bool
   sample:
     - {name: alice, email: null, link: "https://pwpush.com/p/abcdefghij1234/r", reused: false}
+lines:
+  description:
+    - One line per person to print, in the order of O(people) - the name, two spaces and the link, or
+      C((no link yet)). No password.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "alice  https://pwpush.com/p/abcdefghij1234/r"
 passwords:
   description:
     - SECRET. Name to password, for the people who got a new link in this run with a generated password. Empty in
@@ -257,41 +275,12 @@ paced:
   type: int
 """
 
-import math
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
-    DEFAULT_ALPHABET,
-    DEFAULT_NAME_TEMPLATE,
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    BulkFailure,
-    InputError,
-    check_alphabet,
-    check_people,
-    check_previous_links,
-    given_passwords,
-    ots_links,
-    pwpush_links,
-)
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, PWPUSH_CONNECTION
-from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
-
-# Resolved in code: one url option serves both services, each with the variables its own modules read.
-ENVIRONMENT = dict(
-    (service, dict((name, option["env"][0]) for name, option in declared.items() if option.get("env")))
-    for service, declared in (("pwpush", PWPUSH_CONNECTION), ("ots", OTS_CONNECTION)))
-CONNECTION_NAMES = ("url", "token", "email", "username", "api_token", "timeout", "validate_certs", "ca_path", "retries")
-SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import given_passwords
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
 
 
 class CredentialLinksModule(AnsibleModule):
@@ -302,136 +291,11 @@ class CredentialLinksModule(AnsibleModule):
         super(CredentialLinksModule, self)._log_invocation()
 
 
-def connection_argument_spec():
-    """The connection options of both services as declared once (module_utils/_options.py), without the
-    defaults and variables that depend on the service: connection() resolves those."""
-    declared = dict(OTS_CONNECTION)
-    declared.update(PWPUSH_CONNECTION)
-    spec = {}
-    for name in CONNECTION_NAMES:
-        spec[name] = dict((key, declared[name][key]) for key in ("type", "no_log", "choices") if key in declared[name])
-        if name in ("timeout", "retries"):
-            spec[name]["default"] = declared[name]["default"]
-    return spec
-
-
-def argument_spec():
-    return dict(
-        connection_argument_spec(),
-        service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
-        people=dict(type="list", elements="raw", required=True),
-        ttl_hours=dict(type="float", default=24.0),
-        views=dict(type="int", default=1),
-        password_length=dict(type="int", default=20, no_log=False),
-        password_alphabet=dict(type="str", no_log=False),
-        name_template=dict(type="str", default=DEFAULT_NAME_TEMPLATE),
-        reuse=dict(type="bool", default=True),
-        previous_links=dict(type="list", elements="dict"),
-        send_email=dict(type="bool", default=False),
-        retrieval_step=dict(type="bool", default=True),
-        concurrency=dict(type="int", default=MAX_CONCURRENCY),
-        pace=dict(type="float", default=0.0),
-    )
-
-
-def connection(module, environ):
-    """The service's connection options: task options, then its environment variables, then defaults."""
-    params = module.params
-    service = params["service"]
-    names = ENVIRONMENT[service]
-
-    def option(name, default=None):
-        value = params.get(name)
-        if value is None and name in names:
-            value = environ.get(names[name]) or None
-        return default if value is None else value
-
-    options = dict(url=option("url", PWPUSH_URL if service == "pwpush" else OTS_URL), timeout=params["timeout"],
-                   ca_path=option("ca_path"), retries=params["retries"])
-    validate = option("validate_certs", True)
-    options["validate_certs"] = module.boolean(validate)
-    if service == "pwpush":
-        options.update(token=option("token"), email=option("email"), api_version=option("api_version", "auto"))
-    else:
-        options.update(username=option("username"), api_token=option("api_token"))
-    for secret in (options.get("token"), options.get("api_token"), url_password(options["url"])):
-        if secret:
-            module.no_log_values.add(secret)
-    return options
-
-
-def check_options(module, options):
-    """Everything refused before any request; InputError names the option."""
-    params = module.params
-    service = params["service"]
-    for other, names in SERVICE_OPTIONS.items():
-        if other != service:
-            for name in names:
-                if params.get(name) is not None:
-                    raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
-    if not 1 <= params["concurrency"] <= MAX_CONCURRENCY:
-        raise InputError("concurrency must be between 1 and %d (got %d)." % (MAX_CONCURRENCY, params["concurrency"]))
-    if math.isnan(params["pace"]) or params["pace"] < 0:
-        raise InputError("pace must be 0 (no pace) or a number of requests a second above 0 (got %s)." % params["pace"])
-    if not MIN_PASSWORD_LENGTH <= params["password_length"] <= MAX_PASSWORD_LENGTH:
-        raise InputError("password_length must be between %d and %d (got %d)." % (
-            MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, params["password_length"]))
-    if params["retries"] < 0:
-        raise InputError("retries must be 0 or more (got %d)." % params["retries"])
-    if "{name}" not in params["name_template"]:
-        raise InputError("name_template must hold {name}: the push name is how a re-run recognises each person.")
-    authenticated = bool(options.get("username") and options.get("api_token"))
-    if service == "ots" and params["send_email"] and not authenticated:
-        raise InputError("send_email with service=ots needs an account: set username and api_token (OTS_USERNAME, "
-                         "OTS_TOKEN).")
-    alphabet = check_alphabet(params["password_alphabet"] if params["password_alphabet"] is not None
-                              else DEFAULT_ALPHABET)
-    people = check_people(params["people"], service, params["ttl_hours"], params["views"], params["send_email"],
-                          params["name_template"], authenticated, warn=module.warn)
-    previous = check_previous_links(params["previous_links"])
-    return people, alphabet, previous
-
-
-def run(module, environ):
-    params = module.params
-    options = connection(module, environ)
-    people, alphabet, previous = check_options(module, options)
-    if options["validate_certs"] is False:
-        module.warn(INSECURE_WARNING)
-    pacer = Pacer(params["pace"])
-    common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
-                  alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"])
-    if params["service"] == "pwpush":
-        client = PwpushClient(pacer=pacer, **options)
-    else:
-        client = OtsClient(pacer=pacer, **options)
-    try:
-        if params["service"] == "pwpush":
-            result = pwpush_links(client, people, warn=module.warn, retrieval_step=params["retrieval_step"], **common)
-        else:
-            result = ots_links(client, people, previous, **common)
-    except BulkFailure as failure:
-        failure.result.update(paced=pacer.paced)
-        raise
-    finally:
-        client.close()
-    result["paced"] = pacer.paced
-    return result
-
-
 def main():
     module = CredentialLinksModule(argument_spec=argument_spec(), supports_check_mode=True)
-    failure = None
-    try:
-        result = run(module, os.environ)
-    except InputError as exc:
-        failure = dict(msg=str(exc))
-    except BulkFailure as exc:
-        failure = dict(exc.result, msg=exc.message, status=exc.status)
-    except ServiceError as exc:
-        failure = dict(msg=exc.message, status=exc.status)
+    result, failure = outcome(module, os.environ)
     if failure is not None:
-        # Outside the except clauses: at -vvv ansible-core before 2.19 would add the traceback to the result.
+        # Outside an except clause: at -vvv ansible-core before 2.19 would add the traceback to the result.
         module.fail_json(**failure)
     module.exit_json(**result)
 

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of oneshot.secrets.credential_links (the documentation is the module's).
+
+On the controller itself (the local connection, no become, no async) the task runs in the worker process, as a
+lookup does: the same code as the module (module_utils/_credential_links_task.py) without starting a Python on
+the target, building the module's zip or discovering an interpreter, which is most of a re-run's time when every
+link is reused. Everywhere else, and when the controller's Python lacks requests, the module runs on the target
+as any module does.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import InputError, given_passwords
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import HAS_REQUESTS
+
+MODULE = "oneshot.secrets.credential_links"
+
+
+class ControllerTask(object):
+    """What the task layer asks of AnsibleModule (params, check_mode, warn, boolean, no_log_values), in the
+    controller's worker."""
+
+    def __init__(self, params, check_mode, no_log_values):
+        self.params = params
+        self.check_mode = check_mode
+        self.no_log_values = set(no_log_values)
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+    @staticmethod
+    def boolean(value):
+        if value is None or isinstance(value, bool):
+            return value
+        try:
+            return boolean(value)
+        except TypeError as exc:
+            raise InputError(str(exc))
+
+
+def validation_failure(validation):
+    """AnsibleModule's message for arguments its spec refuses, or None."""
+    try:
+        first = validation.errors[0]
+    except IndexError:
+        return None
+    message = validation.errors.msg
+    if isinstance(first, UnsupportedError):
+        message = "Unsupported parameters for (%s) module: %s" % (MODULE, message)
+    return message
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = True
+
+    def _runs_here(self):
+        """The target is this process's own machine and user, so the module would do exactly what this does."""
+        return (HAS_REQUESTS and getattr(self._connection, "transport", None) == "local"
+                and not self._play_context.become and not self._task.async_val)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        if not self._runs_here():
+            # As ansible.builtin.normal does for any module.
+            wrap_async = self._task.async_val and not self._connection.has_native_async
+            result.update(self._execute_module(module_name=MODULE, module_args=self._task.args, task_vars=task_vars,
+                                               wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
+            return result
+
+        args = dict(self._task.args)
+        people = args.get("people")
+        if isinstance(people, list):
+            # The validator deep-copies what it checks: thousands of people are left to check_people, which copies
+            # nothing it does not keep.
+            args["people"] = []
+        validation = ArgumentSpecValidator(argument_spec()).validate(args)
+        no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access
+        # Passwords given in people are secret before anything, even a refusal, can show them (as in the module).
+        no_log_values.update(given_passwords(self._task.args.get("people")))
+        refused = validation_failure(validation)
+        if refused:
+            result.update(failed=True, msg=refused)
+            return remove_values(result, no_log_values)
+
+        params = validation.validated_parameters
+        if isinstance(people, list):
+            params["people"] = people
+        task = ControllerTask(params, bool(self._task.check_mode), no_log_values)
+        task_environment = {}
+        self._compute_environment_string(task_environment)  # the task's environment keyword, as the module gets it
+        environ = dict(os.environ, **dict((key, str(value)) for key, value in task_environment.items()))
+        outcome_result, failure = outcome(task, environ)
+        if failure is not None:
+            result.update(failure, failed=True)
+        else:
+            result.update(outcome_result)
+        if task.warnings:
+            result["warnings"] = task.warnings
+        return remove_values(result, task.no_log_values)

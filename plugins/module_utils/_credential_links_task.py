@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The task layer of credential_links, shared by the module and its action plugin: the argument spec, the
+connection options, the checks made before any request, and one run from validated options to a result.
+
+`module` is anything with params, check_mode, warn(), boolean() and no_log_values: AnsibleModule on a target,
+the action plugin's ControllerTask on the controller.
+For the collection's own use: not a public API, it may change in any release.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
+    DEFAULT_ALPHABET,
+    DEFAULT_NAME_TEMPLATE,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    BulkFailure,
+    InputError,
+    check_alphabet,
+    check_people,
+    check_previous_links,
+    ots_links,
+    pwpush_links,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
+from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, PWPUSH_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
+from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
+
+# Resolved in code: one url option serves both services, each with the variables its own modules read.
+ENVIRONMENT = dict(
+    (service, dict((name, option["env"][0]) for name, option in declared.items() if option.get("env")))
+    for service, declared in (("pwpush", PWPUSH_CONNECTION), ("ots", OTS_CONNECTION)))
+CONNECTION_NAMES = ("url", "token", "email", "username", "api_token", "timeout", "validate_certs", "ca_path", "retries")
+SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
+
+
+def connection_argument_spec():
+    """The connection options of both services as declared once (module_utils/_options.py), without the
+    defaults and variables that depend on the service: connection() resolves those."""
+    declared = dict(OTS_CONNECTION)
+    declared.update(PWPUSH_CONNECTION)
+    spec = {}
+    for name in CONNECTION_NAMES:
+        spec[name] = dict((key, declared[name][key]) for key in ("type", "no_log", "choices") if key in declared[name])
+        if name in ("timeout", "retries"):
+            spec[name]["default"] = declared[name]["default"]
+    return spec
+
+
+def argument_spec():
+    return dict(
+        connection_argument_spec(),
+        service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
+        people=dict(type="list", elements="raw", required=True),
+        ttl_hours=dict(type="float", default=24.0),
+        views=dict(type="int", default=1),
+        password_length=dict(type="int", default=20, no_log=False),
+        password_alphabet=dict(type="str", no_log=False),
+        name_template=dict(type="str", default=DEFAULT_NAME_TEMPLATE),
+        reuse=dict(type="bool", default=True),
+        previous_links=dict(type="list", elements="dict"),
+        send_email=dict(type="bool", default=False),
+        retrieval_step=dict(type="bool", default=True),
+        concurrency=dict(type="int", default=MAX_CONCURRENCY),
+        pace=dict(type="float", default=0.0),
+    )
+
+
+def connection(module, environ):
+    """The service's connection options: task options, then its environment variables, then defaults."""
+    params = module.params
+    service = params["service"]
+    names = ENVIRONMENT[service]
+
+    def option(name, default=None):
+        value = params.get(name)
+        if value is None and name in names:
+            value = environ.get(names[name]) or None
+        return default if value is None else value
+
+    options = dict(url=option("url", PWPUSH_URL if service == "pwpush" else OTS_URL), timeout=params["timeout"],
+                   ca_path=option("ca_path"), retries=params["retries"])
+    validate = option("validate_certs", True)
+    options["validate_certs"] = module.boolean(validate)
+    if service == "pwpush":
+        options.update(token=option("token"), email=option("email"), api_version=option("api_version", "auto"))
+    else:
+        options.update(username=option("username"), api_token=option("api_token"))
+    for secret in (options.get("token"), options.get("api_token"), url_password(options["url"])):
+        if secret:
+            module.no_log_values.add(secret)
+    return options
+
+
+def check_options(module, options):
+    """Everything refused before any request; InputError names the option."""
+    params = module.params
+    service = params["service"]
+    for other, names in SERVICE_OPTIONS.items():
+        if other != service:
+            for name in names:
+                if params.get(name) is not None:
+                    raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
+    if not 1 <= params["concurrency"] <= MAX_CONCURRENCY:
+        raise InputError("concurrency must be between 1 and %d (got %d)." % (MAX_CONCURRENCY, params["concurrency"]))
+    if math.isnan(params["pace"]) or params["pace"] < 0:
+        raise InputError("pace must be 0 (no pace) or a number of requests a second above 0 (got %s)." % params["pace"])
+    if not MIN_PASSWORD_LENGTH <= params["password_length"] <= MAX_PASSWORD_LENGTH:
+        raise InputError("password_length must be between %d and %d (got %d)." % (
+            MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, params["password_length"]))
+    if params["retries"] < 0:
+        raise InputError("retries must be 0 or more (got %d)." % params["retries"])
+    if "{name}" not in params["name_template"]:
+        raise InputError("name_template must hold {name}: the push name is how a re-run recognises each person.")
+    authenticated = bool(options.get("username") and options.get("api_token"))
+    if service == "ots" and params["send_email"] and not authenticated:
+        raise InputError("send_email with service=ots needs an account: set username and api_token (OTS_USERNAME, "
+                         "OTS_TOKEN).")
+    alphabet = check_alphabet(params["password_alphabet"] if params["password_alphabet"] is not None
+                              else DEFAULT_ALPHABET)
+    people = check_people(params["people"], service, params["ttl_hours"], params["views"], params["send_email"],
+                          params["name_template"], authenticated, warn=module.warn)
+    previous = check_previous_links(params["previous_links"])
+    return people, alphabet, previous
+
+
+def run(module, environ):
+    params = module.params
+    options = connection(module, environ)
+    people, alphabet, previous = check_options(module, options)
+    if options["validate_certs"] is False:
+        module.warn(INSECURE_WARNING)
+    pacer = Pacer(params["pace"])
+    common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
+                  alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"])
+    if params["service"] == "pwpush":
+        client = PwpushClient(pacer=pacer, **options)
+    else:
+        client = OtsClient(pacer=pacer, **options)
+    try:
+        if params["service"] == "pwpush":
+            result = pwpush_links(client, people, warn=module.warn, retrieval_step=params["retrieval_step"], **common)
+        else:
+            result = ots_links(client, people, previous, **common)
+    except BulkFailure as failure:
+        failure.result.update(paced=pacer.paced)
+        raise
+    finally:
+        client.close()
+    result["paced"] = pacer.paced
+    return result
+
+
+def outcome(module, environ):
+    """(result, None) or (None, failure): what the task returns, the failure without a traceback in it."""
+    try:
+        return run(module, environ), None
+    except InputError as exc:
+        return None, dict(msg=str(exc))
+    except BulkFailure as exc:
+        return None, dict(exc.result, msg=exc.message, status=exc.status)
+    except ServiceError as exc:
+        return None, dict(msg=exc.message, status=exc.status)
