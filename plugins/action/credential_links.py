@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from collections.abc import Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -50,6 +51,23 @@ class ControllerTask(object):
             return boolean(value)
         except TypeError as exc:
             raise InputError(str(exc))
+
+
+def holds_any(value, secrets):
+    """Whether a string or number anywhere in value holds one of secrets: what remove_values would mask. Checking
+    first spares the copy remove_values makes of a result of thousands of links when, as usual, nothing is masked."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            pending.extend(item)
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            text = item if isinstance(item, str) else str(item)
+            if any(secret in text for secret in secrets):
+                return True
+    return False
 
 
 def validation_failure(validation):
@@ -113,4 +131,4 @@ class ActionModule(ActionBase):
             result.update(outcome_result)
         if task.warnings:
             result["warnings"] = task.warnings
-        return remove_values(result, task.no_log_values)
+        return remove_values(result, task.no_log_values) if holds_any(result, task.no_log_values) else result
