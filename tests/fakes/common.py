@@ -109,7 +109,8 @@ class FaultInjector:
 
     State: ``status`` (429/500/502/503) for the next ``count`` requests, optional
     ``retry_after`` header value, ``delay`` seconds added to every matching request, and an
-    optional ``path_prefix`` that limits both to matching paths. /_fake/ is never affected.
+    optional ``path_prefix`` and/or ``method`` (for example "POST": the creates, not the reads
+    under the same path) that limit both to matching requests. /_fake/ is never affected.
 
     ``reset`` ("before" or "after", instead of ``status``) drops the connection of the next
     ``count`` matching requests without any answer: "before" before the app sees the request
@@ -131,6 +132,7 @@ class FaultInjector:
             self.retry_after: int | None = None
             self.delay = 0.0
             self.path_prefix: str | None = None
+            self.method: str | None = None
             self.reset: str | None = None
 
     def configure(self, spec: dict) -> None:
@@ -155,6 +157,9 @@ class FaultInjector:
         prefix = spec.get("path_prefix")
         if prefix is not None and not isinstance(prefix, str):
             raise ValueError("path_prefix must be a string")
+        method = spec.get("method")
+        if method is not None and method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            raise ValueError("method must be GET, POST, PUT, PATCH or DELETE")
         with self._lock:
             self.status = status
             self.reset = reset
@@ -162,11 +167,12 @@ class FaultInjector:
             self.retry_after = retry_after
             self.delay = float(delay)
             self.path_prefix = prefix or None
+            self.method = method
 
     def state(self) -> dict:
         with self._lock:
             state = {"status": self.status, "count": self.remaining, "retry_after": self.retry_after,
-                     "delay": self.delay, "path_prefix": self.path_prefix}
+                     "delay": self.delay, "path_prefix": self.path_prefix, "method": self.method}
             if self.reset is not None:
                 state["reset"] = self.reset
             return state
@@ -177,6 +183,8 @@ class FaultInjector:
             return None
         with self._lock:
             if self.path_prefix and not request.path.startswith(self.path_prefix):
+                return None
+            if self.method and request.method != self.method:
                 return None
             delay = self.delay
             status = reset = None

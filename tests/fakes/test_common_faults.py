@@ -88,6 +88,16 @@ def test_reset_spares_other_paths_and_validates(pwpush):
     assert "reset" not in requests.delete(pwpush.url + "/_fake/faults", timeout=5).json()
 
 
+def test_a_fault_limited_to_a_method_spares_the_other_methods_of_the_path(pwpush):
+    fault = {"status": 500, "count": 1, "path_prefix": "/api/v2/pushes", "method": "POST"}
+    assert requests.post(pwpush.url + "/_fake/faults", json=fault, timeout=5).json()["method"] == "POST"
+    listed = requests.get(pwpush.url + "/api/v2/pushes/active", headers={"Authorization": "Bearer " + TOKEN}, timeout=5)
+    assert listed.status_code == 200  # a read under the same path is not hit
+    assert _push(pwpush.url).status_code == 500 and _stored(pwpush.url) == 0
+    assert _push(pwpush.url).status_code == 201  # used up
+    assert requests.post(pwpush.url + "/_fake/faults", json={"status": 500, "method": "FETCH"}, timeout=5).status_code == 400
+
+
 def test_reset_on_pushsecurity(tmp_path):
     server = Serve(tmp_path, "pushsecurity", "--api-key", KEY, "--rate", "0")
     try:

@@ -7,6 +7,8 @@
     checks.py passwords CSV OUT [MAX]          the payload of each (of the first MAX) pwpush link (owner's read) into OUT
     checks.py shadow ROOT CSV USER...          each USER's SHA-512 hash in ROOT/etc/shadow is their link's password
     checks.py leaks PASSWORDS LOG...           no password of PASSWORDS appears in any LOG
+    checks.py fail_creates N                   the pwpush server answers 500 to the next N creates (not the reads)
+    checks.py linked CSV N                     exactly N rows of CSV hold a link (the others an empty one)
 """
 
 from __future__ import annotations
@@ -137,8 +139,20 @@ def leaks(path: str, *logs: str) -> None:
             fail("%d generated password(s) appear in %s" % (found, log))
 
 
+def fail_creates(count: str) -> None:
+    fault = {"status": 500, "count": int(count), "path_prefix": "/api/v2/pushes", "method": "POST"}
+    requests.post(os.environ["PWPUSH_URL"] + "/_fake/faults", json=fault, timeout=30).raise_for_status()
+
+
+def linked(path: str, count: str) -> None:
+    table = rows(path)
+    with_link = [name for name, row in table.items() if row[2]]
+    if len(with_link) != int(count):
+        fail("%s: %d rows hold a link, not %s" % (path, len(with_link), count))
+
+
 COMMANDS = {"users": users, "csv": check_csv, "same": same, "pushes": pushes, "passwords": passwords,
-            "shadow": shadow, "leaks": leaks}
+            "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -75,6 +75,29 @@ echo "=== 1,000 people, rate limit off"
 echo "distribute_credentials: 1,000 links in one run, re-run changed=0 with every link reused, --check made nothing," \
     "the one added person got the only new link, no password in any output"
 
+# --- some creates fail: the others are served and written, the play fails at its end, the next run serves the rest -----
+partial() {
+    set -euo pipefail  # bash -c does not inherit errexit: a failed check must end the test
+    local csv="${work}/partial.csv"
+    python3 "${checks}" users 20 "${work}/partial-users.yml"
+    python3 "${checks}" fail_creates 3
+    CHECKED_PLAYBOOK_LOG="${work}/p1.log" checked_playbook "${playbooks}/distribute_credentials.yml" \
+        -e "@${work}/partial-users.yml" -e "distribute_csv=${csv}" > /dev/null && fail "a run with 3 failed creates passed"
+    said "${work}/p1.log" "3 user(s) got no link: Could not make the link of"
+    said "${work}/p1.log" "17 new link(s), 0 reused"
+    python3 "${checks}" linked "${csv}" 17
+    python3 "${checks}" pushes 17
+    distribute "${work}/p2.log" -e "@${work}/partial-users.yml" -e "distribute_csv=${csv}"
+    said "${work}/p2.log" "3 new link(s), 17 reused"
+    python3 "${checks}" csv "${csv}" 20
+    python3 "${checks}" pushes 20
+}
+export -f partial
+echo "=== some creates fail"
+"${FAKES}/run-with" pwpush --rate-limit-per-minute 0 --rate-limit-per-second 0 -- bash -c partial
+echo "distribute_credentials: 3 failed creates fail the play at its end; the 17 others got links and CSV rows," \
+    "the next run served the 3"
+
 # --- a host group of two hosts (accounts in scratch roots) -----------------------------------------------------------
 # scratch_root DIR: a root with root's entries and one account that exists already (acct_old).
 scratch_root() {
