@@ -248,7 +248,7 @@ links:
 lines:
   description:
     - One line per person to print, in the order of O(people) - the name, two spaces and the link, or
-      C((no link yet)). No password.
+      V((no link yet\)). No password.
   returned: always
   type: list
   elements: str
