@@ -37,6 +37,7 @@ default_role = "any"
 # become plain links to docs.ansible.com instead of warnings.
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/latest/"
 ANSIBLE_LABELS = {
+    "action_plugins": ("plugins/action.html", "Action plugins"),
     "ansible_configuration_settings": ("reference_appendices/config.html", "Ansible configuration settings"),
     "common_return_values": ("reference_appendices/common_return_values.html", "Common return values"),
 }
