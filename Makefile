@@ -254,10 +254,11 @@ VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
 test-versions: venv $(GET_PIP_STANDINS) ssh-keygen ## ansible-core 2.17-2.21, each with its own ansible-test
 	tests/versions/run.sh $(VERSIONS_ALL)
 
-# The oldest claimed ansible-core in full and the newest one on Python 3.11 (units, every plugin once); make test
-# itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without pyenv's 3.13).
+# The oldest claimed ansible-core in full (and its every bad-input message) and the newest one on Python 3.11 (units,
+# every plugin once); make test itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without
+# pyenv's 3.13).
 test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen ## the part of the version matrix make test runs (2.17, 2.19)
-	tests/versions/run.sh 2.17
+	tests/versions/run.sh --targets "netrc sweep_bad_input" 2.17
 	tests/versions/run.sh --parts units,integration 2.19
 
 # Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
