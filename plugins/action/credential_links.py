@@ -70,6 +70,11 @@ def holds_any(value, secrets):
     return False
 
 
+def masked(result, secrets):
+    """The result as AnsibleModule returns it: every secret masked (remove_values), copied only when one is there."""
+    return remove_values(result, secrets) if holds_any(result, secrets) else result
+
+
 def validation_failure(validation):
     """AnsibleModule's message for arguments its spec refuses, or None."""
     try:
@@ -111,11 +116,11 @@ class ActionModule(ActionBase):
         validation = ArgumentSpecValidator(argument_spec()).validate(args)
         no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access
         # Passwords given in people are secret before anything, even a refusal, can show them (as in the module).
-        no_log_values.update(given_passwords(self._task.args.get("people")))
+        no_log_values.update(given_passwords(people))
         refused = validation_failure(validation)
         if refused:
             result.update(failed=True, msg=refused)
-            return remove_values(result, no_log_values)
+            return masked(result, no_log_values)
 
         params = validation.validated_parameters
         if isinstance(people, list):
@@ -131,4 +136,4 @@ class ActionModule(ActionBase):
             result.update(outcome_result)
         if task.warnings:
             result["warnings"] = task.warnings
-        return remove_values(result, task.no_log_values) if holds_any(result, task.no_log_values) else result
+        return masked(result, task.no_log_values)

@@ -175,6 +175,12 @@ def link_lines(links):
     return ["%s  %s" % (link["name"], link["link"] or "(no link yet)") for link in links]
 
 
+def _planned(links, todo):
+    """The check-mode result: what a run would do, nothing made."""
+    return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo), reused=len(links) - len(todo),
+                changed=bool(todo))
+
+
 def _finish(people, links, todo, passwords, results, failures, what):
     """Fill in the links made; the result, or BulkFailure when any failed (with what was made)."""
     created_passwords = {}
@@ -214,8 +220,7 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
              "so every person gets a new link.")
     links, todo = plan(people, reused_links)
     if check_mode:
-        return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo),
-                    reused=len(people) - len(todo), changed=bool(todo))
+        return _planned(links, todo)
     passwords = new_passwords(people, todo, length, alphabet)
 
     def spec(position):
@@ -244,8 +249,7 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
                 reused_links[row["name"]] = row["link"]
     links, todo = plan(people, reused_links)
     if check_mode:
-        return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo),
-                    reused=len(people) - len(todo), changed=bool(todo))
+        return _planned(links, todo)
     passwords = new_passwords(people, todo, length, alphabet)
     shares = _Lazy(lambda position: dict(
         secret=passwords[todo[position]], ttl=int(round(people[todo[position]]["ttl_hours"] * 3600)),
