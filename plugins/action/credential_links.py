@@ -23,7 +23,11 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import InputError, given_passwords
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
+    InputError,
+    given_passwords,
+    short_password_refusal,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import HAS_REQUESTS
 
@@ -117,7 +121,7 @@ class ActionModule(ActionBase):
         no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access
         # Passwords given in people are secret before anything, even a refusal, can show them (as in the module).
         no_log_values.update(given_passwords(people))
-        refused = validation_failure(validation)
+        refused = short_password_refusal(people) or validation_failure(validation)
         if refused:
             result.update(failed=True, msg=refused)
             return masked(result, no_log_values)

@@ -19,6 +19,7 @@ options:
       - Each retry gets the same time again; the waits between attempts come on top. The error names the
         timeout, the number of attempts and the time they took in all.
       - An answer is read as a stream and refused beyond 8 MiB, far more than any real answer of these APIs.
+      - Above 0 and at most 86400 (a day); infinite and NaN values are refused before any request.
     type: float
     default: 30
   validate_certs:

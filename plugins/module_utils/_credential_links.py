@@ -12,28 +12,33 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
 import secrets
 import string
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_number
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import CREDENTIAL_LINKS
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import TTL_MAX_ACCOUNT, TTL_MAX_ANONYMOUS, TTL_MIN
 
 DEFAULT_ALPHABET = string.ascii_letters + string.digits + "-_.!"
-DEFAULT_NAME_TEMPLATE = "initial password for {name}"
+DEFAULT_NAME_TEMPLATE = CREDENTIAL_LINKS["name_template"]["default"]
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 PERSON_KEYS = ("name", "email", "password", "views", "ttl_hours")
-MAX_VIEWS = 100
 
 
-class InputError(Exception):
+class InputError(OptionError):
     """Bad input, found before any request: one sentence naming the option."""
+
+    def __init__(self, message, option=None):
+        super(InputError, self).__init__(option, message)
 
 
 def generate_password(length, alphabet):
@@ -50,10 +55,42 @@ def check_alphabet(alphabet):
     return "".join(sorted(set(alphabet)))
 
 
+def _given(people):
+    """(number, password) of each person with a password that is a non-empty string."""
+    return [(number, person["password"]) for number, person in enumerate(people or [], start=1)
+            if isinstance(person, dict) and isinstance(person.get("password"), str) and person["password"]]
+
+
 def given_passwords(people):
-    """The passwords given in `people` (for no_log), whatever else is wrong with the list."""
-    return [person["password"] for person in people or [] if isinstance(person, dict)
-            and isinstance(person.get("password"), str) and person["password"]]
+    """The passwords given in `people` that no_log must mask, whatever else is wrong with the list.
+
+    A password shorter than MIN_PASSWORD_LENGTH is refused (short_password_refusal) and never used, so it is hidden
+    from the invocation by hide_short_passwords instead: masked, a password `a` would garble every a of the message.
+    """
+    return [password for _number, password in _given(people) if len(password) >= MIN_PASSWORD_LENGTH]
+
+
+def short_password_refusal(people):
+    """The refusal of the first password too short to be used, or None; it quotes no password."""
+    for number, password in _given(people):
+        if len(password) < MIN_PASSWORD_LENGTH:
+            name = people[number - 1].get("name")
+            return "people[%d]%s: password must be a string of %d to %d characters." % (
+                number, " (%s)" % name if isinstance(name, str) else "", MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH)
+    return None
+
+
+def hide_short_passwords(people):
+    """Replace each short password in `people` (the module's params, shown in its invocation) by Ansible's stand-in."""
+    for number, password in _given(people):
+        if len(password) < MIN_PASSWORD_LENGTH:
+            people[number - 1]["password"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def _shown_text(people):
+    """Every name and email of the list in one text, to find a password that masking would spoil there."""
+    return "\n".join(str(person.get(key) or "") if isinstance(person, dict) else str(person)
+                     for person in people for key in ("name", "email")) if people else ""
 
 
 def check_people(people, service, ttl_hours, views, send_email, name_template, authenticated, warn=None):
@@ -67,6 +104,7 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
     seen = set()
     checked = []
     ignored = set()
+    shown = _shown_text(people) if _given(people) else ""
     for number, item in enumerate(people, start=1):
         person = dict(name=item) if isinstance(item, str) else item
         if not isinstance(person, dict):
@@ -87,16 +125,19 @@ def check_people(people, service, ttl_hours, views, send_email, name_template, a
             if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
                 raise InputError("people[%d] (%s): password must be a string of %d to %d characters." % (
                     number, name, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH))
+            if password in shown:
+                # The name is not quoted: it holds the password, and would show as ******** anyway.
+                raise InputError("people[%d]: password must not be part of a name or email of people: Ansible masks "
+                                 "it wherever it occurs in the result, so that name, its email and its line would "
+                                 "show ********." % number)
         person_views = _number(person.get("views"), views, int, "people[%d] (%s): views" % (number, name))
         person_ttl = _number(person.get("ttl_hours"), ttl_hours, float, "people[%d] (%s): ttl_hours" % (number, name))
         where = "people[%d] (%s): views" % (number, name) if person.get("views") is not None else "views"
         if service == "ots" and person_views != 1:
             raise InputError("%s must be 1 with service=ots: an onetimesecret link always opens once." % where)
-        if not 1 <= person_views <= MAX_VIEWS:
-            raise InputError("%s must be between 1 and %d (got %s)." % (where, MAX_VIEWS, person_views))
+        check_number("views", person_views, CREDENTIAL_LINKS["views"], label=where)
         where = "people[%d] (%s): ttl_hours" % (number, name) if person.get("ttl_hours") is not None else "ttl_hours"
-        if math.isnan(person_ttl) or person_ttl <= 0:
-            raise InputError("%s must be above 0 (got %s)." % (where, person_ttl))
+        check_number("ttl_hours", person_ttl, CREDENTIAL_LINKS["ttl_hours"], label=where)
         if service == "ots":
             seconds = int(round(person_ttl * 3600))
             maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
@@ -225,7 +266,7 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
 
     def spec(position):
         person = people[todo[position]]
-        options = dict(payload=passwords[todo[position]], name=person["push_name"],
+        options = dict(payload=passwords[todo[position]], name=person["push_name"], note=BULK_NOTE,
                        expire_after_views=person["views"], retrieval_step=retrieval_step,
                        **fields[person["ttl_hours"]])
         if send_email and person["email"]:

@@ -13,13 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
     DEFAULT_ALPHABET,
-    DEFAULT_NAME_TEMPLATE,
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
     BulkFailure,
     InputError,
     check_alphabet,
@@ -30,9 +25,14 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, PWPUSH_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
+    CREDENTIAL_LINKS,
+    OTS_CONNECTION,
+    PWPUSH_CONNECTION,
+    argument_spec_keys as argument_spec_of,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
@@ -60,22 +60,7 @@ def connection_argument_spec():
 
 
 def argument_spec():
-    return dict(
-        connection_argument_spec(),
-        service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
-        people=dict(type="list", elements="raw", required=True),
-        ttl_hours=dict(type="float", default=24.0),
-        views=dict(type="int", default=1),
-        password_length=dict(type="int", default=20, no_log=False),
-        password_alphabet=dict(type="str", no_log=False),
-        name_template=dict(type="str", default=DEFAULT_NAME_TEMPLATE),
-        reuse=dict(type="bool", default=True),
-        previous_links=dict(type="list", elements="dict"),
-        send_email=dict(type="bool", default=False),
-        retrieval_step=dict(type="bool", default=True),
-        concurrency=dict(type="int", default=MAX_CONCURRENCY),
-        pace=dict(type="float", default=0.0),
-    )
+    return dict(connection_argument_spec(), **argument_spec_of(CREDENTIAL_LINKS))
 
 
 def connection(module, environ):
@@ -113,15 +98,7 @@ def check_options(module, options):
             for name in names:
                 if params.get(name) is not None:
                     raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
-    if not 1 <= params["concurrency"] <= MAX_CONCURRENCY:
-        raise InputError("concurrency must be between 1 and %d (got %d)." % (MAX_CONCURRENCY, params["concurrency"]))
-    if math.isnan(params["pace"]) or params["pace"] < 0:
-        raise InputError("pace must be 0 (no pace) or a number of requests a second above 0 (got %s)." % params["pace"])
-    if not MIN_PASSWORD_LENGTH <= params["password_length"] <= MAX_PASSWORD_LENGTH:
-        raise InputError("password_length must be between %d and %d (got %d)." % (
-            MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, params["password_length"]))
-    if params["retries"] < 0:
-        raise InputError("retries must be 0 or more (got %d)." % params["retries"])
+    check_numbers(CREDENTIAL_LINKS, params.get)
     if "{name}" not in params["name_template"]:
         raise InputError("name_template must hold {name}: the push name is how a re-run recognises each person.")
     authenticated = bool(options.get("username") and options.get("api_token"))

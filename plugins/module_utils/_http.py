@@ -20,7 +20,10 @@ import random
 import ssl
 import time
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_number, describe_range
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import unmask_short_secrets, url_password
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import TRANSPORT_OPTIONS
 
 try:
     import requests
@@ -51,17 +54,6 @@ INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is no
 MAX_RETRY_AFTER = 120.0
 # OpenSSL verify codes that mean "no trusted CA vouches for this certificate" (ca_path is the fix).
 _UNTRUSTED_CODES = frozenset((2, 18, 19, 20, 21, 27, 28))
-
-
-class ServiceError(Exception):
-    """A failure worth one clear sentence to the user; never carries a secret."""
-
-    def __init__(self, message, status=None, body=None):
-        super(ServiceError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.body = body
-        self.kind = None  # why a transport attempt failed ("too_big", "deadline", ...), when that was the cause
 
 
 def retry_after_seconds(response, now=None):
@@ -134,8 +126,9 @@ class HttpTransport:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
                                "(pip install requests): %s" % REQUESTS_IMPORT_ERROR)
         self.base_url = base_url.rstrip("/")
-        self.timeout = _positive_seconds(timeout)
-        self.retries = max(0, int(retries))
+        # The transport's own options are checked here, so every door (module, lookup, Terraform) refuses alike.
+        self.timeout = _positive_seconds(check_number("timeout", timeout, TRANSPORT_OPTIONS["timeout"]))
+        self.retries = max(0, int(check_number("retries", retries, TRANSPORT_OPTIONS["retries"])))
         self.sleep = sleep
         # Called before every attempt (retries too): a client-side rate limiter hooks in here.
         self.before_request = before_request
@@ -300,7 +293,8 @@ def _positive_seconds(value):
     except (TypeError, ValueError):
         seconds = 0.0
     if not seconds > 0:
-        raise ServiceError("timeout must be a number of seconds above 0 (got %r)." % (value,))
+        raise OptionError("timeout", "timeout must be a number %s (got %r)." % (
+            describe_range(TRANSPORT_OPTIONS["timeout"]), value))
     return seconds
 
 

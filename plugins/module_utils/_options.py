@@ -22,19 +22,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# The keys of a declaration that AnsibleModule's argument spec takes as they are.
-_ARGSPEC_KEYS = ("type", "default", "choices", "elements", "no_log")
+# The keys of a declaration that AnsibleModule's argument spec takes as they are; the others are the core's
+# (min, max, above, or_zero, unit: _core/values.py; env, vars: where a value may come from).
+_ARGSPEC_KEYS = ("type", "default", "choices", "elements", "no_log", "required")
+
+# What the transport (module_utils/_http.py) checks itself, whatever the door: finite numbers in range.
+TRANSPORT_OPTIONS = dict(
+    timeout=dict(type="float", default=30.0, above=0, max=86400, unit="seconds"),
+    retries=dict(type="int", default=3, min=0, max=100),
+)
 
 
 def _transport(env_prefix, var_prefix, retries):
     """timeout, validate_certs, ca_path, retries: the same for every service but for the variables' names and
     the number of retries (doc_fragments/connection.py; retries is documented per service, its meaning differs)."""
     return dict(
-        timeout=dict(type="float", default=30.0),
+        timeout=dict(TRANSPORT_OPTIONS["timeout"]),
         validate_certs=dict(type="bool", default=True, env=["%s_VALIDATE_CERTS" % env_prefix],
                             vars=["%s_validate_certs" % var_prefix]),
         ca_path=dict(type="path", env=["%s_CA_PATH" % env_prefix], vars=["%s_ca_path" % var_prefix]),
-        retries=dict(type="int", default=retries),
+        retries=dict(TRANSPORT_OPTIONS["retries"], default=retries),
     )
 
 
@@ -95,6 +102,24 @@ PUSHSECURITY_CONNECTION = _joined(dict(
     url=dict(type="str", default="https://api.pushsecurity.com", env=["PUSHSECURITY_URL"]),
     api_key=dict(type="str", no_log=True, env=["PUSHSECURITY_API_KEY"]),
 ), _transport("PUSHSECURITY", "pushsecurity", retries=5))
+# credential_links' own options (its connection options are both services' above); ranges checked before any request.
+CREDENTIAL_LINKS = dict(
+    service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
+    people=dict(type="list", elements="raw", required=True),
+    # 90 days: the longest either service keeps a secret (onetimesecret's own limits are checked on top).
+    ttl_hours=dict(type="float", default=24.0, above=0, max=2160, unit="hours"),
+    views=dict(type="int", default=1, min=1, max=100),
+    password_length=dict(type="int", default=20, no_log=False, min=8, max=1024),
+    password_alphabet=dict(type="str", no_log=False),
+    name_template=dict(type="str", default="initial password for {name}"),
+    reuse=dict(type="bool", default=True),
+    previous_links=dict(type="list", elements="dict"),
+    send_email=dict(type="bool", default=False),
+    retrieval_step=dict(type="bool", default=True),
+    concurrency=dict(type="int", default=8, min=1, max=8),
+    pace=dict(type="float", default=0.0, or_zero=True, min=0.001, max=1000, unit="requests a second"),
+)
+
 for _option in PUSHSECURITY_CONNECTION.values():
     _option.pop("vars", None)
 del _option
@@ -112,6 +137,12 @@ def secret_names(*option_sets):
 
 def default(option_set, name):
     return option_set[name].get("default")
+
+
+def argument_spec_keys(option_set):
+    """The argument spec entries of a set as they are (no env fallback): for options resolved in code."""
+    return dict((name, dict((key, option[key]) for key in _ARGSPEC_KEYS if key in option))
+                for name, option in option_set.items())
 
 
 def argument_spec(*option_sets, **more):

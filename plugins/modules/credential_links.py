@@ -143,6 +143,9 @@ options:
         push named after them in the owner's list (one paged read for everybody; needs O(token)). onetimesecret - the
         people in O(previous_links).
       - A link that was opened or has expired is no longer in the Password Pusher list, so its person gets a new one.
+      - Password Pusher - only a text push without a passphrase that this module made is reused (its note says
+        so); a URL push, a push behind a passphrase or a push of another kind with the same name is never handed
+        out as a password link, by the same rule as O(oneshot.secrets.pwpush_push#module:reuse_existing).
     type: bool
     default: true
   previous_links:
@@ -279,20 +282,33 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import given_passwords
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
+    given_passwords,
+    hide_short_passwords,
+    short_password_refusal,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
 
 
 class CredentialLinksModule(AnsibleModule):
+    refusal = None
+
     def _log_invocation(self):
         # people is a list of names and dictionaries, so no argument spec can mark its passwords no_log: they are
         # added to no_log_values before Ansible logs the invocation (and so masked in the result's invocation too).
-        self.no_log_values.update(given_passwords(self.params.get("people")))
+        # A password too short to use is refused, and replaced rather than masked: masking it would garble the text.
+        people = self.params.get("people")
+        self.refusal = short_password_refusal(people)
+        if self.refusal:
+            hide_short_passwords(people)
+        self.no_log_values.update(given_passwords(people))
         super(CredentialLinksModule, self)._log_invocation()
 
 
 def main():
     module = CredentialLinksModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if module.refusal:
+        module.fail_json(msg=module.refusal)
     result, failure = outcome(module, os.environ)
     if failure is not None:
         # Outside an except clause: at -vvv ansible-core before 2.19 would add the traceback to the result.

@@ -55,10 +55,11 @@ options:
     type: str
   reuse_existing:
     description:
-      - When an active push with this O(name) and O(kind) already exists for the token's user, return it
-        with C(changed=false) instead of creating another. Makes re-runs idempotent. Needs O(name) and O(token).
-      - Only the name and the kind are compared; a changed payload does not replace the push. Expire it first
-        (O(state=absent)).
+      - When an active push with this O(name) and O(kind), and with a passphrase exactly when O(passphrase) is
+        set, already exists for the token's user, return it with C(changed=false) instead of creating another.
+        Makes re-runs idempotent. Needs O(name) and O(token).
+      - Only the name, the kind and whether there is a passphrase are compared; a changed payload does not replace
+        the push. Expire it first (O(state=absent)). M(oneshot.secrets.credential_links) reuses by the same rule.
       - The server's lists do not say a push's kind. This module names the kind when it creates a push (in the
         User-Agent the server records in the push's audit log) and reads it back from the audit log (one read-only
         request per push of that name; no view is counted). A push of that name whose kind cannot be told that way
@@ -254,7 +255,8 @@ def ensure_present(module, client):
     spec = push_spec(params)
     client.prepare(spec)  # every check, including the expiry the server honours, before any write
     if params["reuse_existing"]:
-        existing = client.find_active_by_name(params["name"], kind=params["kind"])
+        existing = client.find_active_by_name(params["name"], kind=params["kind"],
+                                              passphrase_protected=bool(params["passphrase"]))
         if existing:
             existing.update(changed=False, reused=True)
             return existing

@@ -31,6 +31,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors imp
     PwpushError,
     error_text,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import same_push
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import (
     KINDS,
     check_notify_emails,
@@ -223,37 +224,28 @@ class ExistingPushes:
             pushes.append(push)
         return pushes
 
-    def active_links_by_name(self, names):
-        """{name: link} of the newest active push called each of `names`, from ONE paged scan of the owner's list.
+    def active_links_by_name(self, names, kind="text", passphrase_protected=False):
+        """{name: link} of the newest active push called each of `names` that is the same push (reuse.same_push),
+        from ONE paged scan of the owner's list.
 
         Only the names asked for are kept (memory grows with them, not with the list); the lists come newest
-        first, so the first push seen of a name is its newest. The lists carry no kind: the name alone decides.
+        first, so the first push seen of a name that passes is its newest.
         """
         wanted = set(names)
         links = {}
         for push in self.iter_pushes("active"):
             name = push.get("name")
-            if name in wanted and name not in links and not push.get("expired"):
+            if name in wanted and name not in links and same_push(push, name, kind, passphrase_protected,
+                                                                  self.created_kind):
                 links[name] = push["url"]
         return links
 
-    def find_active_by_name(self, name, kind):
-        """The newest active push of that name whose kind is known to be `kind`, or None.
-
-        The lists carry no kind. A URL push is the only kind whose deletable_by_viewer is null (the server's
-        SetPushAttributes#assign_deletable_by_viewer), which rules out most wrong candidates at no cost; text, QR
-        and file pushes look alike there, so a candidate's kind is read from the creation entry of its audit log
-        (the User-Agent this client sent, see KIND_AGENT). A push whose kind cannot be told this way (made by
-        the web UI, another client or an older release of this collection) is never reused.
-        """
+    def find_active_by_name(self, name, kind, passphrase_protected=False):
+        """The newest active push of that name that is the same push as asked for (reuse.same_push), or None."""
         if kind not in KINDS:
             raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), kind))
         for push in self.iter_pushes("active"):
-            if push.get("name") != name or push.get("expired"):
-                continue
-            if (push.get("deletable_by_viewer") is None) != (kind == "url"):
-                continue
-            if self.created_kind(push["url_token"]) == kind:
+            if same_push(push, name, kind, passphrase_protected, self.created_kind):
                 return push
         return None
 

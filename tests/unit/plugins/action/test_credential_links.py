@@ -106,3 +106,23 @@ def test_holds_any_agrees_with_remove_values(value, held):
     secrets = {"TOKEN-1", "2345"}
     assert action.holds_any(value, secrets) is held
     assert (action.remove_values(value, secrets) != value) is held
+
+
+@pytest.mark.parametrize("password", ["a", "alice", "s3cr3t"])
+def test_a_short_password_is_refused_in_plain_words_not_masked(password, seen):
+    result = make({"people": [{"name": "alice", "email": "alice@example.com", "password": password}]}).run(task_vars={})
+    assert result["failed"] and not seen
+    assert result["msg"] == "people[1] (alice): password must be a string of 8 to 1024 characters."
+
+
+@pytest.mark.parametrize("people", [
+    [{"name": "alice-the-admin", "password": "alice-the-admin"}],
+    [{"name": "bob", "email": "bob.secret-word@example.com", "password": "secret-word"}],
+    [{"name": "ann", "password": "carol-smith"}, "carol-smith-jr"],
+])
+def test_a_password_that_masking_would_find_in_a_name_or_email_is_refused(people, monkeypatch):
+    monkeypatch.setattr(action, "outcome", action.outcome)  # the real run: refused before any request
+    result = make({"people": people, "url": "https://pw.example.test"}).run(task_vars={})
+    assert result["failed"] and result["msg"] == (
+        "people[1]: password must not be part of a name or email of people: Ansible masks it wherever it occurs in "
+        "the result, so that name, its email and its line would show ********.")

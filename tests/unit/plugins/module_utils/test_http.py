@@ -350,10 +350,17 @@ def test_a_missing_ca_path_is_one_sentence(tmp_path):
     transport(BASE, ca_path=str(tmp_path / "nope.pem"), validate_certs=False).close()
 
 
-@pytest.mark.parametrize("timeout", [0, -1, "soon", None])
-def test_timeout_must_be_positive(timeout):
-    with pytest.raises(ServiceError, match="timeout must be a number of seconds above 0"):
+@pytest.mark.parametrize("timeout", [0, -1, "soon", None, float("inf"), float("nan"), 86401])
+def test_timeout_must_be_finite_and_in_range(timeout):
+    with pytest.raises(ServiceError, match="timeout must be .*above 0 and at most 86400 seconds") as refused:
         transport(BASE, timeout=timeout)
+    assert refused.value.option == "timeout" and refused.value.code == "invalid_value"
+
+
+@pytest.mark.parametrize("retries", [-1, 101])
+def test_retries_must_be_in_range(retries):
+    with pytest.raises(ServiceError, match=r"retries must be between 0 and 100 \(got %d\)" % retries):
+        transport(BASE, retries=retries)
 
 
 @pytest.mark.parametrize("content, headers, described", [

@@ -134,6 +134,7 @@ def _scan_peak(pages, wanted):
     import tracemalloc
 
     from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+    from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 
     client = PwpushClient(url=BASE, token="api-token-0001", api_version="v2")
     names = ["initial password for person%05d" % n for n in range(pages * 50)]
@@ -141,7 +142,8 @@ def _scan_peak(pages, wanted):
     def answer(method, url, **kwargs):
         page = kwargs["params"]["page"]
         batch = [{"url_token": "tok%08d" % n, "name": names[n], "html_url": BASE + "/p/tok%08d" % n,
-                  "expired": False, "note": "x" * 200} for n in range((page - 1) * 50, min(page * 50, len(names)))]
+                  "expired": False, "note": BULK_NOTE,
+                  "deletable_by_viewer": False, "passphrase": "", "created_at": "x" * 200} for n in range((page - 1) * 50, min(page * 50, len(names)))]
         if page * 50 >= len(names):
             batch = batch[:-1]  # a short last page ends the scan
         return response(200, batch)

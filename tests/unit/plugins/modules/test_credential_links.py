@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils import _http
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import DEFAULT_ALPHABET
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.modules import credential_links
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
@@ -37,9 +38,10 @@ def run_module(args, capsys, service="pwpush"):
     return run_main(credential_links.main, dict(base, **args), capsys)
 
 
-def push(token, name=None, expired=False):
-    return {"url_token": token, "html_url": BASE + "/p/" + token, "name": name, "expired": expired,
-            "retrieval_step": True, "deletable_by_viewer": False}
+def push(token, name=None, expired=False, **fields):
+    """A listed push as credential_links makes it (text, its note, no passphrase), unless fields say otherwise."""
+    return dict({"url_token": token, "html_url": BASE + "/p/" + token, "name": name, "expired": expired,
+                 "retrieval_step": True, "deletable_by_viewer": False, "note": BULK_NOTE, "passphrase": ""}, **fields)
 
 
 class Server:
@@ -63,6 +65,8 @@ class Server:
             if url.endswith("/api/v2/pushes/active"):
                 page = kwargs["params"]["page"]
                 return response(200, self.active[(page - 1) * 50:page * 50])
+            if url.endswith("/audit") and getattr(self, "audit", None) is not None:
+                return response(200, self.audit)
             if method == "POST" and url.endswith("/api/v2/pushes"):
                 if self.create_answers:
                     return self.create_answers.pop(0)
@@ -166,6 +170,33 @@ def test_the_newest_push_of_a_name_is_reused(monkeypatch, capsys):
     Server(monkeypatch, active=[push("newer0001", "initial password for ann"), push("older0001", "initial password for ann")])
     code, output = run_module({"people": ["ann"]}, capsys)
     assert code == 0 and output["links"][0]["link"] == BASE + "/p/newer0001/r"
+
+
+@pytest.mark.parametrize("impostor", [
+    dict(deletable_by_viewer=None, note=""),  # a URL push (to a phishing page) of the same name
+    dict(passphrase="only-the-owner-knows"),  # a push behind a passphrase the person was never given
+    dict(note="made by oneshot.secrets credential_links (kind=qr)"),  # another kind
+    dict(note=""),  # made elsewhere: its kind cannot be told (the audit log names none)
+], ids=["url", "passphrase", "qr", "unknown-kind"])
+def test_a_push_of_the_same_name_that_is_not_the_same_push_is_never_reused(monkeypatch, capsys, impostor):
+    server = Server(monkeypatch, active=[push("fake00001", "initial password for ann", **impostor),
+                                         push("older0001", "initial password for ann")])
+    server.audit = {"logs": []}
+    code, output = run_module({"people": ["ann"]}, capsys)
+    assert code == 0 and output["links"][0]["link"] == BASE + "/p/older0001/r" and output["reused"] == 1
+
+
+def test_the_marked_pushes_are_reused_without_an_audit_request(monkeypatch, capsys):
+    server = Server(monkeypatch, active=[push("tok%06d" % n, "initial password for p%d" % n) for n in range(60)])
+    code, output = run_module({"people": ["p%d" % n for n in range(60)]}, capsys)
+    assert code == 0 and output["reused"] == 60 and not any("/audit" in call[1] for call in server.calls)
+
+
+def test_new_pushes_carry_the_note_that_marks_their_kind(monkeypatch, capsys):
+    server = Server(monkeypatch)
+    run_module({"people": ["ann"]}, capsys)
+    created = [call[2]["json"]["push"] for call in server.calls if call[0] == "POST"]
+    assert created and created[0]["note"] == BULK_NOTE
 
 
 def test_check_mode_reads_and_creates_nothing(monkeypatch, capsys):
@@ -306,3 +337,28 @@ def test_links_have_the_retrieval_step_unless_turned_off(args, expected, monkeyp
     code, output = run_module(dict({"people": ["ann"]}, **args), capsys)
     assert code == 0, output
     assert server.creates()[0]["retrieval_step"] is expected
+
+
+def test_a_short_password_is_refused_unmasked_and_hidden_from_the_invocation(monkeypatch, capsys):
+    server = Server(monkeypatch)
+    code, output = run_module({"people": [{"name": "alice", "email": "alice@example.com", "password": "a"}]}, capsys)
+    assert code == 1 and output["msg"] == "people[1] (alice): password must be a string of 8 to 1024 characters."
+    if "invocation" in output:  # ansible-core before 2.19 returns it here; later ones log it alone
+        shown = output["invocation"]["module_args"]["people"][0]
+        assert shown["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" and shown["name"] == "alice"
+    assert server.calls == []
+
+
+@pytest.mark.parametrize("value, words", [
+    ({"pace": float("inf")}, "pace must be a finite number"),
+    ({"pace": 1e-320}, "pace must be 0 or between 0.001 and 1000"),
+    ({"ttl_hours": float("inf")}, "ttl_hours must be a finite number"),
+    ({"ttl_hours": 2161}, "ttl_hours must be above 0 and at most 2160 hours"),
+    ({"timeout": float("inf")}, "timeout must be a finite number"),
+    ({"people": [{"name": "ann", "ttl_hours": float("nan")}]}, "people[1] (ann): ttl_hours must be a finite number"),
+])
+def test_numbers_are_finite_and_in_range_before_any_request(monkeypatch, capsys, value, words):
+    server = Server(monkeypatch)
+    code, output = run_module(dict({"people": ["ann"]}, **value), capsys)
+    assert code == 1 and words in output["msg"] and "Traceback" not in output["msg"]
+    assert server.calls == []
