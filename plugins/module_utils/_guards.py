@@ -8,6 +8,8 @@
   substring of a module's result, so a short payload or passphrase would turn the returned link into
   `http://********27.0.0.1...`. Values of at least MIN_SECRET_LENGTH characters cannot be an accidental part of
   the random key of a link (docs/security.md has the arithmetic); the fixed parts of a link are checked here.
+  The rule is the door's decision: masked_results=False (a door whose results are never masked, such as the
+  Terraform provider) turns both off; every Ansible door keeps the default True.
 - mask_secrets(): server-echoed text and input cells are masked with every secret of the call before they reach
   a message, in the quoting a server may echo them with (JSON, Python repr, URL encoding).
 - is_email(): a strict email check (no `:`, so an `email:password` cell is refused, not submitted).
@@ -72,13 +74,14 @@ def url_password(url):
     return authority.rsplit("@", 1)[0] or None
 
 
-def refuse_short_secret(option, value, error=ValueError):
-    """Refuse a no_log value that Ansible's masking could find inside a returned link.
+def refuse_short_secret(option, value, error=ValueError, masked_results=True):
+    """Refuse a no_log value that Ansible's masking could find inside a returned link (only where results are
+    masked: masked_results).
 
     The error is marked `short_secret`: its message quotes no value, and masking the short value in it would
     garble it (a passphrase `s` masks every s), so callers show it unmasked (see unmask_short_secrets).
     """
-    if isinstance(value, str) and 0 < len(value) < MIN_SECRET_LENGTH:
+    if masked_results and isinstance(value, str) and 0 < len(value) < MIN_SECRET_LENGTH:
         exc = error("%s must be at least %d characters: Ansible masks it wherever it occurs in the result, so a "
                     "shorter one could turn the returned link into ******** (put words around a short PIN or code)." % (
                         option, MIN_SECRET_LENGTH))
@@ -95,14 +98,15 @@ def unmask_short_secrets(module):
             module.no_log_values.discard(value)
 
 
-def refuse_secret_in_link(option, value, prefixes, suffixes=("",), error=ValueError):
+def refuse_secret_in_link(option, value, prefixes, suffixes=("",), error=ValueError, masked_results=True):
     """Refuse a value that the masking would find in a link made of a known prefix, a random key and a suffix.
 
     The value is refused when it lies inside a prefix or suffix, or overlaps one so that fewer than
     MIN_SECRET_LENGTH of its characters would fall on the random key. E.g. with the prefix
-    `http://127.0.0.1:8443/p/`, the values `127.0.0.1:8443` and `8443/p/a` are refused.
+    `http://127.0.0.1:8443/p/`, the values `127.0.0.1:8443` and `8443/p/a` are refused. Nothing is refused where
+    results are not masked (masked_results=False).
     """
-    if not isinstance(value, str) or not value:
+    if not masked_results or not isinstance(value, str) or not value:
         return
     known = _known_text_overlapped(value, prefixes, suffixes)
     if known:

@@ -101,8 +101,12 @@ def key_from_reference(reference, what="secret_key"):
     return key
 
 
-def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=None, authenticated=False, length=None):
-    """Refuse what the server would reject or silently change, before any request."""
+def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=None, authenticated=False, length=None,
+                            masked_results=True):
+    """Refuse what the server would reject or silently change, before any request.
+
+    masked_results: the door masks no_log values in its results (Ansible), so short secrets are refused.
+    """
     if secret is not None:
         if secret == "":
             raise OtsError("secret must not be empty (omit it to generate one).")
@@ -126,8 +130,8 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
     if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
         raise OtsError("length must be between 1 and %d (the server's maximum_length)." % GENERATE_MAX_LENGTH)
     # Last, so that a short test value still reaches the checks above.
-    refuse_short_secret("secret", secret, OtsError)
-    refuse_short_secret("passphrase", passphrase, OtsError)
+    refuse_short_secret("secret", secret, OtsError, masked_results)
+    refuse_short_secret("passphrase", passphrase, OtsError, masked_results)
 
 
 def validate_generate_options(length=None, character_sets=None):
@@ -189,8 +193,10 @@ class OtsClient:
     """One keep-alive session for every call of a module or lookup run."""
 
     def __init__(self, url=DEFAULT_URL, username=None, api_token=None, timeout=30, validate_certs=True,
-                 ca_path=None, retries=3, transport=None, pacer=None):
+                 ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
         url = service_url(url, "an onetimesecret server", OtsError)
+        # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
+        self.masked_results = masked_results
         if bool(username) != bool(api_token):
             raise OtsError("username and api_token go together: set both for an account, or neither to share "
                            "anonymously.")
@@ -217,7 +223,7 @@ class OtsClient:
 
     def share(self, secret, passphrase=None, ttl=None, recipient=None, share_domain=None):
         validate_secret_options(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient,
-                                authenticated=self.authenticated)
+                                authenticated=self.authenticated, masked_results=self.masked_results)
         self._refuse_in_links(secret=secret, passphrase=passphrase, share_domain=share_domain)
         form = self._form(secret=secret, passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain)
         receipt = self._call("POST", "/share", "share the secret", data=form, idempotent=False,
@@ -233,7 +239,7 @@ class OtsClient:
         if not 1 <= int(concurrency) <= MAX_CONCURRENCY:
             raise OtsError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
         for fields in shares:
-            validate_secret_options(authenticated=self.authenticated, **fields)
+            validate_secret_options(authenticated=self.authenticated, masked_results=self.masked_results, **fields)
         return run_all(lambda index: self.share(**shares[index]), len(shares), int(concurrency), OtsError)
 
     def generate(self, passphrase=None, ttl=None, recipient=None, share_domain=None, length=None,
@@ -244,7 +250,8 @@ class OtsClient:
         cannot turn a set off. Servers before v0.24 do not read JSON bodies on API v1: the answer is checked,
         and a secret made without what was asked (passphrase, length, sets) is burned at once.
         """
-        validate_secret_options(passphrase=passphrase, ttl=ttl, recipient=recipient, authenticated=self.authenticated)
+        validate_secret_options(passphrase=passphrase, ttl=ttl, recipient=recipient, authenticated=self.authenticated,
+                                masked_results=self.masked_results)
         self._refuse_in_links(passphrase=passphrase, share_domain=share_domain)
         sets = validate_generate_options(length=length, character_sets=character_sets)
         form = self._form(passphrase=passphrase, ttl=ttl, recipient=recipient, share_domain=share_domain,
@@ -336,7 +343,7 @@ class OtsClient:
             if value:
                 self._secrets.add(value)
                 refuse_secret_in_link(option, value, [base.rstrip("/") + path for base in bases for path in _LINK_PATHS],
-                                      error=OtsError)
+                                      error=OtsError, masked_results=self.masked_results)
 
     # --- shapes -------------------------------------------------------------------------
 

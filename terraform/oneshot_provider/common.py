@@ -42,7 +42,8 @@ def lib():
 
         # The few pwpush names the provider uses, under one key as the ots client's are.
         pwpush = types.SimpleNamespace(PwpushClient=client.PwpushClient, DEFAULT_URL=client.DEFAULT_URL,
-                                       PushSpec=spec.PushSpec, PwpushError=errors.PwpushError)
+                                       CONNECTION_OPTIONS=client.CONNECTION_OPTIONS, PushSpec=spec.PushSpec,
+                                       PwpushError=errors.PwpushError)
         _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError, options=_options)
     return _LIB
 

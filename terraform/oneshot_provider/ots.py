@@ -81,7 +81,7 @@ class OtsSecret(Base, Resource):
             # the client checks again before it shares.
             ots.validate_secret_options(secret=secrets.get("secret"), passphrase=secrets.get("passphrase"),
                                         ttl=as_int(values.get("ttl")), recipient=values.get("recipient"),
-                                        authenticated=True)
+                                        authenticated=True, masked_results=False)
         except ots.OtsError as exc:
             message = in_provider_terms(exc.message)
             diags.add_error("Invalid %s" % message.split(" ", 1)[0], message,

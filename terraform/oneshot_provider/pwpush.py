@@ -126,7 +126,7 @@ class PwpushPush(Base, Resource):
         if values.get("expire_after_duration") is Unknown:
             values["expire_after_duration"] = None
         try:
-            self.spec(values, self._stand_in_secrets(values)).validate(has_token=True)
+            self.spec(values, self._stand_in_secrets(values)).validate(has_token=True, masked_results=False)
         except pwpush.PwpushError as exc:
             message = in_provider_terms(exc.message)
             self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
@@ -137,7 +137,7 @@ class PwpushPush(Base, Resource):
             return
         pwpush = lib()["pwpush"]
         try:
-            spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True)
+            spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True, masked_results=False)
         except pwpush.PwpushError:
             return  # validate() has said so already
         # Terraform 1.0.3 shows a plan diagnostic at the resource block, not at its path: the summary names it.

@@ -118,8 +118,8 @@ def pytest_terminal_summary(terminalreporter):
     """Seconds per Terraform command, wall-clock and CPU (medians): the figures docs/terraform.md quotes."""
     if not TIMINGS:
         return
-    terminalreporter.write_line("Terraform 1.0.3 commands: median and max wall-clock s, median CPU s, "
-                                "median provider starts, runs")
+    terminalreporter.write_line("Terraform commands (%s): median and max wall-clock s, median CPU s, "
+                                "median provider starts, runs" % os.environ.get("ONESHOT_TERRAFORM"))
     for command, runs in sorted(TIMINGS.items()):
         wall, cpu, starts = (sorted(column) for column in zip(*runs))
         middle = len(runs) // 2

@@ -70,13 +70,16 @@ def token_from_link(reference):
 
 def request_fields(request_text, name=None, note=None, passphrase=None, expire_after_duration=None,
                    retrieval_step=None, include_requestor=None, response_file_attachments=None,
-                   notify_emails_to=None, notify_emails_to_locale=None):
-    """The body fields of POST /api/v2/requests, checked like the server checks them, before any request."""
+                   notify_emails_to=None, notify_emails_to_locale=None, masked_results=True):
+    """The body fields of POST /api/v2/requests, checked like the server checks them, before any request.
+
+    masked_results: the door masks no_log values in its results (Ansible), so a short passphrase is refused.
+    """
     if not request_text or not request_text.strip():
         raise PwpushError("request is empty: give the message the person will read.")
     if len(request_text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise PwpushError("request is longer than the server takes (%d bytes)." % MAX_TEXT_BYTES)
-    refuse_short_secret("passphrase", passphrase, PwpushError)
+    refuse_short_secret("passphrase", passphrase, PwpushError, masked_results)
     fields = {"request": request_text}
     # The server's field is close_after_duration (the hosted enum 0-17); the CLI's expire_after_duration is
     # dropped by the server.
@@ -120,7 +123,7 @@ def prepare_request(client, fields):
         client._secrets.add(fields["passphrase"])  # pylint: disable=protected-access
         # Ansible masks a no_log value wherever it occurs: inside the link it would spoil the returned url.
         refuse_secret_in_link("passphrase", fields["passphrase"], [client.url + "/req/", client.url + "/api/v2/requests/"],
-                              ("/r", "/preview", ""), PwpushError)
+                              ("/r", "/preview", ""), PwpushError, client.masked_results)
     require_requests(client)
 
 

@@ -69,8 +69,10 @@ class PwpushClient(ExistingPushes):
     """One client, one keep-alive session, shared by every call of a module or lookup run."""
 
     def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", timeout=30,
-                 validate_certs=True, ca_path=None, retries=3, transport=None, pacer=None):
+                 validate_certs=True, ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
         self.url = service_url(url, "a Password Pusher server", PwpushError)
+        # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
+        self.masked_results = masked_results
         self.token = token or None
         # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
         self._secrets = set([self.token]) if self.token else set()
@@ -165,11 +167,11 @@ class PwpushClient(ExistingPushes):
 
     def prepare(self, spec):
         """Validate a PushSpec against this server (asks its version once); returns the fields to send."""
-        spec.validate(has_token=bool(self.token))
+        spec.validate(has_token=bool(self.token), masked_results=self.masked_results)
         self._secrets.update(value for value in (spec.payload, spec.passphrase) if value)
         for option in ("payload", "passphrase"):
             refuse_secret_in_link(option, getattr(spec, option), [self.url + path for path in _LINK_PATHS],
-                                  _LINK_SUFFIXES, PwpushError)
+                                  _LINK_SUFFIXES, PwpushError, self.masked_results)
         self._check_kind_enabled(spec.kind)
         return spec.push_fields(self.expiry_field, self.api)
 

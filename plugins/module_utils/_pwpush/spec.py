@@ -120,8 +120,11 @@ class PushSpec:
         """A PushSpec of the shared push options and `fields`, what only one plugin has (payload, files, ...)."""
         return cls(**dict(cls.options(get_option), **fields))
 
-    def validate(self, has_token):
-        """Raise PwpushError naming the option for anything the server would reject or silently change."""
+    def validate(self, has_token, masked_results=True):
+        """Raise PwpushError naming the option for anything the server would reject or silently change.
+
+        masked_results: the door masks no_log values in its results (Ansible), so short secrets are refused.
+        """
         if self.kind not in KINDS:
             raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), self.kind))
         if self.kind == "file":
@@ -159,8 +162,8 @@ class PushSpec:
             raise PwpushError("passphrase must not be empty when given (omit it for no passphrase).")
         if self.notify_emails_to_locale and not self.notify_emails_to:
             raise PwpushError("notify_emails_to_locale needs notify_emails_to.")
-        refuse_short_secret("payload", self.payload, PwpushError)
-        refuse_short_secret("passphrase", self.passphrase, PwpushError)
+        refuse_short_secret("payload", self.payload, PwpushError, masked_results)
+        refuse_short_secret("passphrase", self.passphrase, PwpushError, masked_results)
         if self.notify_emails_to:
             self.notify_emails_to = check_notify_emails(self.notify_emails_to)
         return self
