@@ -41,7 +41,16 @@ def service_url(url, service, error=ValueError):
     Refused: anything but http(s)://host[:port][/path], user:password@ (requests would send it as Basic auth in
     place of the token, and messages would print it), a query or fragment (every request, DELETE included, would
     go to that path), whitespace or control characters anywhere (a trailing newline included).
+    The error carries option="url", so a door can name the option in its own terms.
     """
+    try:
+        return _checked_url(url, service, error)
+    except error as exc:
+        exc.option = "url"
+        raise
+
+
+def _checked_url(url, service, error):
     if not isinstance(url, str) or not url:
         raise error("url must be the http(s) address of %s (it is empty)." % service)
     scheme = _SCHEME.match(url)

@@ -88,9 +88,11 @@ class OtsSecret(Base, Resource):
                             path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
 
     def check_with_server(self, diags, planned):
-        """Anonymous use (no ots_username) allows shorter ttls and no recipient: known once configured."""
+        """The provider's settings (no request); anonymous use (no ots_username) allows shorter ttls and no
+        recipient: known once configured."""
         ots = lib()["ots"]
-        if self.provider.settings.get("ots_username"):
+        self.provider.check_settings(diags, "ots")
+        if diags.has_errors() or self.provider.settings.get("ots_username"):
             return
         try:
             ots.validate_secret_options(ttl=as_int(planned.get("ttl")) if known(planned.get("ttl")) else None,
@@ -104,7 +106,7 @@ class OtsSecret(Base, Resource):
         secrets = sealed_values(planned)
         passphrase = secrets.get("passphrase") if known(secrets.get("passphrase")) else None
         receipt = self.provider.call(
-            ctx.diagnostics, "Could not share the secret", self.provider.ots_client,
+            ctx.diagnostics, "Could not share the secret", "ots",
             lambda client: client.share(secrets["secret"], passphrase=passphrase, ttl=as_int(planned.get("ttl")),
                                         recipient=planned.get("recipient"),
                                         share_domain=planned.get("share_domain")),
@@ -142,7 +144,7 @@ class OtsSecret(Base, Resource):
                     return "gone"
                 raise
 
-        receipt = self.provider.call(diags, "Could not read the receipt", self.provider.ots_client, refresh)
+        receipt = self.provider.call(diags, "Could not read the receipt", "ots", refresh)
         if diags.has_errors():
             return current
         if receipt == "gone":
@@ -171,4 +173,4 @@ class OtsSecret(Base, Resource):
                     return None
                 raise
 
-        self.provider.call(diags, "Could not burn the secret", self.provider.ots_client, burn)
+        self.provider.call(diags, "Could not burn the secret", "ots", burn)

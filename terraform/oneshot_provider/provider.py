@@ -37,6 +37,7 @@ _DESCRIPTIONS = {
     "ots_api_token": "onetimesecret API token",
 }
 _MORE = {"pwpush_token": " Needed to refresh views and expiry without spending a view."}
+SERVICE_NAMES = {"pwpush": "Password Pusher", "ots": "onetimesecret"}
 
 
 def settings():
@@ -122,31 +123,87 @@ class OneshotProvider(Provider):
             return declared_set[name].get("default")
         return get_option
 
-    def _client(self, service, client_class, option_names):
+    def new_client(self, service):
         """A client as from_options builds it, for a door whose results are never masked: Ansible's rule against
         short secrets (they could garble a masked link) does not apply, so a 4-digit PIN can be pushed."""
+        module = lib()[service]
+        client_class = module.PwpushClient if service == "pwpush" else module.OtsClient
         get_option = self._get_option(service)
-        return client_class(masked_results=False, **dict((name, get_option(name)) for name in option_names))
+        client = client_class(masked_results=False,
+                              **dict((name, get_option(name)) for name in module.CONNECTION_OPTIONS))
+        client.http.request = _noting_no_answer(client.http)
+        return client
 
-    def pwpush_client(self):
-        pwpush = lib()["pwpush"]
-        return self._client("pwpush", pwpush.PwpushClient, pwpush.CONNECTION_OPTIONS)
+    def check_settings(self, diags, service):
+        """At plan time: the service's settings make a client (url, credentials that go together); no request."""
+        self.call(diags, None, service, None)
 
-    def ots_client(self):
-        ots = lib()["ots"]
-        return self._client("ots", ots.OtsClient, ots.CONNECTION_OPTIONS)
+    def call(self, diags, summary, service, action, path=None):
+        """Run action(client) with a fresh client of service; a ServiceError becomes one error diagnostic (None).
 
-    def call(self, diags, summary, factory, action, path=None):
-        """Run action(client) with a fresh client; a ServiceError becomes an error diagnostic (None)."""
+        What keeps the provider from the server (its settings, no answer, the answer of another service) is about
+        the provider's settings and is worded so (server_problem); only the rest is the action's (summary, path).
+        """
         error_type = lib()["ServiceError"]
         client = None
+        identified = False
         try:
-            client = factory()
+            client = self.new_client(service)
+            if action is None:
+                return None
+            if service == "pwpush":
+                client.version_info()  # every call asks it first anyway (cached): it tells what the server is
+            identified = True
             return action(client)
         except error_type as exc:
-            message = in_provider_terms(exc.message)
-            diags.add_error(summary, message, path=path(message) if callable(path) else path)
+            if client is None or not identified or client.http.no_answer is not None or _not_the_service(service, exc):
+                self.server_problem(diags, service, exc, settings_only=client is None)
+            else:
+                message = in_provider_terms(exc.message)
+                diags.add_error(summary, message, path=path(message) if callable(path) else path)
             return None
         finally:
             if client is not None:
                 client.close()
+
+    def server_problem(self, diags, service, exc, settings_only=False):
+        """An error of the provider's settings for service: never a resource attribute's, and in the provider's
+        words (pwpush_url (PWPUSH_URL), not the modules' url)."""
+        name = SERVICE_NAMES[service]
+        option = getattr(exc, "option", None)
+        message = in_provider_terms(exc.message)
+        if settings_only and option != "url":
+            diags.add_error("Invalid %s settings" % name, message)
+            return
+        setting = "%s_url" % service
+        words = "%s (%s)" % (setting, env_fallbacks()[setting])
+        if option == "url" and message.startswith("url "):
+            diags.add_error("Cannot reach the %s server" % name, words + message[3:])
+            return
+        if self.settings.get(setting):
+            lead = "Check %s." % words
+        else:
+            lead = "Check %s: it is not set, so the default %s is used." % (words, self._get_option(service)("url"))
+        diags.add_error("Cannot reach the %s server" % name, "%s %s" % (lead, message))
+
+
+def _noting_no_answer(transport):
+    """transport.request that keeps its own error when no answer came (transport.no_answer): the clients reword
+    it into theirs without its kind, and the provider words such a failure as one of its url setting."""
+    request = transport.request
+    error_type = lib()["ServiceError"]
+    transport.no_answer = None
+
+    def noted(*args, **kwargs):
+        try:
+            return request(*args, **kwargs)
+        except error_type as exc:
+            transport.no_answer = exc
+            raise
+    return noted
+
+
+def _not_the_service(service, exc):
+    """A 404 without onetimesecret's own message (it always says why in JSON): another HTTP server at the url.
+    Password Pusher servers are identified by their version answer before any call."""
+    return service == "ots" and exc.status == 404 and not exc.body_message

@@ -132,22 +132,35 @@ class PwpushPush(Base, Resource):
             self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
 
     def check_with_server(self, diags, planned):
-        """Expiry the server's edition cannot honour (days a hosted server has no duration for) fails the plan."""
-        if not (known(planned.get("expire_after_days")) or known(planned.get("expire_after_duration"))):
+        """At plan time of a create: the provider's settings (no request), and, when an expiry is given, whether the
+        server's edition can honour it (days a hosted server has no duration for)."""
+        days, duration = planned.get("expire_after_days"), planned.get("expire_after_duration")
+        if not (known(days) or known(duration)):
+            self.provider.check_settings(diags, "pwpush")
             return
         pwpush = lib()["pwpush"]
         try:
-            spec = self.spec(planned, self._stand_in_secrets(planned)).validate(has_token=True, masked_results=False)
+            # The expiry alone: what the server's edition decides (the rest is validate()'s or the create's).
+            spec = pwpush.PushSpec(payload="stand-in-payload", expire_after_days=as_int(days) if known(days) else None,
+                                   expire_after_duration=duration if known(duration) else None).validate(
+                                       has_token=True, masked_results=False)
         except pwpush.PwpushError:
             return  # validate() has said so already
+        # Reaching and identifying the server is the provider's concern (its url setting), not the attribute's.
+        server = self.provider.call(diags, "Could not read the Password Pusher server", "pwpush",
+                                    lambda client: (client.expiry_field, client.api))
+        if server is None:
+            return
         # Terraform 1.0.3 shows a plan diagnostic at the resource block, not at its path: the summary names it.
-        name = "expire_after_days" if known(planned.get("expire_after_days")) else "expire_after_duration"
-        self.provider.call(diags, "Invalid %s for this server" % name, self.provider.pwpush_client,
-                           lambda client: spec.push_fields(client.expiry_field, client.api), path=[name])
+        name = "expire_after_days" if known(days) else "expire_after_duration"
+        try:
+            spec.push_fields(*server)
+        except pwpush.PwpushError as exc:
+            diags.add_error("Invalid %s for this server" % name, in_provider_terms(exc.message), path=[name])
 
     def create(self, ctx, planned):
         secrets = sealed_values(planned)
-        push = self.provider.call(ctx.diagnostics, "Could not create the push", self.provider.pwpush_client,
+        push = self.provider.call(ctx.diagnostics, "Could not create the push", "pwpush",
                                   lambda client: client.create_push(self.spec(planned, secrets)),
                                   path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
         if push is None:
@@ -201,7 +214,7 @@ class PwpushPush(Base, Resource):
                               "The push is not among this token's pushes (another owner, or created anonymously).")
             return None
 
-        found = self.provider.call(diags, "Could not refresh the push", self.provider.pwpush_client, refresh)
+        found = self.provider.call(diags, "Could not refresh the push", "pwpush", refresh)
         if diags.has_errors():
             return current
         if found == "gone":
@@ -216,7 +229,7 @@ class PwpushPush(Base, Resource):
     def delete(self, ctx, current):
         token = current.get("url_token")
         if token:
-            self.provider.call(ctx.diagnostics, "Could not expire the push", self.provider.pwpush_client,
+            self.provider.call(ctx.diagnostics, "Could not expire the push", "pwpush",
                                lambda client: client.expire(token))
 
 
@@ -242,7 +255,7 @@ class PwpushInstance(Base, DataSource):
 
     def read(self, ctx, config):
         info = self.provider.call(ctx.diagnostics, "Could not read the Password Pusher server",
-                                  self.provider.pwpush_client, lambda client: client.instance_info())
+                                  "pwpush", lambda client: client.instance_info())
         if info is None:
             return None
         return dict(url=info.get("url"), version=str_or_none(info.get("application_version")),

@@ -38,7 +38,7 @@ out = dict(
 )
 client = provider.OneshotProvider()
 client.settings = dict(pwpush_url="http://127.0.0.1:9", pwpush_token="tf-probe-token-0001")
-pw = client.pwpush_client()
+pw = client.new_client("pwpush")
 out["client"] = dict(url=pw.url, token=pw.token, retries=pw.http.retries if hasattr(pw.http, "retries") else None)
 pw.close()
 print(json.dumps(out))

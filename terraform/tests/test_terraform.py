@@ -300,13 +300,6 @@ def test_wrong_tokens_fail_the_apply_with_one_diagnostic(workspace, pwpush_serve
     ws.assert_no_leak(*SECRETS, "wrong-token-0001", "wrong-token-0002")
 
 
-def test_a_server_that_is_down(workspace, pwpush_servers):
-    ws = workspace(env=dict(pwpush_env(pwpush_servers["oss"]), PWPUSH_URL="http://127.0.0.1:9"))
-    ws.write(BAD_PUSH % "expire_after_days = 3")
-    _one_error(ws.tf("plan", expect=None), "127.0.0.1:9", "expire_after_days = 3")
-    ws.assert_no_leak(*SECRETS)
-
-
 def test_stale_socket_directories_are_removed(workspace, pwpush_servers):
     """A provider Terraform killed (failed handshake) leaves its socket directory; the next one removes it."""
     ws = workspace(env=pwpush_env(pwpush_servers["oss"]))
