@@ -106,3 +106,12 @@ def test_a_request_passphrase_is_taken_where_results_are_not_masked():
     client = PwpushClient(url=URL, token="owner-token-0001", masked_results=False)
     ScriptedSession(client.http, [response(200, REQUESTS_VERSION)])
     asks.prepare_request(client, dict(fields, passphrase="41234/req/"))
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://user:pw@host.example", "https://host.example/?x=1", ""])
+def test_a_refused_url_names_its_option_for_the_door_to_word(url):
+    """The Terraform provider words it as pwpush_url (PWPUSH_URL) from exc.option, not from the sentence."""
+    for client, error in ((PwpushClient, PwpushError), (OtsClient, OtsError)):
+        with pytest.raises(error) as info:
+            client(url=url)
+        assert info.value.option == "url" and info.value.message.startswith("url ")
