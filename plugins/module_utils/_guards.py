@@ -123,6 +123,18 @@ def refuse_secret_in_link(option, value, prefixes, suffixes=("",), error=ValueEr
                     "result, so the returned link would show ********." % (option, known))
 
 
+def refuse_secret_in_fields(secrets, fields, error=ValueError, masked_results=True):
+    """Refuse a secret that lies inside a field the result returns (a push's name or note): masked, it would hide
+    that field. Neither value is quoted: the field holds the secret."""
+    if not masked_results:
+        return
+    for option, secret in secrets.items():
+        for field, text in fields.items():
+            if isinstance(secret, str) and secret and isinstance(text, str) and secret in text:
+                raise error("%s must not be part of %s: Ansible masks it wherever it occurs in the result, so %s "
+                            "would show ********." % (option, field, field))
+
+
 def _known_text_overlapped(value, prefixes, suffixes):
     """The prefix or suffix that value could match with fewer than MIN_SECRET_LENGTH characters on the key."""
     size = len(value)

@@ -13,7 +13,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_short_secret
+from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_fields, refuse_short_secret
 from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_PUSH, PWPUSH_PUSH_OWNER, names
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import (
     DAYS_TO_DURATION,
@@ -164,6 +164,9 @@ class PushSpec:
             raise PwpushError("notify_emails_to_locale needs notify_emails_to.")
         refuse_short_secret("payload", self.payload, PwpushError, masked_results)
         refuse_short_secret("passphrase", self.passphrase, PwpushError, masked_results)
+        # name and note come back in the result: a secret inside them would mask them.
+        refuse_secret_in_fields(dict(payload=self.payload, passphrase=self.passphrase),
+                                dict(name=self.name, note=self.note), PwpushError, masked_results)
         if self.notify_emails_to:
             self.notify_emails_to = check_notify_emails(self.notify_emails_to)
         return self

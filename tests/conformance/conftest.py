@@ -1,0 +1,115 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The conformance matrix's fixtures: the fake servers over real HTTP, the collection importable as Ansible
+loads it, and a Terraform workspace for the Terraform door (the real binary named by ONESHOT_TERRAFORM).
+
+Run from the collection view (`make conformance`): the collection is found at ../../.. of this folder.
+"""
+
+import importlib.util
+import os
+import shutil
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+COLLECTIONS = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))
+sys.path.insert(0, os.path.join(ROOT, "terraform", "tests"))
+sys.path.insert(0, HERE)
+
+
+def _load(name, path):
+    """A module by path under a name of its own (every test folder calls its harness conftest.py)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FAKES = _load("fakes_harness", os.path.join(ROOT, "tests", "fakes", "conftest.py"))
+
+PWPUSH_TOKEN = "conformance-pwpush-token-0001"
+PWPUSH_EMAIL = "owner@example.com"
+OTS_USERNAME = "owner@example.com"
+OTS_TOKEN = "conformance-ots-token-0001"
+
+
+def pytest_configure(config):
+    if os.path.basename(ROOT) != "secrets" or not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections")):
+        raise pytest.UsageError("run the matrix from the collection view (make conformance)")
+    os.environ["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS
+    os.environ["ONESHOT_COLLECTIONS_PATH"] = COLLECTIONS
+    # ansible-core's loader for ansible_collections.* imports, as ansible-test's pytest plugin installs it.
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # pylint: disable=import-outside-toplevel
+    _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()  # pylint: disable=protected-access
+
+
+@pytest.fixture(autouse=True)
+def no_service_environment(monkeypatch):
+    """Every door reads these variables; a case sets what it means to."""
+    for name in list(os.environ):
+        if name.startswith(("PWPUSH_", "OTS_", "PUSHSECURITY_")):
+            monkeypatch.delenv(name)
+
+
+class Servers:
+    def __init__(self, tmp):
+        self.pwpush = FAKES.FakeServer("pwpush", tmp, "--mode", "oss", "--token", PWPUSH_TOKEN, "--email",
+                                       PWPUSH_EMAIL, "--rate-limit-per-minute", "0", "--rate-limit-per-second", "0")
+        self.ots = FAKES.FakeServer("ots", tmp, "--username", OTS_USERNAME, "--api-token", OTS_TOKEN)
+
+    def connection(self, service):
+        """The door-neutral connection options of a service (option names of module_utils/_options.py)."""
+        if service == "pwpush":
+            return dict(url=self.pwpush.url, token=PWPUSH_TOKEN)
+        return dict(url=self.ots.url, username=OTS_USERNAME, api_token=OTS_TOKEN)
+
+    def state(self, service):
+        """What the server holds (views counted included), without secrets: equal before and after = unchanged."""
+        fake = self.pwpush if service == "pwpush" else self.ots
+        path = "/_fake/pwpush/pushes" if service == "pwpush" else "/_fake/ots/secrets"
+        answer = FAKES.requests.get(fake.url + path, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def stop(self):
+        self.pwpush.stop()
+        self.ots.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    running = Servers(tmp_path_factory.mktemp("fakes"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def echo_server(tmp_path_factory):
+    """A hostile server that echoes what it was sent in its error answers (tests/integration/targets/side_doors)."""
+    script = os.path.join(ROOT, "tests", "integration", "targets", "side_doors", "echo_server.py")
+    proc = FAKES.subprocess.Popen([sys.executable, script, "--lifetime", "3600"], stdout=FAKES.subprocess.PIPE,
+                                  stderr=FAKES.subprocess.DEVNULL, text=True)
+    line = FAKES.readline_with_timeout(proc, 20)
+    assert line.startswith("ready "), line
+    yield line.split()[1]
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def terraform_workspace(tmp_path_factory):
+    """One initialised Terraform working directory, reused by every case of the Terraform door."""
+    realtf = _load("realtf", os.path.join(ROOT, "terraform", "tests", "realtf.py"))
+    root = str(tmp_path_factory.mktemp("tf"))
+    mirror = realtf.make_mirror(os.path.join(root, "mirror"))
+    space = realtf.Workspace(os.path.join(root, "ws"), realtf.dev_overrides_config(mirror),
+                             cache_home=os.path.join(root, "cache"))
+    yield space
+    deadline = time.monotonic() + 5
+    while space.leftovers() != ([], []) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    shutil.rmtree(space.tmp, ignore_errors=True)
