@@ -12,7 +12,10 @@ from tf.types import Bool, Number, String, Unknown
 from oneshot_provider import collection
 from oneshot_provider.servicer import SEALED
 
-# The clients' sentences name the modules' options; here they are provider settings.
+# The clients' sentences name the modules' options; here they are provider settings. An error that carries its
+# option (ServiceError.option) is worded from it (provider.in_provider_words); these sentences come from errors that
+# carry none yet: _pwpush/errors.py raise_for (401), PwpushClient._require_token, PushSpec.validate (file pushes),
+# OtsClient._error (401) and __init__ (username/api_token), validate_secret_options (recipient), OtsClient.recent.
 _PROVIDER_TERMS = (
     ("Check token/PWPUSH_TOKEN and url.", "Check pwpush_token (PWPUSH_TOKEN), pwpush_email and pwpush_url."),
     ("set token (or PWPUSH_TOKEN)", "set pwpush_token (or PWPUSH_TOKEN)"),

@@ -159,7 +159,7 @@ class OneshotProvider(Provider):
             if client is None or not identified or client.http.no_answer is not None or _not_the_service(service, exc):
                 self.server_problem(diags, service, exc, settings_only=client is None)
             else:
-                message = in_provider_terms(exc.message)
+                message = in_provider_words(exc, service)
                 diags.add_error(summary, message, path=path(message) if callable(path) else path)
             return None
         finally:
@@ -170,21 +170,38 @@ class OneshotProvider(Provider):
         """An error of the provider's settings for service: never a resource attribute's, and in the provider's
         words (pwpush_url (PWPUSH_URL), not the modules' url)."""
         name = SERVICE_NAMES[service]
-        option = getattr(exc, "option", None)
-        message = in_provider_terms(exc.message)
-        if settings_only and option != "url":
+        message = in_provider_words(exc, service)
+        if settings_only and getattr(exc, "option", None) != "url":
             diags.add_error("Invalid %s settings" % name, message)
             return
-        setting = "%s_url" % service
-        words = "%s (%s)" % (setting, env_fallbacks()[setting])
-        if option == "url" and message.startswith("url "):
-            diags.add_error("Cannot reach the %s server" % name, words + message[3:])
-            return
-        if self.settings.get(setting):
-            lead = "Check %s." % words
-        else:
-            lead = "Check %s: it is not set, so the default %s is used." % (words, self._get_option(service)("url"))
-        diags.add_error("Cannot reach the %s server" % name, "%s %s" % (lead, message))
+        if getattr(exc, "option", None) != "url":  # else the sentence names the setting already
+            url = setting_words(service, "url")
+            if self.settings.get("%s_url" % service):
+                message = "Check %s. %s" % (url, message)
+            else:
+                message = "Check %s: it is not set, so the default %s is used. %s" % (
+                    url, self._get_option(service)("url"), message)
+        diags.add_error("Cannot reach the %s server" % name, message)
+
+
+def setting_words(service, option):
+    """How the provider names a declared connection option of service, e.g. pwpush_url (PWPUSH_URL); None when the
+    option is not a provider setting."""
+    for each_service, setting, name, declared_option in settings():
+        if each_service == service and name == option:
+            return "%s (%s)" % (setting, declared_option["env"][0])
+    return None
+
+
+def in_provider_words(exc, service):
+    """A client's sentence as the provider says it. An error that carries its option (exc.option) starts with the
+    option's name: the provider puts its setting's name there. Errors that carry none yet go through the
+    phrase table of common.py (in_provider_terms)."""
+    option = getattr(exc, "option", None)
+    words = setting_words(service, option)
+    if words and exc.message.startswith(option + " "):
+        return words + exc.message[len(option):]
+    return in_provider_terms(exc.message)
 
 
 def _noting_no_answer(transport):

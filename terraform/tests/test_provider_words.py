@@ -1,0 +1,59 @@
+# Copyright (c) oneshot.secrets contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How the provider words the clients' errors, in-process (no Terraform binary, no server): an error that carries
+its option (ServiceError.option) is worded with the provider's setting, and a server problem never names a
+resource attribute. The real binary shows the same in test_door_rules.py."""
+
+import os
+import sys
+
+from tf.utils import Diagnostics
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from oneshot_provider import provider  # noqa: E402  pylint: disable=wrong-import-position
+from oneshot_provider.common import lib  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def _error(message, option=None, status=None):
+    exc = lib()["ServiceError"](message, status=status)
+    exc.option = option
+    return exc
+
+
+def _diagnostics(settings, service, exc, **kwargs):
+    tf_provider = provider.OneshotProvider()
+    tf_provider.settings = settings
+    diags = Diagnostics()
+    tf_provider.server_problem(diags, service, exc, **kwargs)
+    return [(d.summary, d.detail, list(d.attribute.steps)) for d in diags.to_pb()]
+
+
+def test_an_option_carried_by_the_error_is_named_as_the_provider_names_it():
+    assert provider.setting_words("pwpush", "token") == "pwpush_token (PWPUSH_TOKEN)"
+    assert provider.setting_words("ots", "api_token") == "ots_api_token (OTS_TOKEN)"
+    assert provider.setting_words("ots", "timeout") is None  # not a provider setting: the sentence stays
+    words = provider.in_provider_words
+    assert words(_error("url must not be empty.", "url"), "ots") == "ots_url (OTS_URL) must not be empty."
+    assert words(_error("timeout must be above 0.", "timeout"), "ots") == "timeout must be above 0."
+
+
+def test_a_server_problem_names_the_url_setting_and_its_default_when_unset():
+    down = _error("Could not connect to https://pwpush.com: is the url right and the server up?")
+    [(summary, detail, path)] = _diagnostics({}, "pwpush", down)
+    assert summary == "Cannot reach the Password Pusher server" and path == []
+    assert detail.startswith("Check pwpush_url (PWPUSH_URL): it is not set, so the default https://pwpush.com is used.")
+    [(summary, detail, path)] = _diagnostics({"ots_url": "http://127.0.0.1:9"}, "ots", down)
+    assert summary == "Cannot reach the onetimesecret server"
+    assert detail.startswith("Check ots_url (OTS_URL). Could not")
+
+
+def test_settings_that_make_no_client_are_the_settings_error():
+    [(summary, detail, _path)] = _diagnostics({}, "ots", _error("username and api_token go together: set both."),
+                                              settings_only=True)
+    assert summary == "Invalid onetimesecret settings"
+    assert detail.startswith("ots_username and ots_api_token go together")
+    [(summary, detail, _path)] = _diagnostics({}, "pwpush", _error("url must be an http(s) address.", "url"),
+                                              settings_only=True)
+    assert (summary, detail) == ("Cannot reach the Password Pusher server",
+                                 "pwpush_url (PWPUSH_URL) must be an http(s) address.")
