@@ -106,8 +106,9 @@ def terraform_workspace(tmp_path_factory):
     realtf = _load("realtf", os.path.join(ROOT, "terraform", "tests", "realtf.py"))
     root = str(tmp_path_factory.mktemp("tf"))
     mirror = realtf.make_mirror(os.path.join(root, "mirror"))
+    # The view has no .venv of its own for the provider's launcher: the interpreter running the matrix has tf.
     space = realtf.Workspace(os.path.join(root, "ws"), realtf.dev_overrides_config(mirror),
-                             cache_home=os.path.join(root, "cache"))
+                             env={"ONESHOT_TF_PYTHON": sys.executable}, cache_home=os.path.join(root, "cache"))
     yield space
     deadline = time.monotonic() + 5
     while space.leftovers() != ([], []) and time.monotonic() < deadline:
