@@ -13,6 +13,8 @@ version_added: 0.1.0
 description:
   - Each term is a secret. Shares one secret per term and returns its link, in the same order.
   - All terms share one HTTPS connection. Every call creates new secrets.
+  - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
+    for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
   - oneshot.secrets.ots
   - oneshot.secrets.connection

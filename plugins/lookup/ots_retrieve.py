@@ -13,6 +13,8 @@ version_added: 0.1.0
 description:
   - Each term is a secret's link or key; returns its value, in the same order.
   - B(Revealing destroys each secret on the server.) Keep the result out of logs (C(no_log)).
+  - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
+    for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
   - oneshot.secrets.ots
   - oneshot.secrets.connection

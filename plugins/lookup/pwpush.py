@@ -20,6 +20,8 @@ description:
     controller), C(notify_emails_to) (one recipient list would be mailed every link of the call, and mail is
     capped per push and per day) and C(reuse_existing) (a lookup cannot report C(changed)). Use
     M(oneshot.secrets.pwpush_push) for those.
+  - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
+    for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.connection

@@ -18,6 +18,8 @@ description:
   - The attachments of a file push are not saved (nor returned), because a lookup returns strings. Use the
     M(oneshot.secrets.pwpush_push_retrieve) module with its O(oneshot.secrets.pwpush_push_retrieve#module:dest)
     option to save them in a directory; the lookup returns a file push's payload (its note) only.
+  - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
+    for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
   - oneshot.secrets.pwpush
   - oneshot.secrets.connection

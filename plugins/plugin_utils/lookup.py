@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared plumbing of the collection's lookups."""
+"""Shared plumbing of the collection's lookups: options and errors, decided here once."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -27,11 +27,43 @@ display = Display()
 # Options whose values a lookup's error must never show (a module's no_log does this for modules).
 SECRET_OPTIONS = secret_names(PWPUSH_CONNECTION, PWPUSH_PUSH, OTS_CONNECTION, OTS_SECRET, PUSHSECURITY_CONNECTION)
 
+# Keywords Ansible itself hands to a lookup's run() besides its options: ansible-core 2.17 passes wantlist=True
+# to the lookup of a with_<lookup> loop.
+ANSIBLE_KEYWORDS = frozenset(("wantlist",))
+
+
+def unsupported_parameters(plugin_name, given, definitions):
+    """The module's sentence for unknown keywords (AnsibleModule's), or None when every keyword is an option.
+
+    definitions: the plugin's config definitions (its documented options); `_terms` are the positional terms,
+    not a keyword. Only names are quoted, never a value, so no secret can show.
+    """
+    options = dict((name, definition) for name, definition in definitions.items() if not name.startswith("_"))
+    aliases = set(alias for definition in options.values() for alias in (definition or {}).get("aliases") or ())
+    unknown = sorted(name for name in given if name not in options and name not in aliases
+                     and name not in ANSIBLE_KEYWORDS)
+    if not unknown:
+        return None
+    supported = ", ".join(sorted(options))
+    if aliases:
+        supported += " (%s)" % ", ".join(sorted(aliases))
+    return "Unsupported parameters for (%s) lookup: %s. Supported parameters include: %s." % (
+        plugin_name, ", ".join(unknown), supported)
+
 
 class ServiceLookupBase(LookupBase):
     """A lookup whose connection options may also come from variables (pwpush_url, ots_url, ...)."""
 
+    @property
+    def fqcn(self):
+        """oneshot.secrets.pwpush, however the lookup was called (the loader's _load_name may be a Python path)."""
+        return getattr(self, "ansible_name", None) or self._load_name
+
     def load_options(self, variables, kwargs):
+        # Before anything else: a misspelt keyword must not be ignored (a link that stays for 5 views).
+        message = unsupported_parameters(self.fqcn, kwargs, self.option_definitions)
+        if message:
+            raise AnsibleError(message)
         self.set_options(var_options=variables, direct=kwargs)
         # Options read from variables arrive untemplated ("{{ vault_token }}"); render them like task options.
         for name, value in list(self._options.items()):
