@@ -13,6 +13,11 @@ version_added: 0.1.0
 description:
   - Each term is a secret. Shares one secret per term and returns its link, in the same order.
   - All terms share one HTTPS connection. Every call creates new secrets.
+  - In check mode (C(ansible-playbook --check)) every term and option is checked as in a real run and nothing is
+    sent to the server. The result is C(null) for each term.
+  - A lookup sees only the run's check mode (C(ansible_check_mode)), not a task's C(check_mode) keyword. A task with
+    C(check_mode) set to true still stores its secrets, and one with C(check_mode) set to false still changes nothing
+    under C(--check).
   - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
     for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
@@ -40,7 +45,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: One link per term (C(<share domain or url>/secret/<key>)).
+  description:
+    - One link per term (C(<share domain or url>/secret/<key>)).
+    - In check mode C(null) for each term (nothing is stored).
   type: list
   elements: str
 """
@@ -53,14 +60,16 @@ from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import Serv
 
 
 class LookupModule(ServiceLookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+    CLIENT = OtsClient
+    CHANGES_SERVER = True
+    SECRET_TERMS = True
+
+    def validate(self, client, terms):
         options = dict(passphrase=self.get_option("passphrase"), ttl=self.get_option("ttl"))
+        for term in terms:  # reject every bad term before the first secret is stored
+            validate_secret_options(secret=term, authenticated=client.authenticated, **options)
+        return options
 
-        def share(client):
-            for term in terms:  # reject every bad term before the first secret is stored
-                validate_secret_options(secret=term, authenticated=client.authenticated, **options)
-            return [client.share(term, share_domain=self.get_option("share_domain"), **options)["secret_url"]
-                    for term in terms]
-
-        return self.run_with_client("ots", OtsClient.from_options, share, secrets=terms)
+    def change(self, client, terms, validated):  # validated: the secret options validate() checked
+        return [client.share(term, share_domain=self.get_option("share_domain"), **validated)["secret_url"]
+                for term in terms]

@@ -13,6 +13,12 @@ version_added: 0.1.0
 description:
   - Each term is a secret's link or key; returns its value, in the same order.
   - B(Revealing destroys each secret on the server.) Keep the result out of logs (C(no_log)).
+  - In check mode (C(ansible-playbook --check)) nothing is revealed and no request is sent. Each reference is
+    checked for its form only, because the API has no read that leaves a secret intact. The result is C(null)
+    for each term.
+  - A lookup sees only the run's check mode (C(ansible_check_mode)), not a task's C(check_mode) keyword. A task with
+    C(check_mode) set to true still reveals and destroys its secrets, and one with C(check_mode) set to false still
+    changes nothing under C(--check).
   - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
     for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
@@ -43,7 +49,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: The value of each secret.
+  description:
+    - The value of each secret.
+    - In check mode C(null) for each term (nothing is revealed).
   type: list
   elements: str
 """
@@ -56,13 +64,13 @@ from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import Serv
 
 
 class LookupModule(ServiceLookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+    CLIENT = OtsClient
+    CHANGES_SERVER = True  # revealing destroys the secret
+
+    def validate(self, client, terms):
+        for term in terms:  # every reference is checked before the first secret is revealed (and destroyed)
+            key_from_reference(term)
+
+    def change(self, client, terms, validated):
         passphrase = self.get_option("passphrase")
-
-        def reveal(client):
-            for term in terms:  # every reference is checked before the first secret is revealed (and destroyed)
-                key_from_reference(term)
-            return [client.retrieve(term, passphrase=passphrase)["value"] for term in terms]
-
-        return self.run_with_client("ots_retrieve", OtsClient.from_options, reveal)
+        return [client.retrieve(term, passphrase=passphrase)["value"] for term in terms]

@@ -20,6 +20,12 @@ description:
     controller), C(notify_emails_to) (one recipient list would be mailed every link of the call, and mail is
     capped per push and per day) and C(reuse_existing) (a lookup cannot report C(changed)). Use
     M(oneshot.secrets.pwpush_push) for those.
+  - In check mode (C(ansible-playbook --check)) every term and option is checked as in a real run, against the
+    server's version answer too (a read that changes nothing), and no push is created. The result is C(null) for
+    each term.
+  - A lookup sees only the run's check mode (C(ansible_check_mode)), not a task's C(check_mode) keyword. A task with
+    C(check_mode) set to true still creates its pushes, and one with C(check_mode) set to false still changes nothing
+    under C(--check).
   - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
     for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
@@ -79,28 +85,37 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: One share link per term (ending in C(/r) when O(retrieval_step) is on).
+  description:
+    - One share link per term (ending in C(/r) when O(retrieval_step) is on).
+    - In check mode C(null) for each term (nothing is created).
   type: list
   elements: str
 """
 
-from ansible.errors import AnsibleError
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PayloadSpecs, PushSpec
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 
 class LookupModule(ServiceLookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+    CLIENT = PwpushClient
+    CHANGES_SERVER = True
+    SECRET_TERMS = True
+
+    def validate(self, client, terms):
         options = PushSpec.options(self.get_option)  # what it shares with pwpush_push (module_utils/_options.py)
         if options["kind"] == "file":
-            raise AnsibleError("pwpush lookup: kind=file is not available in the lookup; use the pwpush_push module.")
+            raise PwpushError("kind=file is not available in the lookup; use the pwpush_push module.")
         concurrency = self.get_option("concurrency")
+        if not 1 <= concurrency <= MAX_CONCURRENCY:  # create_pushes' own check, here for check mode too
+            raise PwpushError("concurrency must be between 1 and %d (got %s)." % (MAX_CONCURRENCY, concurrency))
+        specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
+        for spec in specs:  # every term against this server's rules (asks its version once), before any push
+            client.prepare(spec)
+        return specs
 
-        def create(client):
-            specs = PayloadSpecs(terms, **options)  # built one at a time: no object per term but its link
-            return client.create_pushes(specs, concurrency=concurrency, select=lambda push: push["url"])
-
-        return self.run_with_client("pwpush", PwpushClient.from_options, create, secrets=terms)
+    def change(self, client, terms, validated):  # validated: the PayloadSpecs validate() checked
+        return client.create_pushes(validated, concurrency=self.get_option("concurrency"),
+                                    select=lambda push: push["url"])

@@ -18,6 +18,12 @@ description:
   - The attachments of a file push are not saved (nor returned), because a lookup returns strings. Use the
     M(oneshot.secrets.pwpush_push_retrieve) module with its O(oneshot.secrets.pwpush_push_retrieve#module:dest)
     option to save them in a directory; the lookup returns a file push's payload (its note) only.
+  - In check mode (C(ansible-playbook --check)) no view is counted. Every reference is checked, then each push is
+    previewed (a read that counts no view), so a link to a push that does not exist fails the lookup; whether a push
+    has expired or its passphrase is right is not checked. The result is C(null) for each term.
+  - A lookup sees only the run's check mode (C(ansible_check_mode)), not a task's C(check_mode) keyword. A task with
+    C(check_mode) set to true still spends views, and one with C(check_mode) set to false still changes nothing
+    under C(--check).
   - A keyword that is not one of the options below fails the lookup before any request, in the words a module uses
     for an unknown parameter, so a misspelt option is never ignored.
 extends_documentation_fragment:
@@ -49,7 +55,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: The payload of each push.
+  description:
+    - The payload of each push.
+    - In check mode C(null) for each term (no push is read).
   type: list
   elements: str
 """
@@ -61,19 +69,24 @@ from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import Serv
 
 
 class LookupModule(ServiceLookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        self.load_options(variables, kwargs)
+    CLIENT = PwpushClient
+    CHANGES_SERVER = True  # a retrieval counts a view
+
+    def validate(self, client, terms):
+        for term in terms:  # every reference is checked before the first view is counted
+            token_from_reference(term)
+
+    def check_mode_result(self, client, terms, validated):
+        for term in terms:  # a preview counts no view: it tells that the push exists (not whether it expired)
+            client.preview(term)
+        return [None] * len(terms)
+
+    def change(self, client, terms, validated):
         passphrase = self.get_option("passphrase")
-
-        def retrieve(client):
-            for term in terms:  # every reference is checked before the first view is counted
-                token_from_reference(term)
-            payloads = []
-            for term in terms:
-                push = client.retrieve(term, passphrase=passphrase)
-                if push.get("expired") or push.get("payload") is None:
-                    raise PwpushError("the push %s has expired: its payload is gone." % token_from_reference(term))
-                payloads.append(push["payload"])
-            return payloads
-
-        return self.run_with_client("pwpush_retrieve", PwpushClient.from_options, retrieve)
+        payloads = []
+        for term in terms:
+            push = client.retrieve(term, passphrase=passphrase)
+            if push.get("expired") or push.get("payload") is None:
+                raise PwpushError("the push %s has expired: its payload is gone." % token_from_reference(term))
+            payloads.append(push["payload"])
+        return payloads

@@ -1,13 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared plumbing of the collection's lookups: options and errors, decided here once."""
+"""Shared plumbing of the collection's lookups: options, check mode and errors, decided here once.
+
+A lookup of this collection subclasses ServiceLookupBase, declares CLIENT (a client class with from_options),
+CHANGES_SERVER and SECRET_TERMS, and writes two steps:
+
+- validate(client, terms): every check of a real run, before its first change; read-only requests only.
+  Its return value goes to change().
+- change(client, terms, validated): the requests that create something or spend a view; the lookup's result.
+
+Check mode (ansible-playbook --check) is decided here: a lookup with CHANGES_SERVER runs validate(), then
+check_mode_result() (None per term, or what a read-only probe says) instead of change().
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -51,13 +63,54 @@ def unsupported_parameters(plugin_name, given, definitions):
         plugin_name, ", ".join(unknown), supported)
 
 
+def in_check_mode(variables):
+    """Whether the play runs with --check. A lookup sees only the run's mode (ansible_check_mode): a task's own
+    check_mode keyword does not reach it (tested on ansible-core 2.17 and 2.21)."""
+    return boolean((variables or {}).get("ansible_check_mode", False), strict=False)
+
+
 class ServiceLookupBase(LookupBase):
     """A lookup whose connection options may also come from variables (pwpush_url, ots_url, ...)."""
+
+    CLIENT = None
+    # True when change() creates something on the server or spends a view: check mode then changes nothing.
+    CHANGES_SERVER = False
+    # True when the terms are secrets: masked in error messages.
+    SECRET_TERMS = False
 
     @property
     def fqcn(self):
         """oneshot.secrets.pwpush, however the lookup was called (the loader's _load_name may be a Python path)."""
         return getattr(self, "ansible_name", None) or self._load_name
+
+    @property
+    def lookup_name(self):
+        """The short name errors start with ("pwpush lookup: ...")."""
+        return self.fqcn.split(".")[-1]
+
+    def run(self, terms, variables=None, **kwargs):
+        self.load_options(variables, kwargs)
+        check_mode = self.CHANGES_SERVER and in_check_mode(variables)
+
+        def act(client):
+            validated = self.validate(client, terms)
+            if check_mode:
+                return self.check_mode_result(client, terms, validated)
+            return self.change(client, terms, validated)
+
+        return self.run_with_client(self.lookup_name, self.CLIENT.from_options, act,
+                                    secrets=terms if self.SECRET_TERMS else ())
+
+    def validate(self, client, terms):
+        """Every check of a real run before its first change (read-only requests only); passed to change()."""
+        return None
+
+    def change(self, client, terms, validated):
+        raise NotImplementedError("a lookup of this collection defines change()")
+
+    def check_mode_result(self, client, terms, validated):
+        """The result in check mode: None for each term. A lookup may first probe with read-only requests."""
+        return [None] * len(terms)
 
     def load_options(self, variables, kwargs):
         # Before anything else: a misspelt keyword must not be ignored (a link that stays for 5 views).
