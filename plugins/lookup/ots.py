@@ -27,7 +27,7 @@ extends_documentation_fragment:
   - oneshot.secrets.ots.secret_options
 options:
   _terms:
-    description: The secrets to share, 8 characters to 10000 bytes each.
+    description: The secrets to share, up to 10000 bytes each (any length, since nothing masks a lookup's result).
     type: list
     elements: str
     required: true

@@ -37,7 +37,8 @@ options:
   _terms:
     description:
       - The secrets to push (or links for O(kind=url), texts for O(kind=qr)). File pushes are not available here.
-      - At least 8 characters each, as for the module's O(oneshot.secrets.pwpush_push#module:payload).
+      - Any length, a 4-digit PIN included. Nothing masks a lookup's result, so the module's 8-character minimum
+        for O(oneshot.secrets.pwpush_push#module:payload) does not apply here.
     type: list
     elements: str
     required: true

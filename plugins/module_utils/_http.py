@@ -201,8 +201,9 @@ class HttpTransport:
                         self.sleep(backoff_seconds(attempt))
                         attempt += 1
                         continue
+                    # no_answer: the server at url gave no (usable) answer, whatever was asked of it.
                     error = ServiceError(self._failure_message(failure, idempotent, timeout, attempt + 1,
-                                                               time.monotonic() - started))
+                                                               time.monotonic() - started), code="no_answer")
                     error.kind = failure.kind
                     raise error
 

@@ -73,6 +73,8 @@ _DESTROYED = "the server may have destroyed the secret already"
 class OtsError(ServiceError):
     """An onetimesecret failure, phrased for the user."""
 
+    OPTIONS = OTS_CONNECTION
+
     body_message = None  # the server's own message, when it sent one
 
 
@@ -124,7 +126,8 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
                 TTL_MIN, maximum, "" if authenticated else " for anonymous use (up to 30 days with an account)", ttl))
     if recipient is not None:
         if not authenticated:
-            raise OtsError("recipient needs an account: set username and api_token (OTS_USERNAME, OTS_TOKEN).")
+            raise OtsError("recipient needs an account: set {username} and {api_token}.", code="account_required",
+                           option="username")
         if not is_email(recipient):
             raise OtsError("recipient %r is not an email address." % recipient)
     if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
@@ -198,8 +201,8 @@ class OtsClient:
         # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
         self.masked_results = masked_results
         if bool(username) != bool(api_token):
-            raise OtsError("username and api_token go together: set both for an account, or neither to share "
-                           "anonymously.")
+            raise OtsError("{username} and {api_token} go together: set both for an account, or neither to share "
+                           "anonymously.", code="invalid_value", option="username")
         self.url = url
         self.authenticated = bool(username)
         # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
@@ -213,8 +216,10 @@ class OtsClient:
                                                user_agent="oneshot.secrets (ots)", pacer=pacer)
 
     @classmethod
-    def from_options(cls, get_option):
-        return cls(**dict((name, get_option(name)) for name in CONNECTION_OPTIONS))
+    def from_options(cls, get_option, **door):
+        """Build a client from a module's params.get or a plugin's get_option; door: what the door decides
+        (masked_results)."""
+        return cls(**dict(dict((name, get_option(name)) for name in CONNECTION_OPTIONS), **door))
 
     def close(self):
         self.http.close()
@@ -325,7 +330,8 @@ class OtsClient:
 
     def recent(self):
         if not self.authenticated:
-            raise OtsError("Listing recent secrets needs an account: set username and api_token.")
+            raise OtsError("Listing recent secrets needs an account: set {username} and {api_token}.",
+                           code="account_required", option="username")
         body = self._call("GET", "/private/recent", "list recent secrets", expected="a JSON list of receipts",
                           shape=list)
         return [self.describe(receipt) for receipt in body]
@@ -404,7 +410,7 @@ class OtsClient:
             else:
                 response = self.http.request(method, API + path, data=data, idempotent=idempotent)
         except ServiceError as exc:
-            raise OtsError("Could not %s: %s" % (action, exc.message))
+            raise OtsError.rewording(exc, "Could not %s: %s" % (action, exc.message))
         body = json_or_none(response)
         if response.status_code == 200 and isinstance(body, shape):
             return body
@@ -423,8 +429,8 @@ class OtsClient:
         # The server's own words may echo what it was sent: quoted only with every secret of the call masked.
         shown = mask_secrets(message, tuple(self._secrets)) if message is not None else None
         if message == "Not authorized" or intended == "401":
-            text = ("authentication failed: username or api_token is not valid for %s (the v1 API answers 404 "
-                    "'Not authorized'). Check OTS_USERNAME/OTS_TOKEN and url." % self.url)
+            text = ("authentication failed: {username} or {api_token} is not valid for %s (the v1 API answers 404 "
+                    "'Not authorized'). Check them and {url}." % self.url)
         elif message == "Unknown secret":
             text = ("no such secret: it was already read, burned or expired, or the passphrase is wrong "
                     "(the v1 API answers all of these the same way)")
@@ -440,7 +446,8 @@ class OtsClient:
             text = "%s (HTTP %d%s)" % (shown, status, ", intended %s" % intended if intended else "")
         else:
             text = "HTTP %d from %s" % (status, self.url)
-        error = OtsError("Could not %s: %s." % (action, text.rstrip(".")), status=status, body=body)
+        concerns = dict(code="bad_credentials", option="api_token") if "{api_token}" in text else {}
+        error = OtsError("Could not %s: %s." % (action, text.rstrip(".")), status=status, body=body, **concerns)
         error.body_message = message
         return error
 

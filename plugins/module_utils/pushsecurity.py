@@ -42,6 +42,8 @@ BURST_RESERVE = 0.5
 class PushSecurityError(ServiceError):
     """A Push Security failure, phrased for the user."""
 
+    OPTIONS = PUSHSECURITY_CONNECTION
+
 
 def connection_argument_spec():
     """Connection options of every Push Security module (declared in _options.py, documented in doc_fragments/pushsecurity.py)."""
@@ -174,7 +176,8 @@ class PushSecurityClient:
                  rate=RATE_PER_SECOND, burst=BURST, transport=None):
         self.url = service_url(url, "the Push Security API", PushSecurityError)
         if not api_key:
-            raise PushSecurityError("api_key is required: set it or PUSHSECURITY_API_KEY (a Full access key for writes).")
+            raise PushSecurityError("api_key is required (a Full access key for writes): set {api_key}.",
+                                    code="invalid_value", option="api_key")
         # Masked in every message: the API key, and the passwords of the call (not no_log in the module).
         self._secrets = [api_key]
         self.limiter = TokenBucket(rate, burst - BURST_RESERVE)
@@ -230,7 +233,7 @@ class PushSecurityClient:
             # password in it.
             response = self.http.request(method, STOLEN_CREDENTIALS_PATH, read_success_body=False, **kwargs)
         except ServiceError as exc:
-            raise PushSecurityError("Could not %s: %s" % (action, exc.message))
+            raise PushSecurityError.rewording(exc, "Could not %s: %s" % (action, exc.message))
         if not 200 <= response.status_code < 300:
             raise self._error(response, action)
 

@@ -12,23 +12,26 @@ from tf.types import Bool, Number, String, Unknown
 from oneshot_provider import collection
 from oneshot_provider.servicer import SEALED
 
-# The clients' sentences name the modules' options; here they are provider settings. An error that carries its
-# option (ServiceError.option) is worded from it (provider.in_provider_words); these sentences come from errors that
-# carry none yet: _pwpush/errors.py raise_for (401), PwpushClient._require_token, PushSpec.validate (file pushes),
-# OtsClient._error (401) and __init__ (username/api_token), validate_secret_options (recipient), OtsClient.recent.
-_PROVIDER_TERMS = (
-    ("Check token/PWPUSH_TOKEN and url.", "Check pwpush_token (PWPUSH_TOKEN), pwpush_email and pwpush_url."),
-    ("set token (or PWPUSH_TOKEN)", "set pwpush_token (or PWPUSH_TOKEN)"),
-    ("username or api_token is not valid", "ots_username or ots_api_token is not valid"),
-    ("Check OTS_USERNAME/OTS_TOKEN and url.", "Check ots_username/ots_api_token (OTS_USERNAME/OTS_TOKEN) and ots_url."),
-    ("set username and api_token", "set ots_username and ots_api_token"),
-    ("username and api_token go together", "ots_username and ots_api_token go together"),
-)
+_SERVICE_SETS = {"pwpush": "PWPUSH_CONNECTION", "ots": "OTS_CONNECTION"}
 
 
-def in_provider_terms(message):
-    for module_words, provider_words in _PROVIDER_TERMS:
-        message = message.replace(module_words, provider_words)
+def setting_words(service, option):
+    """How the provider names a declared connection option of service, e.g. pwpush_url (PWPUSH_URL): the option's
+    variable name (its setting) and its environment variable; None when the option is not declared so."""
+    declared_option = getattr(declared(), _SERVICE_SETS[service]).get(option) if option else None
+    if not declared_option or not declared_option.get("vars") or not declared_option.get("env"):
+        return None
+    return "%s (%s)" % (declared_option["vars"][0], declared_option["env"][0])
+
+
+def in_provider_words(exc, service):
+    """A client's sentence in the provider's words: its {option} terms and, when the sentence starts with the option
+    it carries (exc.option), that first word become the provider's settings (pwpush_token (PWPUSH_TOKEN))."""
+    message = exc.worded(lambda option: setting_words(service, option) or option)
+    option = getattr(exc, "option", None)
+    words = setting_words(service, option)
+    if words and message.startswith(option + " "):
+        return words + message[len(option):]
     return message
 
 

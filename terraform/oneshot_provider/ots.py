@@ -13,7 +13,7 @@ from oneshot_provider.common import (
     declared,
     declared_attribute,
     error_path,
-    in_provider_terms,
+    in_provider_words,
     known,
     lib,
     lib_or_error,
@@ -83,7 +83,7 @@ class OtsSecret(Base, Resource):
                                         ttl=as_int(values.get("ttl")), recipient=values.get("recipient"),
                                         authenticated=True, masked_results=False)
         except ots.OtsError as exc:
-            message = in_provider_terms(exc.message)
+            message = in_provider_words(exc, "ots")
             diags.add_error("Invalid %s" % message.split(" ", 1)[0], message,
                             path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
 
@@ -98,7 +98,7 @@ class OtsSecret(Base, Resource):
             ots.validate_secret_options(ttl=as_int(planned.get("ttl")) if known(planned.get("ttl")) else None,
                                         recipient=planned.get("recipient") if known(planned.get("recipient")) else None)
         except ots.OtsError as exc:
-            message = in_provider_terms(exc.message)
+            message = in_provider_words(exc, "ots")
             name = error_path(message, self.INPUTS) or ["ttl"]
             diags.add_error("Invalid %s for anonymous use" % name[0], message, path=name)
 

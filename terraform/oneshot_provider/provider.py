@@ -16,7 +16,7 @@ from tf.schema import Schema
 from tf.types import Unknown
 
 from oneshot_provider import SOURCE_ADDRESS, collection
-from oneshot_provider.common import declared, declared_attribute, in_provider_terms, known, lib
+from oneshot_provider.common import declared, declared_attribute, in_provider_words, known, lib, setting_words
 from oneshot_provider.ots import OtsSecret
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
 
@@ -131,7 +131,6 @@ class OneshotProvider(Provider):
         get_option = self._get_option(service)
         client = client_class(masked_results=False,
                               **dict((name, get_option(name)) for name in module.CONNECTION_OPTIONS))
-        client.http.request = _noting_no_answer(client.http)
         return client
 
     def check_settings(self, diags, service):
@@ -156,7 +155,7 @@ class OneshotProvider(Provider):
             identified = True
             return action(client)
         except error_type as exc:
-            if client is None or not identified or client.http.no_answer is not None or _not_the_service(service, exc):
+            if client is None or not identified or exc.code == "no_answer" or _not_the_service(service, exc):
                 self.server_problem(diags, service, exc, settings_only=client is None)
             else:
                 message = in_provider_words(exc, service)
@@ -182,42 +181,6 @@ class OneshotProvider(Provider):
                 message = "Check %s: it is not set, so the default %s is used. %s" % (
                     url, self._get_option(service)("url"), message)
         diags.add_error("Cannot reach the %s server" % name, message)
-
-
-def setting_words(service, option):
-    """How the provider names a declared connection option of service, e.g. pwpush_url (PWPUSH_URL); None when the
-    option is not a provider setting."""
-    for each_service, setting, name, declared_option in settings():
-        if each_service == service and name == option:
-            return "%s (%s)" % (setting, declared_option["env"][0])
-    return None
-
-
-def in_provider_words(exc, service):
-    """A client's sentence as the provider says it. An error that carries its option (exc.option) starts with the
-    option's name: the provider puts its setting's name there. Errors that carry none yet go through the
-    phrase table of common.py (in_provider_terms)."""
-    option = getattr(exc, "option", None)
-    words = setting_words(service, option)
-    if words and exc.message.startswith(option + " "):
-        return words + exc.message[len(option):]
-    return in_provider_terms(exc.message)
-
-
-def _noting_no_answer(transport):
-    """transport.request that keeps its own error when no answer came (transport.no_answer): the clients reword
-    it into theirs without its kind, and the provider words such a failure as one of its url setting."""
-    request = transport.request
-    error_type = lib()["ServiceError"]
-    transport.no_answer = None
-
-    def noted(*args, **kwargs):
-        try:
-            return request(*args, **kwargs)
-        except error_type as exc:
-            transport.no_answer = exc
-            raise
-    return noted
 
 
 def _not_the_service(service, exc):

@@ -13,7 +13,7 @@ from oneshot_provider.common import (
     declared,
     declared_attribute,
     error_path,
-    in_provider_terms,
+    in_provider_words,
     known,
     lib,
     lib_or_error,
@@ -128,7 +128,7 @@ class PwpushPush(Base, Resource):
         try:
             self.spec(values, self._stand_in_secrets(values)).validate(has_token=True, masked_results=False)
         except pwpush.PwpushError as exc:
-            message = in_provider_terms(exc.message)
+            message = in_provider_words(exc, "pwpush")
             self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
 
     def check_with_server(self, diags, planned):
@@ -156,7 +156,7 @@ class PwpushPush(Base, Resource):
         try:
             spec.push_fields(*server)
         except pwpush.PwpushError as exc:
-            diags.add_error("Invalid %s for this server" % name, in_provider_terms(exc.message), path=[name])
+            diags.add_error("Invalid %s for this server" % name, in_provider_words(exc, "pwpush"), path=[name])
 
     def create(self, ctx, planned):
         secrets = sealed_values(planned)

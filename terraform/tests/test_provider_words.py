@@ -12,13 +12,13 @@ from tf.utils import Diagnostics
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from oneshot_provider import provider  # noqa: E402  pylint: disable=wrong-import-position
-from oneshot_provider.common import lib  # noqa: E402  pylint: disable=wrong-import-position
+from oneshot_provider.common import in_provider_words, lib, setting_words  # noqa: E402  pylint: disable=wrong-import-position
 
 
-def _error(message, option=None, status=None):
-    exc = lib()["ServiceError"](message, status=status)
-    exc.option = option
-    return exc
+def _error(message, option=None, status=None, service="ots"):
+    """An error as the service's client raises it ({option} terms worded by each door)."""
+    error_class = lib()["ots"].OtsError if service == "ots" else lib()["pwpush"].PwpushError
+    return error_class(message, status=status, option=option)
 
 
 def _diagnostics(settings, service, exc, **kwargs):
@@ -30,12 +30,23 @@ def _diagnostics(settings, service, exc, **kwargs):
 
 
 def test_an_option_carried_by_the_error_is_named_as_the_provider_names_it():
-    assert provider.setting_words("pwpush", "token") == "pwpush_token (PWPUSH_TOKEN)"
-    assert provider.setting_words("ots", "api_token") == "ots_api_token (OTS_TOKEN)"
-    assert provider.setting_words("ots", "timeout") is None  # not a provider setting: the sentence stays
-    words = provider.in_provider_words
+    assert setting_words("pwpush", "token") == "pwpush_token (PWPUSH_TOKEN)"
+    assert setting_words("ots", "api_token") == "ots_api_token (OTS_TOKEN)"
+    assert setting_words("ots", "timeout") is None  # not a provider setting: the sentence stays
+    words = in_provider_words
     assert words(_error("url must not be empty.", "url"), "ots") == "ots_url (OTS_URL) must not be empty."
     assert words(_error("timeout must be above 0.", "timeout"), "ots") == "timeout must be above 0."
+
+
+def test_option_terms_are_worded_by_each_door():
+    """The same error: the modules' words in its message, the provider's from in_provider_words."""
+    exc = _error("An API token is needed to list pushes: set {token}.", "token", service="pwpush")
+    assert exc.message == "An API token is needed to list pushes: set token (PWPUSH_TOKEN)."
+    assert in_provider_words(exc, "pwpush") == "An API token is needed to list pushes: set pwpush_token (PWPUSH_TOKEN)."
+    exc = _error("{username} and {api_token} go together: set both.", "username")
+    assert exc.message == "username (OTS_USERNAME) and api_token (OTS_TOKEN) go together: set both."
+    assert in_provider_words(exc, "ots") == (
+        "ots_username (OTS_USERNAME) and ots_api_token (OTS_TOKEN) go together: set both.")
 
 
 def test_a_server_problem_names_the_url_setting_and_its_default_when_unset():
@@ -49,10 +60,10 @@ def test_a_server_problem_names_the_url_setting_and_its_default_when_unset():
 
 
 def test_settings_that_make_no_client_are_the_settings_error():
-    [(summary, detail, _path)] = _diagnostics({}, "ots", _error("username and api_token go together: set both."),
+    [(summary, detail, _path)] = _diagnostics({}, "ots", _error("{username} and {api_token} go together: set both."),
                                               settings_only=True)
     assert summary == "Invalid onetimesecret settings"
-    assert detail.startswith("ots_username and ots_api_token go together")
+    assert detail.startswith("ots_username (OTS_USERNAME) and ots_api_token (OTS_TOKEN) go together")
     [(summary, detail, _path)] = _diagnostics({}, "pwpush", _error("url must be an http(s) address.", "url"),
                                               settings_only=True)
     assert (summary, detail) == ("Cannot reach the Password Pusher server",

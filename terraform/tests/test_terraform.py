@@ -295,7 +295,8 @@ def test_wrong_tokens_fail_the_apply_with_one_diagnostic(workspace, pwpush_serve
     # Each names the provider settings to check (Terraform wraps the lines).
     text = " ".join(run.output.split())
     assert re.search(r"Error: Could not create the push .*?HTTP 401.*?Check pwpush_token \(PWPUSH_TOKEN\)", text), run
-    assert re.search(r"Error: Could not share the secret .*?ots_username or ots_api_token is not valid", text), run
+    assert re.search(r"Error: Could not share the secret .*?ots_username \(OTS_USERNAME\) or ots_api_token "
+                     r"\(OTS_TOKEN\) is not valid", text), run
     assert ws.state()["resources"] == []
     ws.assert_no_leak(*SECRETS, "wrong-token-0001", "wrong-token-0002")
 

@@ -127,7 +127,7 @@ class ActionDoor:
                 args["name_template"] = value + " {name}"
             elif option in _PERSON_OPTIONS:
                 person[_PERSON_OPTIONS[option]] = value
-            elif option in ("timeout", "retries", "validate_certs", "ca_path") or option.startswith("x_"):
+            elif option in ("timeout", "retries", "validate_certs", "ca_path", "url") or option.startswith("x_"):
                 args[option.replace("x_", "", 1)] = value
             else:
                 raise NotADoor("credential_links has no option %s" % option)
@@ -203,7 +203,8 @@ class TerraformDoor:
         env = {"TF_VAR_secret": secret}
         run = (self.workspace.tf("plan", "-input=false", env=env, expect=None) if check else
                self.workspace.tf("apply", "-auto-approve", "-input=false", env=env, expect=None))
-        return Outcome(run.returncode != 0, run.output, run)
+        # Terraform wraps a diagnostic's lines at its terminal width: one space between words, as it was written.
+        return Outcome(run.returncode != 0, " ".join(run.output.split()), run)
 
     def retrieve(self, service, link, connection, check=False):
         raise NotADoor("the provider makes pushes; it does not read them")

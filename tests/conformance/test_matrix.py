@@ -188,6 +188,36 @@ def wrong_token(door, servers, _echo):
     assert servers.state("pwpush") == before
 
 
+def account_required(door, servers, _echo):
+    """Mail the link without an account: each door names the settings in its own words."""
+    before = servers.state("ots")
+    if door.name == "action":
+        outcome = door.push("ots", "account-case-secret", {"url": servers.ots.url}, {"x_send_email": True})
+        refused(outcome, "username", "api_token")
+    else:
+        outcome = door.push("ots", "account-case-secret", {"url": servers.ots.url}, {"recipient": "bob@example.com"})
+        refused(outcome, *(("ots_username (OTS_USERNAME)", "ots_api_token (OTS_TOKEN)") if door.name == "terraform"
+                           else ("username (OTS_USERNAME)", "api_token (OTS_TOKEN)")))
+    assert servers.state("ots") == before
+
+
+def token_required(door, servers, _echo):
+    """A file push without a token (only the module door has file pushes)."""
+    before = servers.state("pwpush")
+    outcome = door.push("pwpush", "file-case-note-1", {"url": servers.pwpush.url}, {"kind": "file",
+                                                                                    "files": ["/etc/hostname"]})
+    refused(outcome, "set token (PWPUSH_TOKEN)")
+    assert servers.state("pwpush") == before
+
+
+def no_answer(door, servers, _echo):
+    """Nothing listens at url: a problem of the url setting, named in the door's words."""
+    outcome = door.push("pwpush", "no-answer-payload-1", {"url": "http://127.0.0.1:9", "token": PWPUSH_TOKEN},
+                        {"timeout": 2} if door.name != "terraform" else {})
+    refused(outcome, "pwpush_url (PWPUSH_URL)" if door.name == "terraform" else "127.0.0.1:9",
+            absent=("no-answer-payload-1", PWPUSH_TOKEN))
+
+
 NO_REUSE_LOOKUP = NA("a lookup never reuses: every call creates (its docs say so)")
 NO_REUSE_TF = NA("a resource's push is the one in its state: nothing is found by name")
 NO_TIMEOUT_TF = NA("the provider has no timeout setting (Terraform's own timeouts apply)")
@@ -208,9 +238,14 @@ EXPECT = {
     server_echoes_the_secret: {},
     userinfo_in_url: {},
     wrong_token: {},
+    account_required: {"lookup": NA("the ots lookup has no recipient option (its docs list what it takes)")},
+    token_required: {"lookup": NA("lookups make no file pushes"), "action": ONLY_LINKS,
+                     "terraform": NA("the provider makes no file pushes")},
+    no_answer: {},
 }
 # The error codes of the core (module_utils/_core/errors.py users) and the case that proves each.
-CODES = {"invalid_value": infinite_timeout}
+CODES = {"invalid_value": infinite_timeout, "bad_credentials": wrong_token, "account_required": account_required,
+         "token_required": token_required, "no_answer": no_answer}
 
 
 @pytest.mark.parametrize("door", DOORS, indirect=True)

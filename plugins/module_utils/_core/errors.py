@@ -14,11 +14,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+# {token}, {url}: a declared option named in a message, worded by each door (see ServiceError.worded).
+_OPTION_TERM = re.compile(r"\{([a-z_]+)\}")
+
 
 class ServiceError(Exception):
-    """A failure worth one clear sentence to the user; never carries a secret."""
+    """A failure worth one clear sentence to the user; never carries a secret.
+
+    The sentence may name the service's options as {option} terms (a subclass's OPTIONS declares them): `message`
+    words them as the Ansible doors do, token (PWPUSH_TOKEN); worded() lets another door use its own names.
+    """
+
+    OPTIONS = {}  # the service's connection declarations (module_utils/_options.py)
 
     def __init__(self, message, status=None, body=None, code=None, option=None):
+        self.template = message
+        message = self.worded(self.option_words)
         super(ServiceError, self).__init__(message)
         self.message = message
         self.status = status
@@ -26,6 +39,25 @@ class ServiceError(Exception):
         self.kind = None  # why a transport attempt failed ("too_big", "deadline", ...), when that was the cause
         self.code = code
         self.option = option
+
+
+    @classmethod
+    def option_words(cls, option):
+        """How the Ansible doors name an option: the option, and its environment variable when it has one."""
+        env = cls.OPTIONS[option].get("env")
+        return "%s (%s)" % (option, env[0]) if env else option
+
+    @classmethod
+    def rewording(cls, exc, message):
+        """This service's error for another one (the transport's), in a new sentence that keeps what it concerns."""
+        error = cls(message, status=exc.status, body=exc.body, code=exc.code, option=exc.option)
+        error.kind = exc.kind
+        return error
+
+    def worded(self, words):
+        """The sentence with each {option} term in a door's words (words(option) -> text)."""
+        return _OPTION_TERM.sub(lambda term: words(term.group(1)) if term.group(1) in self.OPTIONS else term.group(0),
+                                self.template)
 
 
 class OptionError(ServiceError):

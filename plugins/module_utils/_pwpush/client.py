@@ -92,9 +92,10 @@ class PwpushClient(ExistingPushes):
                                                user_agent=USER_AGENT, pacer=pacer)
 
     @classmethod
-    def from_options(cls, get_option):
-        """Build a client from a module's params.get or a plugin's get_option."""
-        return cls(**dict((name, get_option(name)) for name in CONNECTION_OPTIONS))
+    def from_options(cls, get_option, **door):
+        """Build a client from a module's params.get or a plugin's get_option; door: what the door decides
+        (masked_results)."""
+        return cls(**dict(dict((name, get_option(name)) for name in CONNECTION_OPTIONS), **door))
 
     def close(self):
         self.http.close()
@@ -279,13 +280,13 @@ class PwpushClient(ExistingPushes):
 
     def _require_token(self, what):
         if not self.token:
-            raise PwpushError("An API token is needed to %s: set token (or PWPUSH_TOKEN)." % what)
+            raise PwpushError("An API token is needed to %s: set {token}." % what, code="token_required", option="token")
 
     def _send(self, method, path, operation, **kwargs):
         try:
             return self.http.request(method, path, **kwargs)
         except ServiceError as exc:
-            raise PwpushError("Could not %s: %s" % (operation.text, exc.message))
+            raise PwpushError.rewording(exc, "Could not %s: %s" % (operation.text, exc.message))
 
     def _raise_for(self, response, operation):
         raise_for(response, operation, self.url, self._secrets, self.http.retries)

@@ -14,10 +14,13 @@ from collections import namedtuple
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError, json_or_none
 from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mask_secrets
+from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_CONNECTION
 
 
 class PwpushError(ServiceError):
     """A Password Pusher failure, phrased for the user."""
+
+    OPTIONS = PWPUSH_CONNECTION
 
 
 class Operation(namedtuple("Operation", ["key", "text"])):
@@ -77,11 +80,11 @@ def raise_for(response, operation, url, secrets, retries):
     detail = mask_secrets(error_text(response), secrets, limit=200)
     if status == 401 and not response.content:
         message = ("authentication failed (HTTP 401 with an empty body): the token or email is not valid for %s. "
-                   "Check token/PWPUSH_TOKEN and url." % url)
+                   "Check {token} and {url}." % url)
     elif (status, operation.key) in _WORDING:
         message = _WORDING[(status, operation.key)].format(detail=detail, url=url)
     elif status == 401:
-        message = "authentication required (HTTP 401: %s): set token (or PWPUSH_TOKEN)" % detail
+        message = "authentication required (HTTP 401: %s): set {token}" % detail
     elif status == 403:
         message = "forbidden (HTTP 403: %s): the push does not belong to this token's user" % detail
     elif status == 404:
@@ -99,7 +102,9 @@ def raise_for(response, operation, url, secrets, retries):
                    "/first_run until its first admin exists)" % (status, location))
     else:
         message = "HTTP %d from %s: %s" % (status, url, detail or "no details")
-    raise PwpushError("Could not %s: %s." % (operation.text, message.rstrip(".")), status=status, body=body)
+    concerns = dict(code="bad_credentials", option="token") if "{token}" in message else {}
+    raise PwpushError("Could not %s: %s." % (operation.text, message.rstrip(".")), status=status, body=body,
+                      **concerns)
 
 
 def error_text(response):

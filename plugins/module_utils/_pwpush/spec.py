@@ -131,7 +131,7 @@ class PushSpec:
             if not self.files:
                 raise PwpushError("kind=file needs files: a list of 1 to %d paths." % MAX_FILES)
             if not has_token:
-                raise PwpushError("File pushes need an API token: set token (or PWPUSH_TOKEN).")
+                raise PwpushError("File pushes need an API token: set {token}.", code="token_required", option="token")
         else:
             if self.files:
                 raise PwpushError("files can only be given with kind=file (kind is %s)." % self.kind)

@@ -26,7 +26,7 @@ def message(answer, operation, secrets=()):
     (errors.RETRIEVE, "Could not retrieve the push: wrong or missing passphrase (HTTP 401: no)."),
     (errors.EXPIRE, "Could not expire the push: not allowed (HTTP 401: no): only the owner can expire it unless "
                     "deletable_by_viewer is on."),
-    (errors.AUDIT, "Could not read the audit log: authentication required (HTTP 401: no): set token (or PWPUSH_TOKEN)."),
+    (errors.AUDIT, "Could not read the audit log: authentication required (HTTP 401: no): set token (PWPUSH_TOKEN)."),
 ])
 def test_401_depends_on_the_operation(operation, expected):
     assert message(response(401, {"error": "no"}), operation) == expected

@@ -33,7 +33,7 @@ def test_run_with_client_closes_the_client_and_names_the_lookup():
         raise ServiceError("Could not create the push: HTTP 500.")
 
     with pytest.raises(AnsibleError) as error:
-        PlainLookup().run_with_client("pwpush", lambda get_option: client, fail)
+        PlainLookup().run_with_client("pwpush", lambda get_option, **door: client, fail)
     assert str(error.value).startswith("pwpush lookup: Could not create the push")
     assert client.closed
 
@@ -41,7 +41,7 @@ def test_run_with_client_closes_the_client_and_names_the_lookup():
 def test_run_with_client_returns_the_action_result():
     client = FakeClient()
     lookup = PlainLookup()
-    assert lookup.run_with_client("ots", lambda get_option: client, lambda used: [used is client]) == [True]
+    assert lookup.run_with_client("ots", lambda get_option, **door: client, lambda used: [used is client]) == [True]
     assert client.closed
 
 
@@ -52,7 +52,7 @@ def test_other_errors_are_not_masked_as_service_errors():
         raise KeyError("bug")
 
     with pytest.raises(KeyError):
-        PlainLookup().run_with_client("ots", lambda get_option: client, bug)
+        PlainLookup().run_with_client("ots", lambda get_option, **door: client, bug)
     assert client.closed
 
 
