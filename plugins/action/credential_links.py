@@ -23,13 +23,13 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HAS_REQUESTS
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
     InputError,
     given_passwords,
     short_password_refusal,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import HAS_REQUESTS
 
 MODULE = "oneshot.secrets.credential_links"
 

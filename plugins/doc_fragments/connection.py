@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The transport options every service shares (plugins/module_utils/_http.py); each service's fragment adds
+    # The transport options every service shares (plugins/module_utils/_core/transport.py); each service's fragment adds
     # url, credentials and retries, whose meaning differs per API.
     DOCUMENTATION = r"""
 options:

@@ -52,10 +52,8 @@ _raw:
   elements: str
 """
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    OtsClient,
-    validate_secret_options,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 

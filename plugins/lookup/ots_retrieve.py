@@ -56,10 +56,8 @@ _raw:
   elements: str
 """
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    OtsClient,
-    key_from_reference,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import key_from_reference
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import ServiceLookupBase
 
 

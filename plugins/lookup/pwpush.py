@@ -106,7 +106,7 @@ class LookupModule(ServiceLookupBase):
     SECRET_TERMS = True
 
     def validate(self, client, terms):
-        options = PushSpec.options(self.get_option)  # what it shares with pwpush_push (module_utils/_options.py)
+        options = PushSpec.options(self.get_option)  # what it shares with pwpush_push (module_utils/_*/options.py)
         if options["kind"] == "file":
             raise PwpushError("kind=file is not available in the lookup; use the pwpush_push module.")
         concurrency = self.get_option("concurrency")

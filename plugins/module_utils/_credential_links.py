@@ -15,17 +15,37 @@ __metaclass__ = type
 import secrets
 import string
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import is_email
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_number
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import CREDENTIAL_LINKS
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
+    TTL_MAX_ACCOUNT,
+    TTL_MAX_ANONYMOUS,
+    TTL_MIN,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import TTL_MAX_ACCOUNT, TTL_MAX_ANONYMOUS, TTL_MIN
+
+# credential_links' own options (its connection options are both services' above); ranges checked before any request.
+CREDENTIAL_LINKS = dict(
+    service=dict(type="str", default="pwpush", choices=["pwpush", "ots"]),
+    people=dict(type="list", elements="raw", required=True),
+    # 90 days: the longest either service keeps a secret (onetimesecret's own limits are checked on top).
+    ttl_hours=dict(type="float", default=24.0, above=0, max=2160, unit="hours"),
+    views=dict(type="int", default=1, min=1, max=100),
+    password_length=dict(type="int", default=20, no_log=False, min=8, max=1024),
+    password_alphabet=dict(type="str", no_log=False),
+    name_template=dict(type="str", default="initial password for {name}"),
+    reuse=dict(type="bool", default=True),
+    previous_links=dict(type="list", elements="dict"),
+    send_email=dict(type="bool", default=False),
+    retrieval_step=dict(type="bool", default=True),
+    concurrency=dict(type="int", default=8, min=1, max=8),
+    pace=dict(type="float", default=0.0, or_zero=True, min=0.001, max=1000, unit="requests a second"),
+)
 
 DEFAULT_ALPHABET = string.ascii_letters + string.digits + "-_.!"
 DEFAULT_NAME_TEMPLATE = CREDENTIAL_LINKS["name_template"]["default"]

@@ -13,7 +13,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import url_password
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import (
+    argument_spec_keys as argument_spec_of,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import INSECURE_WARNING
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
+    CREDENTIAL_LINKS,
     DEFAULT_ALPHABET,
     BulkFailure,
     InputError,
@@ -23,20 +32,13 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
     ots_links,
     pwpush_links,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import url_password
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
-    CREDENTIAL_LINKS,
-    OTS_CONNECTION,
-    PWPUSH_CONNECTION,
-    argument_spec_keys as argument_spec_of,
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import DEFAULT_URL as OTS_URL, OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
+    DEFAULT_URL as PWPUSH_URL,
+    PwpushClient,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import DEFAULT_URL as PWPUSH_URL
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import DEFAULT_URL as OTS_URL
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
 
 # Resolved in code: one url option serves both services, each with the variables its own modules read.
 ENVIRONMENT = dict(
@@ -47,7 +49,7 @@ SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token"
 
 
 def connection_argument_spec():
-    """The connection options of both services as declared once (module_utils/_options.py), without the
+    """The connection options of both services as declared once (module_utils/_*/options.py), without the
     defaults and variables that depend on the service: connection() resolves those."""
     declared = dict(OTS_CONNECTION)
     declared.update(PWPUSH_CONNECTION)

@@ -159,17 +159,12 @@ value:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
-    OTS_CONNECTION,
-    OTS_SECRET,
-    argument_spec,
-)
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    OtsError,
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_SECRET
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
     key_from_reference,
-    run_module,
     validate_generate_options,
     validate_secret_options,
 )
@@ -214,8 +209,7 @@ def ensure_absent(module, client):
 
 
 def main():
-    spec = argument_spec(
-        OTS_CONNECTION, OTS_SECRET,
+    own = dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         secret=dict(type="str", no_log=True),
         recipient=dict(type="str"),
@@ -224,14 +218,15 @@ def main():
         character_sets=dict(type="dict", options=dict(
             (name, dict(type="bool")) for name in ("uppercase", "lowercase", "numbers", "symbols", "exclude_ambiguous"))),
     )
-    module = AnsibleModule(
-        argument_spec=spec,
+    module = ServiceModule(
+        OtsClient, OTS_SECRET,
+        argument_spec=own,
         required_if=[("state", "absent", ("metadata_key",))],
         mutually_exclusive=[("secret", "metadata_key")],
         supports_check_mode=True,
     )
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = run_module(module, lambda client: ensure(module, client))
+    result = module.run(lambda client: ensure(module, client))
     module.exit_json(**result)
 
 

@@ -77,12 +77,9 @@ service_status:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 
 
 def gather(module, client):
@@ -95,16 +92,16 @@ def gather(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    own = dict(
         secret_key=dict(type="str", no_log=False),
         metadata_key=dict(type="str", no_log=False),
         # No defaults: a default would satisfy required_one_of and turn an empty task into a status check.
         recent=dict(type="bool"),
         status=dict(type="bool"),
     )
-    module = AnsibleModule(
-        argument_spec=spec,
+    module = ServiceModule(
+        OtsClient,
+        argument_spec=own,
         mutually_exclusive=[("secret_key", "metadata_key", "recent", "status")],
         required_one_of=[("secret_key", "metadata_key", "recent", "status")],
         supports_check_mode=True,
@@ -112,7 +109,7 @@ def main():
     if module.params["secret_key"]:
         module.fail_json(msg="secret_key is not an option of ots_secret_info, which changes nothing: use "
                              "oneshot.secrets.ots_secret_reveal to reveal (and so destroy) a secret.")
-    result = run_module(module, lambda client: gather(module, client))
+    result = module.run(lambda client: gather(module, client))
     module.exit_json(changed=False, **result)
 
 

@@ -61,13 +61,9 @@ value:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    connection_argument_spec,
-    key_from_reference,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import key_from_reference
 
 
 def reveal(module, client):
@@ -80,13 +76,12 @@ def reveal(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    own = dict(
         secret_key=dict(type="str", required=True, no_log=False),
         passphrase=dict(type="str", no_log=True),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    module.exit_json(**run_module(module, lambda client: reveal(module, client)))
+    module = ServiceModule(OtsClient, argument_spec=own, supports_check_mode=True)
+    module.exit_json(**module.run(lambda client: reveal(module, client)))
 
 
 if __name__ == "__main__":

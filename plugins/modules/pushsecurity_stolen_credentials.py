@@ -119,16 +119,13 @@ deleted:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
-    MAX_BATCH,
-    PushSecurityError,
-    connection_argument_spec,
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import MAX_BATCH, PushSecurityClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
     passwords_of,
     passwords_shown_in,
-    run_module,
 )
 
 
@@ -193,9 +190,8 @@ def keep_masking_linear(module, credentials):
 
 
 def main():
-    spec = connection_argument_spec()
     # Types only: the values (emails, batch_size's range, api_key's presence) are checked by the client.
-    spec.update(
+    own = dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         credentials=dict(type="list", elements="dict", default=[], options=dict(
             email=dict(type="str", required=True),
@@ -205,11 +201,11 @@ def main():
         src=dict(type="path"),
         batch_size=dict(type="int", default=MAX_BATCH),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("credentials", "src")])
+    module = ServiceModule(PushSecurityClient, argument_spec=own, mutually_exclusive=[("credentials", "src")])
     credentials = take_credentials(module)
     keep_masking_linear(module, credentials)
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    module.exit_json(**run_module(module, lambda client: ensure(module, client, credentials)))
+    module.exit_json(**module.run(lambda client: ensure(module, client, credentials)))
 
 
 if __name__ == "__main__":

@@ -77,18 +77,14 @@ requests:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.asks import requests_served
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 
 def main():
-    module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
-    info = run_module(module, lambda client: dict(client.instance_info(), requests=requests_served(client)[0]))
+    module = ServiceModule(PwpushClient, supports_check_mode=True)
+    info = module.run(lambda client: dict(client.instance_info(), requests=requests_served(client)[0]))
     module.exit_json(changed=False, **info)
 
 

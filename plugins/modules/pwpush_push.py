@@ -215,22 +215,16 @@ expired_tokens:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
-    PWPUSH_CONNECTION,
-    PWPUSH_PUSH,
-    PWPUSH_PUSH_OWNER,
-    argument_spec as declared_argument_spec,
-)
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import run_module
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_PUSH, PWPUSH_PUSH_OWNER
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
 
 
 def argument_spec():
-    return declared_argument_spec(
-        PWPUSH_CONNECTION, PWPUSH_PUSH, PWPUSH_PUSH_OWNER,
+    """pwpush_push's own options (ServiceModule adds the connection and push options)."""
+    return dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         payload=dict(type="str", no_log=True),
         files=dict(type="list", elements="path"),
@@ -306,7 +300,8 @@ def ensure_absent(module, client):
 
 
 def main():
-    module = AnsibleModule(
+    module = ServiceModule(
+        PwpushClient, PWPUSH_PUSH, PWPUSH_PUSH_OWNER,
         argument_spec=argument_spec(),
         mutually_exclusive=[("expire_after_days", "expire_after_duration"), ("payload", "url_token")],
         required_if=[
@@ -329,7 +324,7 @@ def main():
         ensure = notify_existing
     else:
         ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = run_module(module, lambda client: ensure(module, client))
+    result = module.run(lambda client: ensure(module, client))
     module.exit_json(**result)
 
 

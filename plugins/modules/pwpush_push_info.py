@@ -128,12 +128,9 @@ pushes:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 
 def gather(module, client):
@@ -148,8 +145,7 @@ def gather(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    own = dict(
         url_token=dict(type="str", no_log=False),
         retrieve=dict(type="bool", default=False),
         audit=dict(type="bool", default=False),
@@ -157,8 +153,9 @@ def main():
         limit=dict(type="int"),
         accounts=dict(type="bool", default=False),
     )
-    module = AnsibleModule(
-        argument_spec=spec,
+    module = ServiceModule(
+        PwpushClient,
+        argument_spec=own,
         mutually_exclusive=[("retrieve", "audit", "list", "accounts"), ("list", "url_token"), ("accounts", "url_token")],
         required_one_of=[("url_token", "list", "accounts")],
         required_by={"limit": "list"},
@@ -169,7 +166,7 @@ def main():
                              "oneshot.secrets.pwpush_push_retrieve to read the payload.")
     if module.params["limit"] is not None and module.params["limit"] < 1:
         module.fail_json(msg="limit must be 1 or more (got %d)." % module.params["limit"])
-    result = run_module(module, lambda client: gather(module, client))
+    result = module.run(lambda client: gather(module, client))
     module.exit_json(**result)
 
 

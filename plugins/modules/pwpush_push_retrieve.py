@@ -147,12 +147,8 @@ files:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.download import (
     DEFAULT_DOWNLOAD_TIMEOUT,
     DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -200,8 +196,7 @@ def retrieve(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    own = dict(
         url_token=dict(type="str", required=True, no_log=False),
         passphrase=dict(type="str", no_log=True),
         dest=dict(type="path"),
@@ -209,13 +204,13 @@ def main():
         max_download_bytes=dict(type="int", default=DEFAULT_MAX_DOWNLOAD_BYTES),
         download_timeout=dict(type="float", default=DEFAULT_DOWNLOAD_TIMEOUT),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ServiceModule(PwpushClient, argument_spec=own, supports_check_mode=True)
     if module.params["max_download_bytes"] < 1:
         module.fail_json(msg="max_download_bytes must be at least 1 (got %d)." % module.params["max_download_bytes"])
     if not module.params["download_timeout"] > 0:
         module.fail_json(msg="download_timeout must be a number of seconds above 0 (got %s)." % (
             module.params["download_timeout"]))
-    module.exit_json(**run_module(module, lambda client: retrieve(module, client)))
+    module.exit_json(**module.run(lambda client: retrieve(module, client)))
 
 
 if __name__ == "__main__":

@@ -153,18 +153,14 @@ expired_tokens:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
+    """pwpush_request's own options (ServiceModule adds the connection options)."""
+    return dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         request=dict(type="str"),
         name=dict(type="str"),
@@ -179,7 +175,6 @@ def argument_spec():
         reuse_existing=dict(type="bool", default=False),
         url_token=dict(type="str", no_log=False),
     )
-    return spec
 
 
 def ensure_present(module, client):
@@ -221,7 +216,8 @@ def ensure_absent(module, client):
 
 
 def main():
-    module = AnsibleModule(
+    module = ServiceModule(
+        PwpushClient,
         argument_spec=argument_spec(),
         mutually_exclusive=[("request", "url_token")],
         required_if=[
@@ -235,7 +231,7 @@ def main():
         module.fail_json(msg="pwpush_request needs token (or PWPUSH_TOKEN): only a signed-in user can ask for "
                              "a secret and own what arrives.")
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    result = run_module(module, lambda client: ensure(module, client))
+    result = module.run(lambda client: ensure(module, client))
     module.exit_json(**result)
 
 

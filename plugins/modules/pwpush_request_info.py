@@ -93,13 +93,9 @@ requests:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    connection_argument_spec,
-    run_module,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 
 def gather(module, client):
@@ -110,15 +106,15 @@ def gather(module, client):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    own = dict(
         url_token=dict(type="str", no_log=False),
         retrieve=dict(type="bool", default=False),
         list=dict(type="str", choices=["active", "expired"]),
         limit=dict(type="int"),
     )
-    module = AnsibleModule(
-        argument_spec=spec,
+    module = ServiceModule(
+        PwpushClient,
+        argument_spec=own,
         mutually_exclusive=[("list", "url_token"), ("retrieve", "list")],
         required_one_of=[("url_token", "list")],
         required_by={"limit": "list"},
@@ -131,7 +127,7 @@ def main():
         module.fail_json(msg="limit must be 1 or more (got %d)." % module.params["limit"])
     if not module.params["token"]:
         module.fail_json(msg="pwpush_request_info needs token (or PWPUSH_TOKEN): only a request's owner can read it.")
-    result = run_module(module, lambda client: gather(module, client))
+    result = module.run(lambda client: gather(module, client))
     module.exit_json(**result)
 
 

@@ -23,16 +23,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mask_secrets
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import INSECURE_WARNING, ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import (
-    OTS_CONNECTION,
-    OTS_SECRET,
-    PUSHSECURITY_CONNECTION,
-    PWPUSH_CONNECTION,
-    PWPUSH_PUSH,
-    secret_names,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import secret_names
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import INSECURE_WARNING
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION, OTS_SECRET
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.options import PUSHSECURITY_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION, PWPUSH_PUSH
 
 display = Display()
 

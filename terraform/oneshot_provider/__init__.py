@@ -3,7 +3,7 @@
 """Terraform/OpenTofu provider for oneshot.secrets, written with the `tf` framework (PyPI).
 
 It reuses the collection's Password Pusher and onetimesecret clients
-(plugins/module_utils/_pwpush/ and ots.py); see docs/terraform.md.
+(through its public API, plugins/module_utils/api.py); see docs/terraform.md.
 """
 
 VERSION = "0.1.0"

@@ -1,24 +1,22 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Make the collection's clients importable as ansible_collections.oneshot.secrets.*.
+"""Make the collection's public API importable as ansible_collections.oneshot.secrets.plugins.module_utils.api.
 
-The clients import `ansible_collections.oneshot.secrets.plugins.module_utils._http` (and need requests,
-not ansible-core), so the provider needs a directory on sys.path that holds
-ansible_collections/oneshot/secrets. In order, the first that has the clients wins:
+The API needs requests, not ansible-core. In order, the first that holds the collection wins:
 
-1. ONESHOT_COLLECTIONS_PATH (colon-separated, like ANSIBLE_COLLECTIONS_PATH);
+1. ONESHOT_COLLECTIONS_PATH (colon-separated, like ANSIBLE_COLLECTIONS_PATH): a directory that holds
+   ansible_collections/oneshot/secrets, put on sys.path;
 2. the collection this provider ships in, when it is installed as .../ansible_collections/oneshot/secrets;
-3. a link farm in the user's cache directory that points back at this checkout (always current;
-   outside the repository, so no tool that walks the tree meets a link loop);
-4. the view `make view` builds in <repo>/build/ (a copy, current as of the last `make view`).
+3. the checkout this provider lives in (its root is the collection): the package ansible_collections.oneshot.secrets
+   is registered with the checkout as its path, so nothing is written to disk (no link, no copy).
 """
 
-import hashlib
 import os
 import sys
+import types
 
 _PARTS = ("ansible_collections", "oneshot", "secrets")
-_PROBE = os.path.join("plugins", "module_utils", "_pwpush", "client.py")
+_PROBE = os.path.join("plugins", "module_utils", "api.py")
 
 
 class CollectionNotFound(Exception):
@@ -34,44 +32,42 @@ def _has_collection(path):
     return os.path.isfile(os.path.join(path, *_PARTS, _PROBE))
 
 
-def _link_farm(root):
-    """$XDG_CACHE_HOME/oneshot-secrets-terraform/<hash>/ansible_collections/oneshot/secrets -> <root>."""
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    base = os.path.join(cache, "oneshot-secrets-terraform", hashlib.sha256(root.encode("utf-8")).hexdigest()[:16])
-    parent = os.path.join(base, *_PARTS[:2])
-    link = os.path.join(parent, _PARTS[2])
-    if os.path.realpath(link) != os.path.realpath(root):
-        os.makedirs(parent, exist_ok=True)
-        temporary = "%s.%d" % (link, os.getpid())
-        os.symlink(root, temporary)
-        os.replace(temporary, link)  # atomic: concurrent provider processes agree
-    return base
-
-
 def candidates(root=None):
+    """The collections directories to look in, in order (1 and 2 above)."""
     root = root or repo_root()
-    found = []
-    for entry in os.environ.get("ONESHOT_COLLECTIONS_PATH", "").split(os.pathsep):
-        if entry:
-            found.append(entry)
+    found = [entry for entry in os.environ.get("ONESHOT_COLLECTIONS_PATH", "").split(os.pathsep) if entry]
     parts = root.rstrip(os.sep).split(os.sep)
     if tuple(parts[-3:]) == _PARTS:
         found.append(os.sep.join(parts[:-3]) or os.sep)
-    if os.path.isfile(os.path.join(root, _PROBE)):
-        try:
-            found.append(_link_farm(root))
-        except OSError:
-            pass
-    found.append(os.path.join(root, "build"))
     return found
 
 
+def _register_checkout(root):
+    """ansible_collections.oneshot.secrets is root: namespace packages above it, its __path__ the checkout, so the
+    normal import system finds plugins/module_utils/... below it (its folders are namespace or regular packages)."""
+    for depth in range(1, len(_PARTS) + 1):
+        name = ".".join(_PARTS[:depth])
+        module = sys.modules.get(name)
+        if module is None:
+            module = types.ModuleType(name)
+            module.__path__ = []
+            sys.modules[name] = module
+            if depth > 1:
+                setattr(sys.modules[".".join(_PARTS[:depth - 1])], _PARTS[depth - 1], module)
+        if depth == len(_PARTS) and root not in module.__path__:
+            module.__path__.insert(0, root)
+
+
 def ensure_importable(root=None):
-    """Put the first usable collections directory on sys.path; return it."""
+    """Make the collection importable; return where it was found."""
+    root = root or repo_root()
     for path in candidates(root):
         if _has_collection(path):
             if path not in sys.path:
                 sys.path.insert(0, path)
             return path
+    if os.path.isfile(os.path.join(root, _PROBE)):
+        _register_checkout(root)
+        return root
     raise CollectionNotFound("Cannot find ansible_collections/oneshot/secrets: set ONESHOT_COLLECTIONS_PATH to a "
                              "directory that holds it (for example the repository's build/ after `make view`).")

@@ -39,23 +39,22 @@ _LIB = {}
 
 
 def lib():
-    """The collection's client modules, imported on first use (see collection.py)."""
+    """The collection's public API (plugins/module_utils/api.py), imported on first use (see collection.py), under
+    the keys the resources use: pwpush, ots (each its client, spec check and error), ServiceError, options."""
     if not _LIB:
         collection.ensure_importable()
-        # pylint: disable=import-outside-toplevel
-        from ansible_collections.oneshot.secrets.plugins.module_utils import _http, _options, ots
-        from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import client, errors, spec
+        from ansible_collections.oneshot.secrets.plugins.module_utils import api  # pylint: disable=import-outside-toplevel
 
-        # The few pwpush names the provider uses, under one key as the ots client's are.
-        pwpush = types.SimpleNamespace(PwpushClient=client.PwpushClient, DEFAULT_URL=client.DEFAULT_URL,
-                                       CONNECTION_OPTIONS=client.CONNECTION_OPTIONS, PushSpec=spec.PushSpec,
-                                       PwpushError=errors.PwpushError)
-        _LIB.update(pwpush=pwpush, ots=ots, ServiceError=_http.ServiceError, options=_options)
+        pwpush = types.SimpleNamespace(PwpushClient=api.PwpushClient, DEFAULT_URL=api.PWPUSH_DEFAULT_URL,
+                                       PushSpec=api.PushSpec, PwpushError=api.PwpushError)
+        ots = types.SimpleNamespace(OtsClient=api.OtsClient, DEFAULT_URL=api.OTS_DEFAULT_URL, OtsError=api.OtsError,
+                                    validate_secret_options=api.validate_secret_options)
+        _LIB.update(pwpush=pwpush, ots=ots, ServiceError=api.ServiceError, options=api)
     return _LIB
 
 
 def declared():
-    """The collection's option declarations (module_utils/_options.py): what the schemas derive from."""
+    """The collection's option declarations (the public API's option sets): what the schemas derive from."""
     return lib()["options"]
 
 

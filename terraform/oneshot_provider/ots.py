@@ -40,7 +40,7 @@ class OtsSecret(Base, Resource):
 
     @classmethod
     def get_schema(cls):
-        options = declared().OTS_SECRET  # the collection's declarations: module_utils/_options.py
+        options = declared().OTS_SECRET  # the collection's declarations (module_utils/api.py)
         return Schema(
             version=2,
             description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",

@@ -20,7 +20,7 @@ from oneshot_provider.common import declared, declared_attribute, in_provider_wo
 from oneshot_provider.ots import OtsSecret
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
 
-# The connection options a provider block sets, per service (declared in the collection's module_utils/_options.py).
+# The connection options a provider block sets, per service (declared in the collection: module_utils/api.py).
 # Each setting is named like the lookups' variable (pwpush_url, ots_api_token) and falls back to the same
 # environment variable as the modules; the other options (timeout, retries, ...) keep their declared defaults.
 SETTINGS = (
@@ -128,10 +128,7 @@ class OneshotProvider(Provider):
         short secrets (they could garble a masked link) does not apply, so a 4-digit PIN can be pushed."""
         module = lib()[service]
         client_class = module.PwpushClient if service == "pwpush" else module.OtsClient
-        get_option = self._get_option(service)
-        client = client_class(masked_results=False,
-                              **dict((name, get_option(name)) for name in module.CONNECTION_OPTIONS))
-        return client
+        return client_class.from_options(self._get_option(service), masked_results=False)
 
     def check_settings(self, diags, service):
         """At plan time: the service's settings make a client (url, credentials that go together); no request."""

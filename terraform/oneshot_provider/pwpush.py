@@ -23,7 +23,7 @@ from oneshot_provider.common import (
 from oneshot_provider.servicer import sealed_values
 
 # What each push argument is, for `terraform providers schema`; names and types come from the collection's
-# declarations (PushSpec.OPTIONS: module_utils/_options.py PWPUSH_PUSH and PWPUSH_PUSH_OWNER).
+# declarations (PushSpec.OPTIONS: PWPUSH_PUSH and PWPUSH_PUSH_OWNER of module_utils/api.py).
 _DESCRIPTIONS = {
     "kind": "text (default), url or qr.",
     "passphrase": "Passphrase the recipient must enter.",

@@ -62,7 +62,7 @@ class Servers:
         self.ots = FAKES.FakeServer("ots", tmp, "--username", OTS_USERNAME, "--api-token", OTS_TOKEN)
 
     def connection(self, service):
-        """The door-neutral connection options of a service (option names of module_utils/_options.py)."""
+        """The door-neutral connection options of a service (option names of module_utils/_*/options.py)."""
         if service == "pwpush":
             return dict(url=self.pwpush.url, token=PWPUSH_TOKEN)
         return dict(url=self.ots.url, username=OTS_USERNAME, api_token=OTS_TOKEN)

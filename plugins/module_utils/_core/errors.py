@@ -4,7 +4,7 @@
 """The errors every door catches: one sentence for the user, and what a door needs to word it in its own terms.
 
 - code: what kind of failure it is ("invalid_value", "short_secret", "secret_in_field", ...; None for a server's).
-- option: the declared option it concerns (module_utils/_options.py names), or None.
+- option: the declared option it concerns (the names of its declarations, module_utils/_*/options.py), or None.
 A door (module, lookup, action plugin, Terraform provider) may choose its own sentence from code and option; the
 message is the Ansible doors' sentence. Nothing here imports ansible-core or requests.
 For the collection's own use: not a public API, it may change in any release.
@@ -27,7 +27,7 @@ class ServiceError(Exception):
     words them as the Ansible doors do, token (PWPUSH_TOKEN); worded() lets another door use its own names.
     """
 
-    OPTIONS = {}  # the service's connection declarations (module_utils/_options.py)
+    OPTIONS = {}  # the service's connection declarations (module_utils/_*/options.py)
 
     def __init__(self, message, status=None, body=None, code=None, option=None):
         self.template = message

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Whether a number given for a declared option is acceptable: finite and in the declared range.
 
-A declaration (module_utils/_options.py) may carry, besides its argument spec keys:
+A declaration (module_utils/_*/options.py) may carry, besides its argument spec keys:
 - min / max: inclusive bounds; above: an exclusive lower bound;
 - or_zero: 0 is accepted besides the range (a pace of 0 means no pace);
 - unit: a word for the message ("seconds").

@@ -16,8 +16,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import json_or_none, unexpected_answer
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_link, refuse_short_secret
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import (
+    refuse_secret_in_link,
+    refuse_short_secret,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import is_token, json_object
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import parse_duration
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import (

@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 # Parallel creates stay well under the server's burst limit (Rack::Attack: 60 requests a second per IP).

@@ -22,15 +22,12 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
-    HttpTransport,
-    ServiceError,
-    json_or_none,
-    run_module_action,
-    unexpected_answer,
-)
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_link, service_url
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_CONNECTION, argument_spec, default, names
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import refuse_secret_in_link
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import is_token, json_object
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.bulk import MAX_CONCURRENCY, create_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import (
@@ -46,6 +43,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing i
     USER_AGENT,
     ExistingPushes,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import is_http_url, redact
 
 DEFAULT_URL = default(PWPUSH_CONNECTION, "url")
@@ -57,16 +55,10 @@ _LINK_PATHS = ("/p/", "/f/", "/r/", "/api/v2/pushes/")
 _LINK_SUFFIXES = ("/r", ".json", "")
 
 
-def connection_argument_spec():
-    """Connection options of every pwpush module (declared in _options.py, documented in doc_fragments/pwpush.py)."""
-    return argument_spec(PWPUSH_CONNECTION)
-
-
-CONNECTION_OPTIONS = names(PWPUSH_CONNECTION)
-
-
-class PwpushClient(ExistingPushes):
+class PwpushClient(ExistingPushes, DeclaredClient):
     """One client, one keep-alive session, shared by every call of a module or lookup run."""
+
+    OPTIONS = PWPUSH_CONNECTION
 
     def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", timeout=30,
                  validate_certs=True, ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
@@ -91,11 +83,6 @@ class PwpushClient(ExistingPushes):
                                                ca_path=ca_path, retries=retries, headers=headers,
                                                user_agent=USER_AGENT, pacer=pacer)
 
-    @classmethod
-    def from_options(cls, get_option, **door):
-        """Build a client from a module's params.get or a plugin's get_option; door: what the door decides
-        (masked_results)."""
-        return cls(**dict(dict((name, get_option(name)) for name in CONNECTION_OPTIONS), **door))
 
     def close(self):
         self.http.close()
@@ -290,8 +277,3 @@ class PwpushClient(ExistingPushes):
 
     def _raise_for(self, response, operation):
         raise_for(response, operation, self.url, self._secrets, self.http.retries)
-
-
-def run_module(module, action):
-    """Run action(client) for an AnsibleModule and return its result; errors become fail_json."""
-    return run_module_action(module, PwpushClient.from_options, action)

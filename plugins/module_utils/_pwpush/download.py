@@ -24,7 +24,7 @@ import hashlib
 import os
 import stat
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 DEFAULT_MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024

@@ -12,9 +12,10 @@ __metaclass__ = type
 
 from collections import namedtuple
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError, json_or_none
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import mask_secrets
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
 
 
 class PwpushError(ServiceError):

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import json_or_none, unexpected_answer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import (
     expired_before_request,
     is_token,

@@ -13,14 +13,18 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import refuse_secret_in_fields, refuse_short_secret
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import PWPUSH_PUSH, PWPUSH_PUSH_OWNER, names
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import (
+    refuse_secret_in_fields,
+    refuse_short_secret,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import names
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import (
     DAYS_TO_DURATION,
     DURATION_DAYS,
     parse_duration,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_PUSH, PWPUSH_PUSH_OWNER
 
 KINDS = ("text", "url", "qr", "file")
 MAX_TEXT_BYTES = 1024 * 1024
@@ -97,7 +101,7 @@ def is_http_url(value):
 class PushSpec:
     """What the user asked to push, validated before any request."""
 
-    # The push options the module and the lookup share (declared in _options.py), read by from_options.
+    # The push options the module and the lookup share (declared in _pwpush/options.py), read by from_options.
     OPTIONS = names(PWPUSH_PUSH, PWPUSH_PUSH_OWNER)
     FIELDS = ("payload", "files") + OPTIONS + ("notify_emails_to", "notify_emails_to_locale")
 

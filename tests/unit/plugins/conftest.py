@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport
 
 
 @pytest.fixture
@@ -23,5 +23,5 @@ def http(monkeypatch):
             raise AssertionError("unexpected HTTP request %s %s" % (method, url))
         return answers.pop(0)
 
-    monkeypatch.setattr(_http.requests.Session, "request", fake_request)
+    monkeypatch.setattr(transport.requests.Session, "request", fake_request)
     return calls, answers

@@ -9,19 +9,17 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient, OtsError
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
     PushSecurityClient,
-    PushSecurityError,
     TokenBucket,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 PW = "https://pw.example.test"
 OTS = "https://ots.example.test"

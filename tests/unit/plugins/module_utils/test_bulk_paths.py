@@ -10,8 +10,9 @@ import threading
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient, OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
 
 OTS = "https://ots.example.test"

@@ -8,8 +8,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import TRANSPORT_OPTIONS
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_number, check_numbers
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import CREDENTIAL_LINKS, TRANSPORT_OPTIONS
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import CREDENTIAL_LINKS
 
 PACE = CREDENTIAL_LINKS["pace"]
 

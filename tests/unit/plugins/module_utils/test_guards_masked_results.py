@@ -13,12 +13,14 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _guards
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import masking
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient, OtsError, validate_secret_options
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 URL = "http://127.0.0.1:41234"
@@ -32,11 +34,11 @@ RECEIPT = {"custid": "anon", "metadata_key": "m" * 31, "secret_key": "a" * 31, "
 
 def test_the_guards_refuse_by_default_and_not_where_results_are_not_masked():
     with pytest.raises(ValueError, match="at least 8 characters"):
-        _guards.refuse_short_secret("payload", PIN)
+        masking.refuse_short_secret("payload", PIN)
     with pytest.raises(ValueError, match="part of the link"):
-        _guards.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"])
-    _guards.refuse_short_secret("payload", PIN, masked_results=False)
-    _guards.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"], masked_results=False)
+        masking.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"])
+    masking.refuse_short_secret("payload", PIN, masked_results=False)
+    masking.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"], masked_results=False)
 
 
 # --- Ansible doors: as before ---------------------------------------------------------------------------------

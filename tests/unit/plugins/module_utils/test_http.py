@@ -18,19 +18,15 @@ import pytest
 import requests
 import urllib3
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import PushSecurityClient
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
-    HttpTransport,
-    ServiceError,
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import (
     describe_body,
     json_or_none,
-    retry_after_seconds,
     unexpected_answer,
 )
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport, retry_after_seconds
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://svc.example.test"
 

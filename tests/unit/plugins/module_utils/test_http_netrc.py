@@ -18,8 +18,8 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import PushSecurityClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 
 HOST = "secrets.example.test"

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The doc fragments say what module_utils/_options.py declares: names, types, defaults, choices, env, vars, no_log.
+"""The doc fragments say what the declarations (module_utils/_*/options.py) declares: names, types, defaults, choices, env, vars, no_log.
 
 The fragments stay static YAML (ansible-doc reads them without running code), so this test is what keeps them
 from drifting away from the declarations that argument specs, lookups and the Terraform provider derive from.
@@ -19,7 +19,10 @@ import yaml
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.oneshot.secrets.plugins.doc_fragments import connection, ots, pushsecurity, pwpush
-from ansible_collections.oneshot.secrets.plugins.module_utils import _options
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import options as _options
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION, OTS_SECRET
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.options import PUSHSECURITY_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION, PWPUSH_PUSH
 
 # What YAML can say of an option, compared key by key.
 _COMPARED = ("type", "default", "choices", "elements")
@@ -85,9 +88,9 @@ def no_log_differences(declared):
 
 
 SERVICES = [
-    ("pwpush", pwpush.ModuleDocFragment, _options.PWPUSH_CONNECTION),
-    ("ots", ots.ModuleDocFragment, _options.OTS_CONNECTION),
-    ("pushsecurity", pushsecurity.ModuleDocFragment, _options.PUSHSECURITY_CONNECTION),
+    ("pwpush", pwpush.ModuleDocFragment, PWPUSH_CONNECTION),
+    ("ots", ots.ModuleDocFragment, OTS_CONNECTION),
+    ("pushsecurity", pushsecurity.ModuleDocFragment, PUSHSECURITY_CONNECTION),
 ]
 CONNECTIONS = [declared for _name, _fragment, declared in SERVICES]
 
@@ -119,13 +122,13 @@ def test_shared_connection_fragment_names_every_service_variable():
 
 
 def test_push_options_fragment_says_what_is_declared():
-    declared = _options.PWPUSH_PUSH
+    declared = PWPUSH_PUSH
     assert differences(fragment_options(pwpush.ModuleDocFragment.PUSH_OPTIONS), declared) == []
     assert no_log_differences(declared) == []
 
 
 def test_secret_options_fragment_says_what_is_declared():
-    declared = _options.OTS_SECRET
+    declared = OTS_SECRET
     assert differences(fragment_options(ots.ModuleDocFragment.SECRET_OPTIONS), declared) == []
     assert no_log_differences(declared) == []
 
@@ -141,7 +144,7 @@ def test_the_checks_catch_drift():
         lambda d: d.pop("email"),
         lambda d: d.update(proxy=dict(type="str")),
     ):
-        drifted = copy.deepcopy(_options.PWPUSH_CONNECTION)
+        drifted = copy.deepcopy(PWPUSH_CONNECTION)
         change(drifted)
         assert differences(documented, drifted), "undetected: %s" % drifted
     for change in (
@@ -149,17 +152,17 @@ def test_the_checks_catch_drift():
         lambda d: d["url"].update(vars=["pwpush_server"]),
         lambda d: d["retries"].update(env=["PWPUSH_RETRIES"]),
     ):
-        drifted = copy.deepcopy(_options.PWPUSH_CONNECTION)
+        drifted = copy.deepcopy(PWPUSH_CONNECTION)
         change(drifted)
         assert source_differences(plugins, drifted) or env_mention_differences(
             fragment_options(pwpush.ModuleDocFragment.DOCUMENTATION), [drifted]), "undetected: %s" % drifted
-    drifted = copy.deepcopy(_options.PWPUSH_CONNECTION)
+    drifted = copy.deepcopy(PWPUSH_CONNECTION)
     drifted["token"].pop("no_log")
     assert no_log_differences(drifted)
 
 
 def test_argument_spec_keeps_the_module_behaviour():
-    spec = _options.argument_spec(_options.PWPUSH_CONNECTION, state=dict(type="str", default="present"))
+    spec = _options.argument_spec(PWPUSH_CONNECTION, state=dict(type="str", default="present"))
     assert spec["token"] == dict(type="str", no_log=True, fallback=(env_fallback, ["PWPUSH_TOKEN"]))
     assert spec["api_version"] == dict(type="str", default="auto", choices=["auto", "v2", "v1"],
                                        fallback=(env_fallback, ["PWPUSH_API_VERSION"]))
@@ -167,4 +170,4 @@ def test_argument_spec_keeps_the_module_behaviour():
     assert spec["retries"] == dict(type="int", default=3)
     assert spec["state"] == dict(type="str", default="present")
     assert "vars" not in spec["url"] and "env" not in spec["url"]
-    assert _options.argument_spec(_options.PUSHSECURITY_CONNECTION)["retries"] == dict(type="int", default=5)
+    assert _options.argument_spec(PUSHSECURITY_CONNECTION)["retries"] == dict(type="int", default=5)

@@ -10,16 +10,13 @@ import base64
 import pytest
 import requests
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    OtsClient,
-    OtsError,
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
     key_from_reference,
     validate_secret_options,
 )
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://ots.example.test"
 KEY = "a" * 31

@@ -8,15 +8,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import (
-    OtsClient,
-    OtsError,
-    validate_generate_options,
-)
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_generate_options
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://ots.example.test"
 KEY = "a" * 31

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import HttpTransport
-from ansible_collections.oneshot.secrets.plugins.module_utils._pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response

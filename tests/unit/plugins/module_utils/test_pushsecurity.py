@@ -7,18 +7,17 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
     PushSecurityClient,
-    PushSecurityError,
     TokenBucket,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
     passwords_shown_in,
     validate_credentials,
 )
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://ps.example.test"
 

@@ -20,10 +20,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec impor
     redact,
     token_from_reference,
 )
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import (
-    ScriptedSession,
-    response,
-)
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://pw.example.test"
 OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}

@@ -17,8 +17,8 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import HttpTransport
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport as transport_module
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.download import save_attachments
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
@@ -179,7 +179,7 @@ def test_fewer_bytes_than_announced_fail_and_leave_nothing(tmp_path):
 
 def test_a_size_check_backs_the_transport_up(tmp_path, monkeypatch):
     """Should the transport let a short body through, the announced size still decides."""
-    monkeypatch.setattr(_http, "read_body", _read_without_size_check(_http.read_body))
+    monkeypatch.setattr(transport_module, "read_body", _read_without_size_check(transport_module.read_body))
     answer = response(200, headers={"Content-Length": "900"})
     answer.raw = HTTPResponse(body=io.BytesIO(b"short"), headers={}, status=200, preload_content=False,
                               decode_content=False)

@@ -14,12 +14,16 @@ import pytest
 
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _guards
-from ansible_collections.oneshot.secrets.plugins.module_utils.ots import OtsClient, OtsError, validate_secret_options
-from ansible_collections.oneshot.secrets.plugins.module_utils.pushsecurity import (
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import checks, masking
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
     PushSecurityClient,
-    PushSecurityError,
     TokenBucket,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
     validate_credentials,
 )
@@ -70,8 +74,8 @@ def test_every_client_takes_a_plain_url(url, client, error):
 
 
 def test_url_password_is_found_for_masking():
-    assert _guards.url_password("http://user:secret@host/x") == "user:secret"
-    assert _guards.url_password("http://host/x?a=b@c") is None
+    assert checks.url_password("http://user:secret@host/x") == "user:secret"
+    assert checks.url_password("http://host/x?a=b@c") is None
 
 
 # --- 1. short secrets corrupt links -----------------------------------------------------------------------------
@@ -131,8 +135,8 @@ def _candidates(links, rng):
 
 def _accepted(option, value, prefixes, suffixes):
     try:
-        _guards.refuse_short_secret(option, value)
-        _guards.refuse_secret_in_link(option, value, prefixes, suffixes)
+        masking.refuse_short_secret(option, value)
+        masking.refuse_secret_in_link(option, value, prefixes, suffixes)
     except ValueError:
         return False
     return True
@@ -178,7 +182,7 @@ def test_mask_secrets_covers_every_quoting_a_server_may_echo(secret):
     echoes = [secret, json.dumps(secret), json.dumps(secret, ensure_ascii=False), repr(secret), repr([secret]),
               repr({"password": secret}), json.dumps({"password": secret})]
     for echo in echoes:
-        masked = _guards.mask_secrets("server said: %s" % echo, [secret])
+        masked = masking.mask_secrets("server said: %s" % echo, [secret])
         assert "********" in masked
         for piece in (secret, secret[:6], secret[-6:]):
             assert piece not in masked, (echo, masked)
@@ -188,7 +192,7 @@ def test_mask_secrets_never_cuts_a_secret_in_half():
     secret = "correct-horse-battery"
     for offset in range(170, 210):
         text = "x" * offset + secret + " and the rest of a long answer" * 5
-        masked = _guards.mask_secrets(text, [secret], limit=200)
+        masked = masking.mask_secrets(text, [secret], limit=200)
         assert "corr" not in masked and len(masked) <= 200 + len("********...")
 
 

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils import _http
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import DEFAULT_ALPHABET
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.modules import credential_links
@@ -54,7 +54,7 @@ class Server:
         self.calls = []
         self.numbers = itertools.count()
         self.lock = threading.Lock()
-        monkeypatch.setattr(_http.requests.Session, "request",
+        monkeypatch.setattr(transport.requests.Session, "request",
                             lambda session, method, url, **kwargs: self.request(method, url, **kwargs))
 
     def request(self, method, url, **kwargs):
@@ -268,7 +268,7 @@ def test_url_comes_from_the_service_variable(monkeypatch, capsys):
         seen.append(url)
         return response(200, {"secret_key": "s" * 31, "metadata_key": "m" * 31, "ttl": 86400, "state": "new"})
 
-    monkeypatch.setattr(_http.requests.Session, "request", request)
+    monkeypatch.setattr(transport.requests.Session, "request", request)
     code, output = run_main(credential_links.main, {"service": "ots", "people": ["ann"]}, capsys)
     assert code == 0, output
     assert seen == ["https://from-env.example.test/api/v1/share"]

@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
 from ansible_collections.oneshot.secrets.plugins.plugin_utils.lookup import SECRET_OPTIONS, ServiceLookupBase
 
 
@@ -57,5 +57,5 @@ def test_other_errors_are_not_masked_as_service_errors():
 
 
 def test_errors_mask_every_secret_option_the_declarations_mark_no_log():
-    # Derived from module_utils/_options.py: a secret option added there is masked here without a second list.
+    # Derived from module_utils/_*/options.py: a secret option added there is masked here without a second list.
     assert set(SECRET_OPTIONS) == set(("token", "api_token", "api_key", "passphrase"))

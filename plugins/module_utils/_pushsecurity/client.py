@@ -11,21 +11,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
 import threading
 import time
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import PUSHSECURITY_CONNECTION, argument_spec, default, names
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
-    HttpTransport,
-    ServiceError,
-    describe_body,
-    json_or_none,
-    run_module_action,
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import describe_body, json_or_none
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.options import PUSHSECURITY_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
+    passwords_of,
+    validate_credentials,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import is_email, mask_secrets, service_url
-from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
+
 
 DEFAULT_URL = default(PUSHSECURITY_CONNECTION, "url")
 STOLEN_CREDENTIALS_PATH = "/v1/controls/stolenCredentials"
@@ -37,20 +39,6 @@ RATE_PER_SECOND = 9.5
 BURST = 10
 # Half a request of the burst kept in reserve: a request right after the first burst met a 429 now and then.
 BURST_RESERVE = 0.5
-
-
-class PushSecurityError(ServiceError):
-    """A Push Security failure, phrased for the user."""
-
-    OPTIONS = PUSHSECURITY_CONNECTION
-
-
-def connection_argument_spec():
-    """Connection options of every Push Security module (declared in _options.py, documented in doc_fragments/pushsecurity.py)."""
-    return argument_spec(PUSHSECURITY_CONNECTION)
-
-
-CONNECTION_OPTIONS = names(PUSHSECURITY_CONNECTION)
 
 
 class TokenBucket:
@@ -77,101 +65,11 @@ class TokenBucket:
                 self.sleep(max((1 - self.tokens) / self.rate, 0.001))
 
 
-def passwords_of(credentials):
-    """Every password string among the items, to mask in messages (the module keeps them out of no_log_values)."""
-    if not isinstance(credentials, list):
-        return []
-    return [item["password"] for item in credentials
-            if isinstance(item, dict) and isinstance(item.get("password"), str) and item["password"]]
+class PushSecurityClient(DeclaredClient):
+    """The stolen-credentials control over one session, paced to the API's rate limit."""
 
+    OPTIONS = PUSHSECURITY_CONNECTION
 
-def validate_credentials(credentials, name="credentials"):
-    """Check every item before anything is sent; messages name the item, never its password.
-
-    An email that fails the check is not quoted: an `email:password` cell would put a password there.
-    Whatever else a message quotes is masked with every password of the list.
-    """
-    if not isinstance(credentials, list):
-        raise PushSecurityError("%s must be a list of {email, password, metadata} items." % name)
-    allowed = frozenset(("email", "password", "metadata"))
-
-    def refuse(message):
-        raise PushSecurityError(mask_secrets(message, passwords_of(credentials)))
-
-    for index, item in enumerate(credentials):
-        where = "%s[%d]" % (name, index)
-        if not isinstance(item, dict):
-            refuse("%s must be a dict with email and password." % where)
-        unknown = set(item) - allowed
-        if unknown:
-            refuse("%s has unknown keys: %s (allowed: email, password, metadata)." % (
-                where, ", ".join(sorted(unknown))))
-        email = item.get("email")
-        if not is_email(email):
-            hint = ""
-            if isinstance(email, str) and ":" in email:
-                hint = " (it holds a ':' - an email:password row goes in two columns, email and password)"
-            refuse("%s.email is not an email address%s; the value is not shown, it may hold a password." % (where, hint))
-        password = item.get("password")
-        if not isinstance(password, str) or password == "":
-            refuse("%s.password (for %s) must be a non-empty string." % (where, email))
-        metadata = item.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            refuse("%s.metadata (for %s) must be a dict or null." % (where, email))
-
-
-def load_credentials_file(path):
-    """Read a threat-intel export: a JSON list of {email, password, metadata} items, or CSV with a header
-    naming email and password (other columns become each item's metadata). JSON when the first non-blank
-    character is '[' or '{'. Errors name the file and the line, never a cell."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
-    except (IOError, OSError) as exc:
-        raise PushSecurityError("src: cannot read %s: %s." % (path, exc.strerror or exc))
-    except UnicodeDecodeError as exc:
-        raise PushSecurityError("src: %s is not UTF-8 text (byte %d)." % (path, exc.start))
-    if text.lstrip()[:1] in ("[", "{"):
-        try:
-            items = json.loads(text)
-        except ValueError as exc:
-            # json's message gives the position only ("Expecting ',' delimiter: line 3 column 5 (char 40)").
-            raise PushSecurityError("src: %s is not a valid JSON list: %s." % (path, exc))
-    else:
-        try:
-            items = rows_from_csv(text, keep=("email", "password"), rest_into="metadata",
-                                  required=("email", "password"))
-        except CsvError as exc:
-            raise PushSecurityError("src: %s: %s." % (path, exc))
-        for item in items:
-            if not item["metadata"]:
-                del item["metadata"]
-    validate_credentials(items, name="src")
-    return items
-
-
-def passwords_shown_in(texts, passwords):
-    """The passwords that occur inside any of texts (e.g. the returned emails), to keep masking those.
-
-    Linear in the number of texts: every substring of each text whose length is that of some password is
-    looked up in a set, instead of searching every text for every password.
-    """
-    lengths = sorted(set(len(password) for password in passwords))
-    wanted = set(passwords)
-    shown = set()
-    for text in texts:
-        size = len(text)
-        for length in lengths:
-            if length > size:
-                break
-            for start in range(size - length + 1):
-                piece = text[start:start + length]
-                if piece in wanted:
-                    shown.add(piece)
-    return shown
-
-
-class PushSecurityClient:
     def __init__(self, url=DEFAULT_URL, api_key=None, timeout=30, validate_certs=True, ca_path=None, retries=5,
                  rate=RATE_PER_SECOND, burst=BURST, transport=None):
         self.url = service_url(url, "the Push Security API", PushSecurityError)
@@ -186,9 +84,6 @@ class PushSecurityClient:
                                                user_agent="oneshot.secrets (pushsecurity)",
                                                before_request=self.limiter.acquire)
 
-    @classmethod
-    def from_options(cls, get_option):
-        return cls(**dict((name, get_option(name)) for name in CONNECTION_OPTIONS))
 
     def close(self):
         self.http.close()
@@ -268,8 +163,3 @@ def _without_passwords(text):
     """Mask "password": "..." and 'password': '...' values, escaped quotes included, whoever's they are."""
     text = re.sub(r'("password"\s*:\s*")(?:[^"\\]|\\.)*(")', r"\1********\2", text)
     return re.sub(r"('password'\s*:\s*')(?:[^'\\]|\\.)*(')", r"\1********\2", text)
-
-
-def run_module(module, action):
-    """Run action(client) for an AnsibleModule and return its result; errors become fail_json."""
-    return run_module_action(module, PushSecurityClient.from_options, action)

@@ -17,50 +17,31 @@ import base64
 import datetime
 import re
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._options import OTS_CONNECTION, argument_spec, default, names
-from ansible_collections.oneshot.secrets.plugins.module_utils._http import (
-    HttpTransport,
-    ServiceError,
-    json_or_none,
-    run_module_action,
-    unexpected_answer,
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets, refuse_secret_in_link
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
+    generated_value_fits,
+    key_from_reference,
+    validate_generate_options,
+    validate_secret_options,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._guards import (
-    is_email,
-    mask_secrets,
-    refuse_secret_in_link,
-    refuse_short_secret,
-    service_url,
-)
-from ansible_collections.oneshot.secrets.plugins.module_utils._pool import run_all
+
 
 DEFAULT_URL = default(OTS_CONNECTION, "url")
 API = "/api/v1"
-TTL_MIN = 60
-TTL_MAX_ANONYMOUS = 7 * 24 * 3600
-TTL_MAX_ACCOUNT = 30 * 24 * 3600
-SECRET_MAX_BYTES = 10000
-PASSPHRASE_MAX = 128
-GENERATE_MAX_LENGTH = 128
-KEY_MIN_LENGTH = 20
 # Parallel creates of one run: the same bound as the pwpush bulk path.
 MAX_CONCURRENCY = 8
 NUMERIC_FIELDS = ("ttl", "metadata_ttl", "secret_ttl", "receipt_ttl", "created", "updated", "received", "burned")
 # Fields that would reveal a secret; a receipt only shows `value` for a generated secret.
 SECRET_FIELDS = ("value", "secret_value")
 
-# Onetime::Utils.strand (lib/onetime/utils.rb): the character sets `generate` draws from.
-CHARACTER_SETS = (
-    ("uppercase", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-    ("lowercase", "abcdefghijklmnopqrstuvwxyz"),
-    ("numbers", "0123456789"),
-    ("symbols", "!@#$%^&*()_-+=[]{}|:;\"'<>,.?/~`"),
-)
-CHARACTER_SET_OPTIONS = tuple(name for name, _chars in CHARACTER_SETS) + ("exclude_ambiguous",)
-AMBIGUOUS_CHARS = "ilo1IO0"
-
-_KEY_IN_URL = re.compile(r"/(?:secret|private|receipt|metadata)/([A-Za-z0-9]+)/?(?:[?#].*)?$")
-_BARE_KEY = re.compile(r"^[A-Za-z0-9]+$")
 # The fixed text around the keys in the links a result carries (secret_url, metadata_url).
 _LINK_PATHS = ("/secret/", "/private/")
 
@@ -68,112 +49,6 @@ _LINK_PATHS = ("/secret/", "/private/")
 _RECEIPT = "a receipt (a JSON object)"
 _MAY_BE_STORED = "the secret may have been stored, so it was not sent again"
 _DESTROYED = "the server may have destroyed the secret already"
-
-
-class OtsError(ServiceError):
-    """An onetimesecret failure, phrased for the user."""
-
-    OPTIONS = OTS_CONNECTION
-
-    body_message = None  # the server's own message, when it sent one
-
-
-def connection_argument_spec():
-    """Connection options of every ots module (declared in _options.py, documented in doc_fragments/ots.py)."""
-    return argument_spec(OTS_CONNECTION)
-
-
-CONNECTION_OPTIONS = names(OTS_CONNECTION)
-
-
-def key_from_reference(reference, what="secret_key"):
-    """The key from a bare key or a link (/secret/KEY, /private/KEY, /receipt/KEY)."""
-    text = str(reference or "").strip()
-    if not text:
-        raise OtsError("%s is empty: give the key or its link." % what)
-    if _BARE_KEY.match(text):
-        key = text
-    else:
-        match = _KEY_IN_URL.search(text)
-        if not match or not text.startswith(("http://", "https://")):
-            raise OtsError("%s %r is neither a key nor an onetimesecret link (https://host/secret/KEY)." % (what, text))
-        key = match.group(1)
-    if len(key) < KEY_MIN_LENGTH:
-        raise OtsError("%s %r is too short to be an onetimesecret key (at least %d characters)." % (what, key, KEY_MIN_LENGTH))
-    return key
-
-
-def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=None, authenticated=False, length=None,
-                            masked_results=True):
-    """Refuse what the server would reject or silently change, before any request.
-
-    masked_results: the door masks no_log values in its results (Ansible), so short secrets are refused.
-    """
-    if secret is not None:
-        if secret == "":
-            raise OtsError("secret must not be empty (omit it to generate one).")
-        if len(secret.encode("utf-8")) > SECRET_MAX_BYTES:
-            raise OtsError("secret is larger than %d bytes, the most onetimesecret stores." % SECRET_MAX_BYTES)
-    if passphrase is not None:
-        if passphrase == "":
-            raise OtsError("passphrase must not be empty when given (omit it for no passphrase).")
-        if len(passphrase) > PASSPHRASE_MAX:
-            raise OtsError("passphrase must be at most %d characters." % PASSPHRASE_MAX)
-    if ttl is not None:
-        maximum = TTL_MAX_ACCOUNT if authenticated else TTL_MAX_ANONYMOUS
-        if not TTL_MIN <= int(ttl) <= maximum:
-            raise OtsError("ttl must be between %d and %d seconds%s (got %s); the server would silently clamp it." % (
-                TTL_MIN, maximum, "" if authenticated else " for anonymous use (up to 30 days with an account)", ttl))
-    if recipient is not None:
-        if not authenticated:
-            raise OtsError("recipient needs an account: set {username} and {api_token}.", code="account_required",
-                           option="username")
-        if not is_email(recipient):
-            raise OtsError("recipient %r is not an email address." % recipient)
-    if length is not None and not 1 <= int(length) <= GENERATE_MAX_LENGTH:
-        raise OtsError("length must be between 1 and %d (the server's maximum_length)." % GENERATE_MAX_LENGTH)
-    # Last, so that a short test value still reaches the checks above.
-    refuse_short_secret("secret", secret, OtsError, masked_results)
-    refuse_short_secret("passphrase", passphrase, OtsError, masked_results)
-
-
-def validate_generate_options(length=None, character_sets=None):
-    """Refuse what strand would change without a word: no set left (it falls back to its own set) or fewer
-    characters than sets (it puts one of each set in, so the secret comes out longer). Returns the sets to send."""
-    validate_secret_options(length=length)
-    if character_sets is None:
-        sets = None
-        enabled = [name for name, _chars in CHARACTER_SETS]
-    else:
-        if not isinstance(character_sets, dict):
-            raise OtsError("character_sets must be a dictionary of %s: true/false." % ", ".join(CHARACTER_SET_OPTIONS))
-        unknown = sorted(set(character_sets) - set(CHARACTER_SET_OPTIONS))
-        if unknown:
-            raise OtsError("character_sets: unknown key(s) %s; known are %s." % (
-                ", ".join(unknown), ", ".join(CHARACTER_SET_OPTIONS)))
-        sets = dict((name, value) for name, value in character_sets.items() if value is not None)
-        for name, value in sets.items():
-            if not isinstance(value, bool):
-                raise OtsError("character_sets.%s must be true or false (got %r)." % (name, value))
-        enabled = [name for name, _chars in CHARACTER_SETS if sets.get(name, True)]
-        if not enabled:
-            raise OtsError("character_sets turns every set off; the server would then use its own default set. "
-                           "Leave at least one of uppercase, lowercase, numbers, symbols on.")
-    if length is not None and len(enabled) > 1 and int(length) < len(enabled):
-        raise OtsError("length %s is shorter than the %d character sets in use; the server puts one character of "
-                       "each in, so the secret would be %d characters long." % (length, len(enabled), len(enabled)))
-    return sets
-
-
-def generated_value_fits(value, length=None, character_sets=None):
-    """Whether a generated value is what was asked for (a server that ignored the request's body would not)."""
-    sets = character_sets or {}
-    allowed = "".join(chars for name, chars in CHARACTER_SETS if sets.get(name, True))
-    if sets.get("exclude_ambiguous", True):
-        allowed = "".join(c for c in allowed if c not in AMBIGUOUS_CHARS)
-    if not isinstance(value, str) or (length is not None and len(value) != int(length)):
-        return False
-    return all(c in allowed for c in value)
 
 
 def _is_key(value):
@@ -192,8 +67,10 @@ def _as_int(value):
     return value
 
 
-class OtsClient:
+class OtsClient(DeclaredClient):
     """One keep-alive session for every call of a module or lookup run."""
+
+    OPTIONS = OTS_CONNECTION
 
     def __init__(self, url=DEFAULT_URL, username=None, api_token=None, timeout=30, validate_certs=True,
                  ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
@@ -215,11 +92,6 @@ class OtsClient:
                                                ca_path=ca_path, retries=retries, headers=headers,
                                                user_agent="oneshot.secrets (ots)", pacer=pacer)
 
-    @classmethod
-    def from_options(cls, get_option, **door):
-        """Build a client from a module's params.get or a plugin's get_option; door: what the door decides
-        (masked_results)."""
-        return cls(**dict(dict((name, get_option(name)) for name in CONNECTION_OPTIONS), **door))
 
     def close(self):
         self.http.close()
@@ -450,8 +322,3 @@ class OtsClient:
         error = OtsError("Could not %s: %s." % (action, text.rstrip(".")), status=status, body=body, **concerns)
         error.body_message = message
         return error
-
-
-def run_module(module, action):
-    """Run action(client) for an AnsibleModule and return its result; errors become fail_json."""
-    return run_module_action(module, OtsClient.from_options, action)
