@@ -57,9 +57,9 @@ class ControllerTask(object):
             raise InputError(str(exc))
 
 
-def holds_any(value, secrets):
-    """Whether a string or number anywhere in value holds one of secrets: what remove_values would mask. Checking
-    first spares the copy remove_values makes of a result of thousands of links when, as usual, nothing is masked."""
+def texts(value):
+    """Each string or number in value as text: what AnsibleModule keeps of a no_log value (empty strings, None and
+    booleans are nothing to mask)."""
     pending = [value]
     while pending:
         item = pending.pop()
@@ -67,11 +67,17 @@ def holds_any(value, secrets):
             pending.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             pending.extend(item)
-        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
-            text = item if isinstance(item, str) else str(item)
-            if any(secret in text for secret in secrets):
-                return True
-    return False
+        elif isinstance(item, str):
+            if item:
+                yield item
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            yield str(item)
+
+
+def holds_any(value, secrets):
+    """Whether a string or number anywhere in value holds one of secrets: what remove_values would mask. Checking
+    first spares the copy remove_values makes of a result of thousands of links when, as usual, nothing is masked."""
+    return any(secret in text for text in texts(value) for secret in secrets)
 
 
 def masked(result, secrets):
@@ -79,8 +85,26 @@ def masked(result, secrets):
     return remove_values(result, secrets) if holds_any(result, secrets) else result
 
 
+def secret_values(spec, params):
+    """The values in params of every option the spec marks no_log=True, suboptions included: what AnsibleModule
+    masks in a result, found from the spec itself, not from the validator's private state."""
+    found = set()
+    for name, option in spec.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if option.get("no_log"):
+            found.update(texts(value))
+        elif option.get("options"):
+            for element in value if isinstance(value, list) else [value]:
+                if isinstance(element, Mapping):
+                    found.update(secret_values(option["options"], element))
+    return found
+
+
 def validation_failure(validation):
-    """AnsibleModule's message for arguments its spec refuses, or None."""
+    """AnsibleModule's message for arguments its spec refuses, or None (from ValidationResult's public errors, an
+    AnsibleValidationErrorMultiple: its items and msg)."""
     try:
         first = validation.errors[0]
     except IndexError:
@@ -117,19 +141,21 @@ class ActionModule(ActionBase):
             # The validator deep-copies what it checks: thousands of people are left to check_people, which copies
             # nothing it does not keep.
             args["people"] = []
-        validation = ArgumentSpecValidator(argument_spec()).validate(args)
-        no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access
+        spec = argument_spec()
+        validation = ArgumentSpecValidator(spec).validate(args)
+        # As given and as validated: a conversion (to str, to int) may change a secret's text.
+        secrets = secret_values(spec, args) | secret_values(spec, validation.validated_parameters)
         # Passwords given in people are secret before anything, even a refusal, can show them (as in the module).
-        no_log_values.update(given_passwords(people))
+        secrets.update(given_passwords(people))
         refused = short_password_refusal(people) or validation_failure(validation)
         if refused:
             result.update(failed=True, msg=refused)
-            return masked(result, no_log_values)
+            return masked(result, secrets)
 
         params = validation.validated_parameters
         if isinstance(people, list):
             params["people"] = people
-        task = ControllerTask(params, bool(self._task.check_mode), no_log_values)
+        task = ControllerTask(params, bool(self._task.check_mode), secrets)
         task_environment = {}
         self._compute_environment_string(task_environment)  # the task's environment keyword, as the module gets it
         environ = dict(os.environ, **dict((key, str(value)) for key, value in task_environment.items()))

@@ -17,6 +17,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks impor
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import (
     argument_spec_keys as argument_spec_of,
+    resolve,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import INSECURE_WARNING
@@ -32,18 +33,14 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
     ots_links,
     pwpush_links,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import DEFAULT_URL as OTS_URL, OtsClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import (
-    DEFAULT_URL as PWPUSH_URL,
-    PwpushClient,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
 
-# Resolved in code: one url option serves both services, each with the variables its own modules read.
-ENVIRONMENT = dict(
-    (service, dict((name, option["env"][0]) for name, option in declared.items() if option.get("env")))
-    for service, declared in (("pwpush", PWPUSH_CONNECTION), ("ots", OTS_CONNECTION)))
+# Resolved in code (connection()): one url option serves both services, each with the defaults and environment
+# variables its own modules read.
+SERVICE_CONNECTION = {"pwpush": PWPUSH_CONNECTION, "ots": OTS_CONNECTION}
 CONNECTION_NAMES = ("url", "token", "email", "username", "api_token", "timeout", "validate_certs", "ca_path", "retries")
 SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
 
@@ -66,25 +63,10 @@ def argument_spec():
 
 
 def connection(module, environ):
-    """The service's connection options: task options, then its environment variables, then defaults."""
-    params = module.params
-    service = params["service"]
-    names = ENVIRONMENT[service]
-
-    def option(name, default=None):
-        value = params.get(name)
-        if value is None and name in names:
-            value = environ.get(names[name]) or None
-        return default if value is None else value
-
-    options = dict(url=option("url", PWPUSH_URL if service == "pwpush" else OTS_URL), timeout=params["timeout"],
-                   ca_path=option("ca_path"), retries=params["retries"])
-    validate = option("validate_certs", True)
-    options["validate_certs"] = module.boolean(validate)
-    if service == "pwpush":
-        options.update(token=option("token"), email=option("email"), api_version=option("api_version", "auto"))
-    else:
-        options.update(username=option("username"), api_token=option("api_token"))
+    """The service's connection options, resolved as every door resolves them (_core/options.py resolve()): task
+    options, then the service's environment variables, then its declared defaults."""
+    options = resolve(SERVICE_CONNECTION[module.params["service"]], module.params, environ=environ)
+    options["validate_certs"] = module.boolean(options["validate_certs"])
     for secret in (options.get("token"), options.get("api_token"), url_password(options["url"])):
         if secret:
             module.no_log_values.add(secret)

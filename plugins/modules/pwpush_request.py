@@ -87,8 +87,10 @@ options:
     type: str
   reuse_existing:
     description:
-      - When an active request with this O(name) exists for the token's user, return it with C(changed=false)
-        instead of creating another, so re-runs are idempotent. Needs O(name). Only the name is compared.
+      - When an active request with this O(name) exists for the token's user, behind a passphrase exactly when
+        O(passphrase) is set, return it with C(changed=false) instead of creating another, so re-runs are
+        idempotent. Needs O(name). Only the name and whether there is a passphrase are compared (the rule of
+        O(oneshot.secrets.pwpush_push#module:reuse_existing)).
     type: bool
     default: false
   url_token:
@@ -186,7 +188,7 @@ def ensure_present(module, client):
         notify_emails_to=params["notify_emails_to"], notify_emails_to_locale=params["notify_emails_to_locale"])
     asks.prepare_request(client, fields)  # before any write, in check mode too
     if params["reuse_existing"]:
-        existing = asks.find_active_by_name(client, params["name"])
+        existing = asks.find_active_by_name(client, params["name"], passphrase_protected=bool(params["passphrase"]))
         if existing:
             return dict(changed=False, reused=True, url=existing["url"], url_token=existing["url_token"],
                         request=existing)

@@ -54,6 +54,23 @@ def env_fallbacks():
     return dict((setting, option["env"][0]) for _service, setting, _name, option in settings())
 
 
+def resolve(declarations, given, environ=None):
+    """The collection's one option resolver (given, then environment, then default), from its public API."""
+    api = declared()
+    if hasattr(api, "resolve"):
+        return api.resolve(declarations, given, environ=environ)
+    # Until module_utils/api.py names resolve (asked for), the core's own; the same function.
+    from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import (  # pylint: disable=import-outside-toplevel
+        resolve as core_resolve,
+    )
+    return core_resolve(declarations, given, environ=environ)
+
+
+def given_values(values):
+    """Terraform's values as given: an empty string, as an unset attribute, leaves the option to the next source."""
+    return dict((name, None if value == "" else value) for name, value in values.items())
+
+
 def _description(setting, option):
     default = option.get("default")
     return "%s (env %s%s).%s" % (_DESCRIPTIONS[setting], option["env"][0],
@@ -86,14 +103,18 @@ class OneshotProvider(Provider):
 
     def configure_provider(self, diags, config):
         config = config or {}
-        for name, env in env_fallbacks().items():
-            value = config.get(name)
-            if value is Unknown:
+        # The settings hold what is set, in the provider block or else the environment; the defaults are left to
+        # _get_option, so that an error can say a setting is not set and which default is used instead.
+        known_settings = {}
+        for _service, name, _option_name, option in settings():
+            if config.get(name) is Unknown:
                 diags.add_error("%s is not known until apply" % name,
-                                "Provider settings must be known at plan time: use a variable or %s." % env,
+                                "Provider settings must be known at plan time: use a variable or %s." % option["env"][0],
                                 path=[name])
-                continue
-            self.settings[name] = value if value not in (None, "") else (os.environ.get(env) or None)
+            else:
+                known_settings[name] = dict(env=option["env"])
+        given = given_values(dict((name, config.get(name)) for name in known_settings))
+        self.settings.update(resolve(known_settings, given, environ=os.environ))
         try:
             lib()
         except collection.CollectionNotFound as exc:
@@ -109,19 +130,12 @@ class OneshotProvider(Provider):
     # --- clients --------------------------------------------------------------------------
 
     def _get_option(self, service):
-        """get_option for a client's from_options: this provider's setting, else the option's declared default."""
-        options = dict((name, (setting, option)) for each_service, setting, name, option in settings()
-                       if each_service == service)
+        """get_option for a client's from_options: this provider's setting (or its environment variable, see
+        configure_provider), else the option's declared default."""
         set_name = dict((each_service, set_name) for each_service, set_name, _names in SETTINGS)[service]
-        declared_set = getattr(declared(), set_name)
-
-        def get_option(name):
-            if name in options:
-                setting, option = options[name]
-                value = self.settings.get(setting)
-                return value if value else option.get("default")
-            return declared_set[name].get("default")
-        return get_option
+        given = dict((name, self.settings.get(setting)) for each_service, setting, name, _option in settings()
+                     if each_service == service)
+        return resolve(getattr(declared(), set_name), given_values(given)).get
 
     def new_client(self, service):
         """A client as from_options builds it, for a door whose results are never masked: Ansible's rule against

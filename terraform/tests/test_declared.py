@@ -1,7 +1,7 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The provider's settings and push arguments come from the collection's option declarations
-(the `options.py` of each service folder (`plugins/module_utils/_pwpush/`, `_ots/`, `_pushsecurity/`; the machinery in `_core/options.py`)), and the provider runs without ansible-core."""
+"""The provider's settings and push arguments come from the collection's option declarations (each service
+folder's options.py, through module_utils/api.py), and the provider runs without ansible-core."""
 
 import json
 import os

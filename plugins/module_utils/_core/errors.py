@@ -40,7 +40,6 @@ class ServiceError(Exception):
         self.code = code
         self.option = option
 
-
     @classmethod
     def option_words(cls, option):
         """How the Ansible doors name an option: the option, and its environment variable when it has one."""

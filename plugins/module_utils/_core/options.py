@@ -11,6 +11,7 @@ An option is a dict in argument spec terms (type, default, choices, elements, no
 - what values are valid beyond its type: min, max, above, or_zero, unit (_core/values.py checks them).
 Derived from the declarations:
 - module argument specs: argument_spec() below (env becomes an env_fallback);
+- values where code resolves them (credential_links, the Terraform provider): resolve() below;
 - the clients' from_options() and the lookups' option lists: names(), secret_names();
 - the Terraform provider's settings and resource schema (terraform/oneshot_provider/).
 The doc fragments (plugins/doc_fragments/) stay static YAML for ansible-doc;
@@ -93,6 +94,22 @@ def argument_spec(*option_sets, **more):
         spec[name] = entry
     spec.update(more)
     return spec
+
+
+def resolve(declarations, given, environ=None, variables=None):
+    """{name: value} of every declared option, by the one precedence of every door: the given value (a task option,
+    a provider setting) when not None, then a variable named in the declaration's vars (when variables are given),
+    then an environment variable named in its env (when environ is given; an empty one counts as unset: an
+    exported but empty variable is how a shell leaves a value out), then the declared default."""
+    resolved = {}
+    for name, option in declarations.items():
+        value = given.get(name)
+        if value is None and variables is not None:
+            value = next((variables[var] for var in option.get("vars", ()) if variables.get(var) is not None), None)
+        if value is None and environ is not None:
+            value = next((environ[env] for env in option.get("env", ()) if environ.get(env)), None)
+        resolved[name] = option.get("default") if value is None else value
+    return resolved
 
 
 class DeclaredClient(object):

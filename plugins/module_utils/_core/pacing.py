@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A pace shared by every worker of one client: requests spaced to a rate, and all held while a 429 lasts.
+"""The one rate limiter of the collection: a pace shared by every worker of one client, requests kept to a rate
+(with a burst, as a token bucket allows), and all held while a 429 lasts.
 
 HttpTransport(pacer=Pacer(...)) asks it before every attempt and tells it about every 429 answer. A 429 means the
 server did not process the request, so it is retried whatever the method, up to `max_rate_limited` times per request
@@ -22,22 +23,29 @@ MAX_RATE_LIMITED = 30
 
 
 class Pacer:
-    """At most `rate` requests a second (0: no pace) from all threads together, and a pause after a 429.
+    """At most `rate` requests a second (0: no pace) from all threads together, `burst` of them at once, and a pause
+    after a 429 (max_rate_limited=0 leaves 429 answers to the transport's retries).
 
-    `paced` counts the requests (not the attempts) that had to wait, for the pace or for a 429.
+    A token bucket as the generic cell rate algorithm: each request moves a theoretical arrival time (TAT) one
+    interval on; a request may start once it is no more than (burst - 1) intervals ahead of its TAT. With burst 1
+    the requests are evenly spaced. `paced` counts the requests (not the attempts) that had to wait.
     """
 
-    def __init__(self, rate=0.0, max_rate_limited=MAX_RATE_LIMITED, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate=0.0, burst=1.0, max_rate_limited=MAX_RATE_LIMITED, clock=time.monotonic,
+                 sleep=time.sleep):
         rate = float(rate or 0)
         if rate < 0:
             raise ValueError("rate must be 0 or more requests a second")
+        if float(burst) < 1:
+            raise ValueError("burst must be at least 1 request")
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.tolerance = (float(burst) - 1.0) * self.interval
         self.max_rate_limited = int(max_rate_limited)
         self.clock = clock
         self.sleep = sleep
         self.paced = 0
         self.rate_limited = 0
-        self._next_slot = None  # when the next request may start (monotonic seconds)
+        self._arrival = None  # the theoretical arrival time of the next request (monotonic seconds)
         self._held_until = 0.0  # no request before this: the server asked us to wait (Retry-After)
         self._lock = threading.Lock()
 
@@ -47,9 +55,9 @@ class Pacer:
             now = self.clock()
             start = max(now, self._held_until)
             if self.interval:
-                if self._next_slot is not None:
-                    start = max(start, self._next_slot)
-                self._next_slot = start + self.interval
+                arrival = start if self._arrival is None else max(self._arrival, start)
+                start = max(start, arrival - self.tolerance)
+                self._arrival = arrival + self.interval
         delay = start - now
         if delay > 0.0005:
             self.sleep(delay)

@@ -51,6 +51,8 @@ RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
 INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is not checked, so anyone on the path can "
                     "read the secrets. Use ca_path for a private CA instead.")
 MAX_RETRY_AFTER = 120.0
+
+
 def retry_after_seconds(response, now=None):
     """Seconds a 429/503 answer asks us to wait, or None when it does not say."""
     value = response.headers.get("Retry-After")
@@ -110,12 +112,12 @@ class HttpTransport:
       idempotent requests: a create (POST) that failed that way may have been stored, so it is
       reported instead.
     - A connection that could not be opened at all is retried for every method.
-    - With a pacer (_pacing.Pacer, for bulk runs), a 429 holds every thread of the client for its Retry-After and
+    - With a pacer (pacing.Pacer, for bulk runs), a 429 holds every thread of the client for its Retry-After and
       is sent again up to pacer.max_rate_limited times, not counted in `retries`; the pacer also spaces attempts.
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,
-                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10, before_request=None,
+                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10,
                  pacer=None):
         if not HAS_REQUESTS:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
@@ -125,9 +127,8 @@ class HttpTransport:
         self.timeout = _positive_seconds(check_number("timeout", timeout, TRANSPORT_OPTIONS["timeout"]))
         self.retries = max(0, int(check_number("retries", retries, TRANSPORT_OPTIONS["retries"])))
         self.sleep = sleep
-        # Called before every attempt (retries too): a client-side rate limiter hooks in here.
-        self.before_request = before_request
-        # A _pacing.Pacer shared by the threads of a bulk run: spaces the attempts and waits out every 429 for all.
+        # The one client-side rate limiter (pacing.Pacer), asked before every attempt (retries too) and shared by
+        # the threads of a bulk run: keeps the attempts to a rate and, unless told not to, waits out every 429 for all.
         self.pacer = pacer
         self.session = SessionWithoutNetrc()
         self.watchdog = Watchdog()
@@ -179,8 +180,6 @@ class HttpTransport:
         delayed = False
         try:
             while True:
-                if self.before_request is not None:
-                    self.before_request()
                 if self.pacer is not None and self.pacer.wait():
                     delayed = True
                 try:

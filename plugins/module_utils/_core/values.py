@@ -53,8 +53,8 @@ def check_number(name, value, declaration, label=None):
         return value  # types are the argument spec's business
     label = label or name
     if isinstance(value, float) and not math.isfinite(value):
-        raise OptionError(name, "%s must be a finite number, %s (got %s)." % (label, describe_range(declaration),
-                                                                                _number(value)))
+        raise OptionError(name, "%s must be a finite number, %s (got %s)." % (
+            label, describe_range(declaration), _number(value)))
     if declaration.get("or_zero") and value == 0:
         return value
     low, high, above = declaration.get("min"), declaration.get("max"), declaration.get("above")

@@ -92,7 +92,6 @@ class OtsClient(DeclaredClient):
                                                ca_path=ca_path, retries=retries, headers=headers,
                                                user_agent="oneshot.secrets (ots)", pacer=pacer)
 
-
     def close(self):
         self.http.close()
 

@@ -12,14 +12,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import threading
-import time
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import describe_body, json_or_none
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.options import PUSHSECURITY_CONNECTION
@@ -41,30 +40,6 @@ BURST = 10
 BURST_RESERVE = 0.5
 
 
-class TokenBucket:
-    """Client-side limiter: at most `rate` requests a second on average, `burst` at once."""
-
-    def __init__(self, rate=RATE_PER_SECOND, burst=BURST, clock=time.monotonic, sleep=time.sleep):
-        self.rate = float(rate)
-        self.capacity = float(burst)
-        self.tokens = float(burst)
-        self.clock = clock
-        self.sleep = sleep
-        self.updated = clock()
-        self.lock = threading.Lock()
-
-    def acquire(self):
-        with self.lock:
-            while True:
-                now = self.clock()
-                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-                self.updated = now
-                if self.tokens >= 1 - 1e-9:  # float rounding must not leave us a hair short forever
-                    self.tokens = max(0.0, self.tokens - 1)
-                    return
-                self.sleep(max((1 - self.tokens) / self.rate, 0.001))
-
-
 class PushSecurityClient(DeclaredClient):
     """The stolen-credentials control over one session, paced to the API's rate limit."""
 
@@ -78,12 +53,11 @@ class PushSecurityClient(DeclaredClient):
                                     code="invalid_value", option="api_key")
         # Masked in every message: the API key, and the passwords of the call (not no_log in the module).
         self._secrets = [api_key]
-        self.limiter = TokenBucket(rate, burst - BURST_RESERVE)
+        # The core's one limiter, as a token bucket; 429 answers are left to the transport's retries.
+        self.limiter = Pacer(rate, burst=burst - BURST_RESERVE, max_rate_limited=0)
         self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
                                                ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
-                                               user_agent="oneshot.secrets (pushsecurity)",
-                                               before_request=self.limiter.acquire)
-
+                                               user_agent="oneshot.secrets (pushsecurity)", pacer=self.limiter)
 
     def close(self):
         self.http.close()

@@ -31,6 +31,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors imp
     REQUEST_SHOW,
     PwpushError,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import same_request
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import MAX_TEXT_BYTES, check_notify_emails
 
 LIST_PAGE_SIZE = 50
@@ -111,7 +112,7 @@ def describe(client, found):
 
 def _answer(client, response, operation, ok=(200,)):
     if response.status_code not in ok:
-        client._raise_for(response, operation)  # pylint: disable=protected-access
+        client.raise_for_answer(response, operation)
     body = json_or_none(response)
     if not isinstance(body, dict) or not is_token(body.get("url_token")):
         raise PwpushError("Could not %s: %s." % (operation.text, unexpected_answer(
@@ -121,9 +122,9 @@ def _answer(client, response, operation, ok=(200,)):
 
 def prepare_request(client, fields):
     """Every check of a create that needs the client (check mode runs it too): token, link, server."""
-    client._require_token("create a request")  # pylint: disable=protected-access
+    client.require_token("create a request")
     if fields.get("passphrase"):
-        client._secrets.add(fields["passphrase"])  # pylint: disable=protected-access
+        client.keep_secret(fields["passphrase"])
         # Ansible masks a no_log value wherever it occurs: inside the link it would spoil the returned url.
         refuse_secret_in_link("passphrase", fields["passphrase"], [client.url + "/req/", client.url + "/api/v2/requests/"],
                               ("/r", "/preview", ""), PwpushError, client.masked_results)
@@ -133,8 +134,8 @@ def prepare_request(client, fields):
 def create_request(client, fields):
     """Create a request; returns it described, with the link to send as url."""
     prepare_request(client, fields)
-    response = client._send("POST", "/api/v2/requests", json={"request": fields}, idempotent=False,  # pylint: disable=protected-access
-                            operation=REQUEST_CREATE)
+    response = client.send("POST", "/api/v2/requests", json={"request": fields}, idempotent=False,
+                           operation=REQUEST_CREATE)
     if response.status_code == 201 and not isinstance(json_or_none(response), dict):
         raise PwpushError("Could not create the request: %s; it may have been stored, check your list of requests "
                           "before running again." % unexpected_answer(response, "the new request"), status=201)
@@ -146,9 +147,9 @@ def create_request(client, fields):
 
 def preview_request(client, reference):
     token = token_from_link(reference)
-    response = client._send("GET", "/api/v2/requests/%s/preview" % token, operation=REQUEST_PREVIEW)  # pylint: disable=protected-access
+    response = client.send("GET", "/api/v2/requests/%s/preview" % token, operation=REQUEST_PREVIEW)
     if response.status_code != 200:
-        client._raise_for(response, REQUEST_PREVIEW)  # pylint: disable=protected-access
+        client.raise_for_answer(response, REQUEST_PREVIEW)
     body = json_or_none(response)
     if not isinstance(body, dict) or not isinstance(body.get("url"), str):
         raise PwpushError("Could not read the request's link: %s." % unexpected_answer(
@@ -158,16 +159,16 @@ def preview_request(client, reference):
 
 def show_request(client, reference):
     """The request (owner only): what it asks, whether it is expired, and the pushes it received. Read-only."""
-    client._require_token("read a request")  # pylint: disable=protected-access
+    client.require_token("read a request")
     token = token_from_link(reference)  # bad input fails before any request
     require_requests(client)
-    response = client._send("GET", "/api/v2/requests/%s" % token, operation=REQUEST_SHOW)  # pylint: disable=protected-access
+    response = client.send("GET", "/api/v2/requests/%s" % token, operation=REQUEST_SHOW)
     return describe(client, _answer(client, response, REQUEST_SHOW))
 
 
 def expire_request(client, reference, check_mode=False):
     """Expire a request. Returns (changed, request-or-None): already expired or gone is no change."""
-    client._require_token("expire a request")  # pylint: disable=protected-access
+    client.require_token("expire a request")
     token = token_from_link(reference)  # bad input fails before any request
     require_requests(client)
     try:
@@ -180,7 +181,7 @@ def expire_request(client, reference, check_mode=False):
         return False, current
     if check_mode:
         return True, current
-    response = client._send("DELETE", "/api/v2/requests/%s" % token, operation=REQUEST_EXPIRE)  # pylint: disable=protected-access
+    response = client.send("DELETE", "/api/v2/requests/%s" % token, operation=REQUEST_EXPIRE)
     if response.status_code == 404:
         return False, None
     return True, describe(client, _answer(client, response, REQUEST_EXPIRE))
@@ -190,13 +191,13 @@ def iter_requests(client, which="active"):
     """Yield the token user's active or expired requests, newest first, page by page."""
     if which not in LIST_REQUESTS:
         raise PwpushError("list must be active or expired (got %r)." % which)
-    client._require_token("list requests")  # pylint: disable=protected-access
+    client.require_token("list requests")
     require_requests(client)
     for page in range(1, LIST_MAX_PAGE + 1):
-        response = client._send("GET", "/api/v2/requests/%s" % which, params={"page": page},  # pylint: disable=protected-access
-                                operation=LIST_REQUESTS[which])
+        response = client.send("GET", "/api/v2/requests/%s" % which, params={"page": page},
+                               operation=LIST_REQUESTS[which])
         if response.status_code != 200:
-            client._raise_for(response, LIST_REQUESTS[which])  # pylint: disable=protected-access
+            client.raise_for_answer(response, LIST_REQUESTS[which])
         batch = json_or_none(response)
         if not isinstance(batch, list) or not all(isinstance(r, dict) and is_token(r.get("url_token")) for r in batch):
             raise PwpushError("Could not %s: %s." % (LIST_REQUESTS[which].text, unexpected_answer(
@@ -216,9 +217,9 @@ def list_requests(client, which="active", limit=None):
     return found
 
 
-def find_active_by_name(client, name):
-    """The newest active request of that name, or None."""
+def find_active_by_name(client, name, passphrase_protected=False):
+    """The newest active request of that name, behind a passphrase exactly when one is asked for, or None."""
     for item in iter_requests(client, "active"):
-        if item.get("name") == name and not item.get("expired"):
+        if same_request(item, name, passphrase_protected):
             return item
     return None

@@ -83,7 +83,6 @@ class PwpushClient(ExistingPushes, DeclaredClient):
                                                ca_path=ca_path, retries=retries, headers=headers,
                                                user_agent=USER_AGENT, pacer=pacer)
 
-
     def close(self):
         self.http.close()
 
@@ -94,7 +93,7 @@ class PwpushClient(ExistingPushes, DeclaredClient):
         if self._version_info is not None:
             return self._version_info
         if self._api in (None, "v2"):
-            response = self._send("GET", "/api/v2/version", operation=VERSION)
+            response = self.send("GET", "/api/v2/version", operation=VERSION)
             if response.status_code == 200:
                 body = json_or_none(response)
                 if not isinstance(body, dict):
@@ -104,14 +103,14 @@ class PwpushClient(ExistingPushes, DeclaredClient):
                 self._version_info = body
                 return body
             if response.status_code != 404 or self._api == "v2":
-                self._raise_for(response, VERSION)
+                self.raise_for_answer(response, VERSION)
             self._api = "v1"
-        response = self._send("GET", "/api/v1/version.json", operation=VERSION)
+        response = self.send("GET", "/api/v1/version.json", operation=VERSION)
         if response.status_code == 404:
             raise PwpushError("%s is not a Password Pusher server: neither /api/v2/version nor /api/v1/version.json "
                               "exists there. Check url." % self.url, status=404)
         if response.status_code != 200:
-            self._raise_for(response, VERSION_V1)
+            self.raise_for_answer(response, VERSION_V1)
         body = json_or_none(response)
         if not isinstance(body, dict):
             raise PwpushError("Could not read the server version (API v1): %s: is url a Password Pusher server?" % (
@@ -178,10 +177,10 @@ class PwpushClient(ExistingPushes, DeclaredClient):
             body = {param: fields}
             if spec.account_id is not None:
                 body["account_id"] = spec.account_id
-            response = self._send("POST", path, json=body, headers=self._kind_header(spec.kind),
-                                  operation=CREATE)
+            response = self.send("POST", path, json=body, headers=self._kind_header(spec.kind),
+                                 operation=CREATE)
         if response.status_code not in (200, 201):
-            self._raise_for(response, CREATE)
+            self.raise_for_answer(response, CREATE)
         push = json_or_none(response)
         if not isinstance(push, dict) or not is_token(push.get("url_token")):
             expected = "the new push (a JSON object with its url_token)"
@@ -223,8 +222,8 @@ class PwpushClient(ExistingPushes, DeclaredClient):
                 handle = open(file_path, "rb")
                 handles.append(handle)
                 files.append(("%s[files][]" % param, (os.path.basename(file_path), handle, "application/octet-stream")))
-            return self._send("POST", path, data=data, files=files, headers=self._kind_header("file"),
-                              operation=CREATE_FILES)
+            return self.send("POST", path, data=data, files=files, headers=self._kind_header("file"),
+                             operation=CREATE_FILES)
         finally:
             for handle in handles:
                 handle.close()
@@ -265,15 +264,20 @@ class PwpushClient(ExistingPushes, DeclaredClient):
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def _require_token(self, what):
+    def keep_secret(self, value):
+        """Mask value in every message of this client (a passphrase the server may echo)."""
+        if value:
+            self._secrets.add(value)
+
+    def require_token(self, what):
         if not self.token:
             raise PwpushError("An API token is needed to %s: set {token}." % what, code="token_required", option="token")
 
-    def _send(self, method, path, operation, **kwargs):
+    def send(self, method, path, operation, **kwargs):
         try:
             return self.http.request(method, path, **kwargs)
         except ServiceError as exc:
             raise PwpushError.rewording(exc, "Could not %s: %s" % (operation.text, exc.message))
 
-    def _raise_for(self, response, operation):
+    def raise_for_answer(self, response, operation):
         raise_for(response, operation, self.url, self._secrets, self.http.retries)

@@ -56,9 +56,9 @@ class ExistingPushes:
 
     def preview(self, reference):
         token = token_from_reference(reference)
-        response = self._send("GET", self._push_path(token, "/preview"), operation=PREVIEW)
+        response = self.send("GET", self._push_path(token, "/preview"), operation=PREVIEW)
         if response.status_code != 200:
-            self._raise_for(response, PREVIEW)
+            self.raise_for_answer(response, PREVIEW)
         body = json_or_none(response)
         if not isinstance(body, dict) or not isinstance(body.get("url"), str):
             raise PwpushError("Could not preview the push: %s." % unexpected_answer(
@@ -71,10 +71,10 @@ class ExistingPushes:
         params = {"passphrase": passphrase} if passphrase else None
         if passphrase:
             self._secrets.add(passphrase)
-        response = self._send("GET", self._push_path(token, kind=kind_from_reference(reference)), params=params,
-                              operation=RETRIEVE)
+        response = self.send("GET", self._push_path(token, kind=kind_from_reference(reference)), params=params,
+                             operation=RETRIEVE)
         if response.status_code != 200:
-            self._raise_for(response, RETRIEVE)
+            self.raise_for_answer(response, RETRIEVE)
         push = json_or_none(response)
         if not isinstance(push, dict):
             raise PwpushError("Could not retrieve the push: %s (this may have counted a view)." % unexpected_answer(
@@ -95,8 +95,8 @@ class ExistingPushes:
             return True
         token = token_from_reference(reference)
         try:
-            response = self._send("GET", self._push_path(token, "/audit"), params={"page": 1},
-                                  operation=AUDIT)
+            response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1},
+                                 operation=AUDIT)
         except PwpushError:
             return True
         return response.status_code != 200
@@ -108,8 +108,8 @@ class ExistingPushes:
         # which v2 inherits): the owner's audit log tells, without a write.
         if self.token and self._manually_expired(token):
             return False, None
-        response = self._send("DELETE", self._push_path(token, kind=kind_from_reference(reference)),
-                              operation=EXPIRE)
+        response = self.send("DELETE", self._push_path(token, kind=kind_from_reference(reference)),
+                             operation=EXPIRE)
         if response.status_code == 200:
             push = json_or_none(response)
             if not isinstance(push, dict):
@@ -123,7 +123,7 @@ class ExistingPushes:
         # 422 "That push is already expired."; later ones answer 200 (above).
         if response.status_code == 422 and "expired" in error_text(response).lower():
             return False, None
-        self._raise_for(response, EXPIRE)
+        self.raise_for_answer(response, EXPIRE)
 
     def _manually_expired(self, token):
         """For the owner: whether the audit log already records an expiry (read-only, counts no view)."""
@@ -136,14 +136,14 @@ class ExistingPushes:
 
     def audit(self, reference, max_pages=LIST_MAX_PAGE):
         """Every audit log entry of a push (owner only), across pages."""
-        self._require_token("audit a push")
+        self.require_token("audit a push")
         token = token_from_reference(reference)
         entries = []
         for page in range(1, max_pages + 1):
-            response = self._send("GET", self._push_path(token, "/audit"), params={"page": page},
-                                  operation=AUDIT)
+            response = self.send("GET", self._push_path(token, "/audit"), params={"page": page},
+                                 operation=AUDIT)
             if response.status_code != 200:
-                self._raise_for(response, AUDIT)
+                self.raise_for_answer(response, AUDIT)
             body = json_object(json_or_none(response))
             v1_views = "logs" not in body
             batch = (body.get("views") or []) if v1_views else body["logs"]
@@ -160,7 +160,7 @@ class ExistingPushes:
 
     def notify_emails(self, reference, emails, locale=None):
         """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
-        self._require_token("send a push's link by email")
+        self.require_token("send a push's link by email")
         addresses = check_notify_emails(emails)
         if self.api != "v2":
             raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.")
@@ -168,24 +168,24 @@ class ExistingPushes:
         body = {"notify_emails_to": addresses}
         if locale:
             body["notify_emails_to_locale"] = locale
-        response = self._send("POST", self._push_path(token, "/notify_emails"), json=body, idempotent=False,
-                              operation=NOTIFY)
+        response = self.send("POST", self._push_path(token, "/notify_emails"), json=body, idempotent=False,
+                             operation=NOTIFY)
         if response.status_code not in (200, 201):
-            self._raise_for(response, NOTIFY)
+            self.raise_for_answer(response, NOTIFY)
         return dict(url_token=token, notify_emails_to=addresses.split(","),
                     message=(json_or_none(response) or {}).get("message"))
 
     def list_accounts(self):
         """The accounts the token's user can push to (GET /api/v2/accounts: hosted edition only)."""
-        self._require_token("list accounts")
+        self.require_token("list accounts")
         if self.api != "v2":
             raise PwpushError("Accounts need a server with API v2; this one only has API v1.")
-        response = self._send("GET", "/api/v2/accounts", operation=ACCOUNTS)
+        response = self.send("GET", "/api/v2/accounts", operation=ACCOUNTS)
         if response.status_code == 404:
             raise PwpushError("Could not list accounts: %s has no accounts API (HTTP 404); only the hosted edition "
                               "(pwpush.com) has accounts." % self.url, status=404)
         if response.status_code != 200:
-            self._raise_for(response, ACCOUNTS)
+            self.raise_for_answer(response, ACCOUNTS)
         accounts = json_or_none(response)
         if isinstance(accounts, dict) and isinstance(accounts.get("accounts"), list):
             accounts = accounts["accounts"]
@@ -197,15 +197,15 @@ class ExistingPushes:
         """Yield the caller's active or expired pushes, page by page, without secrets."""
         if which not in ("active", "expired"):
             raise PwpushError("list must be active or expired (got %r)." % which)
-        self._require_token("list pushes")
+        self.require_token("list pushes")
         for page in range(1, LIST_MAX_PAGE + 1):
             if self.api == "v2":
                 path = "/api/v2/pushes/%s" % which
             else:
                 path = "/p/%s.json" % which
-            response = self._send("GET", path, params={"page": page}, operation=LIST_PUSHES[which])
+            response = self.send("GET", path, params={"page": page}, operation=LIST_PUSHES[which])
             if response.status_code != 200:
-                self._raise_for(response, LIST_PUSHES[which])
+                self.raise_for_answer(response, LIST_PUSHES[which])
             batch = json_or_none(response)
             if not isinstance(batch, list) or not all(isinstance(push, dict) and is_token(push.get("url_token"))
                                                       for push in batch):

@@ -2,7 +2,7 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Whether an existing push may stand for the one a task asks for: the one predicate of every reuse
-(pwpush_push reuse_existing, credential_links, distribute_credentials).
+(pwpush_push reuse_existing, credential_links, distribute_credentials; pwpush_request by the same rule).
 
 A push is the same when its name, kind and passphrase protection are those asked for and it is still active.
 Anyone with the account's token can make a push of any name, so the name alone proves nothing: a URL push to a
@@ -35,13 +35,22 @@ def listed_kind_hint(push):
     return match.group(1) if match else None
 
 
+def _active_with(item, name, passphrase_protected):
+    """Active, of that name, behind a passphrase exactly when one is asked for."""
+    if item.get("name") != name or item.get("expired") or item.get("deleted"):
+        return False
+    return bool(item.get("passphrase_protected")) == bool(passphrase_protected)
+
+
 def may_be_same(push, name, kind, passphrase_protected):
     """What the list entry alone can tell: False rules the push out; True needs the kind confirmed (same_push)."""
-    if push.get("name") != name or push.get("expired") or push.get("deleted"):
-        return False
-    if (push.get("deletable_by_viewer") is None) != (kind == "url"):
-        return False
-    return bool(push.get("passphrase_protected")) == bool(passphrase_protected)
+    return _active_with(push, name, passphrase_protected) and (push.get("deletable_by_viewer") is None) == (
+        kind == "url")
+
+
+def same_request(request, name, passphrase_protected):
+    """True when a listed request (pwpush_request; requests have no kind) may stand for the one asked for."""
+    return _active_with(request, name, passphrase_protected)
 
 
 def same_push(push, name, kind, passphrase_protected, created_kind):

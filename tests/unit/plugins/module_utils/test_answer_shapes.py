@@ -9,12 +9,10 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
-    PushSecurityClient,
-    TokenBucket,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
@@ -233,8 +231,7 @@ def test_ots_an_error_status_with_an_html_page_is_still_an_error_status():
 
 def pushsecurity(answers):
     client = PushSecurityClient(url=PS, api_key="key", retries=0)
-    client.limiter = TokenBucket(rate=1e9, burst=1e9)
-    client.http.before_request = client.limiter.acquire
+    client.http.pacer = Pacer(0, max_rate_limited=0)  # no waiting in unit tests
     return client, ScriptedSession(client.http, answers)
 
 

@@ -163,3 +163,18 @@ def _scan_peak(pages, wanted):
 def test_the_scan_keeps_no_page_only_the_names_asked():
     # 40 pages of pushes and the same 10 names asked: a scan that kept the pages would grow with them.
     assert _scan_peak(40, 10) - _scan_peak(4, 10) < 40 * 1024
+
+
+def test_a_burst_goes_at_once_then_the_rate_holds():
+    now = [0.0]
+    pacer = Pacer(rate=4, burst=3, clock=lambda: now[0], sleep=lambda seconds: now.__setitem__(0, now[0] + seconds))
+    starts = []
+    for _request in range(7):
+        pacer.wait()
+        starts.append(round(now[0], 3))
+    assert starts == [0.0, 0.0, 0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_a_burst_below_one_request_is_refused():
+    with pytest.raises(ValueError, match="burst"):
+        Pacer(rate=1, burst=0.5)

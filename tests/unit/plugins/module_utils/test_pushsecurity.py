@@ -7,10 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
-    PushSecurityClient,
-    TokenBucket,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
@@ -28,8 +26,7 @@ def creds(count):
 
 def make_client(answers, **kwargs):
     client = PushSecurityClient(url=BASE, api_key="key", retries=kwargs.pop("retries", 2), **kwargs)
-    client.limiter = TokenBucket(rate=1e9, burst=1e9)  # no waiting in unit tests
-    client.http.before_request = client.limiter.acquire
+    client.http.pacer = Pacer(0, max_rate_limited=0)  # no waiting in unit tests
     return client, ScriptedSession(client.http, answers)
 
 
@@ -134,7 +131,7 @@ def test_api_key_is_required():
         PushSecurityClient(url=BASE, api_key=None)
 
 
-def test_token_bucket_keeps_to_the_rate():
+def test_the_limiter_keeps_to_the_rate_with_a_burst():
     now = [0.0]
     slept = []
 
@@ -142,9 +139,9 @@ def test_token_bucket_keeps_to_the_rate():
         slept.append(seconds)
         now[0] += seconds
 
-    bucket = TokenBucket(rate=10, burst=10, clock=lambda: now[0], sleep=sleep)
+    bucket = Pacer(rate=10, burst=10, max_rate_limited=0, clock=lambda: now[0], sleep=sleep)
     for _request in range(30):
-        bucket.acquire()
+        bucket.wait()
     # 10 at once, then 20 more at 10 a second
     assert abs(now[0] - 2.0) < 0.01
 

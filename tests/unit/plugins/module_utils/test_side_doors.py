@@ -15,13 +15,11 @@ import pytest
 from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core import checks, masking
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
-from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import (
-    PushSecurityClient,
-    TokenBucket,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
@@ -202,8 +200,7 @@ def creds(*pairs):
 
 def make_pushsecurity(answers):
     client = PushSecurityClient(url="https://ps.example.test", api_key="key-0001", retries=0)
-    client.limiter = TokenBucket(rate=1e9, burst=1e9)
-    client.http.before_request = client.limiter.acquire
+    client.http.pacer = Pacer(0, max_rate_limited=0)  # no waiting in unit tests
     return client, ScriptedSession(client.http, answers)
 
 

@@ -107,10 +107,19 @@ def test_expire_in_check_mode_writes_nothing(http, capsys):
 def test_reuse_existing_by_name(http, capsys):
     calls, answers = http
     answers.extend([response(200, PRO), response(200, [REQUEST])])
-    code, output = run(pwpush_request.main, {"request": "Send the key", "name": "key", "reuse_existing": True}, capsys)
+    code, output = run(pwpush_request.main, {"request": "Send the key", "name": "key", "reuse_existing": True,
+                                             "passphrase": "a-long-phrase-1"}, capsys)
     assert code == 0 and output["changed"] is False and output["reused"] is True
     assert output["url_token"] == "req123456"
     assert "POST" not in [c[0] for c in calls]
+
+
+def test_a_request_behind_a_passphrase_is_not_reused_for_one_without(http, capsys):
+    _calls, answers = http
+    answers.extend([response(200, PRO), response(200, [REQUEST])])
+    code, output = run(pwpush_request.main, {"request": "Send the key", "name": "key", "reuse_existing": True,
+                                             "_ansible_check_mode": True}, capsys)
+    assert code == 0 and output["changed"] is True and output["reused"] is False
 
 
 def test_token_is_required(http, capsys):
