@@ -39,12 +39,14 @@ TRANSPORT_OPTIONS = dict(
 def transport_options(env_prefix, var_prefix, retries):
     """timeout, validate_certs, ca_path, retries: the same for every service but for the variables' names and
     the number of retries (doc_fragments/connection.py; retries is documented per service, its meaning differs)."""
+    # transport=True: the client hands the value to HttpTransport (DeclaredClient.transport_settings), so a new
+    # transport option is declared here, documented in the fragment and taken by HttpTransport, nothing else.
     return dict(
-        timeout=dict(TRANSPORT_OPTIONS["timeout"]),
+        timeout=dict(TRANSPORT_OPTIONS["timeout"], transport=True),
         validate_certs=dict(type="bool", default=True, env=["%s_VALIDATE_CERTS" % env_prefix],
-                            vars=["%s_validate_certs" % var_prefix]),
-        ca_path=dict(type="path", env=["%s_CA_PATH" % env_prefix], vars=["%s_ca_path" % var_prefix]),
-        retries=dict(TRANSPORT_OPTIONS["retries"], default=retries),
+                            vars=["%s_validate_certs" % var_prefix], transport=True),
+        ca_path=dict(type="path", env=["%s_CA_PATH" % env_prefix], vars=["%s_ca_path" % var_prefix], transport=True),
+        retries=dict(TRANSPORT_OPTIONS["retries"], default=retries, transport=True),
     )
 
 
@@ -122,3 +124,9 @@ class DeclaredClient(object):
         """A client from a module's params.get, a lookup's get_option or the provider's settings; door: what the
         door decides (masked_results)."""
         return cls(**dict(dict((name, get_option(name)) for name in cls.OPTIONS), **door))
+
+    @classmethod
+    def transport_settings(cls, given):
+        """The transport's options (declared with transport=True): given, else their declared default."""
+        return dict((name, given[name] if given.get(name) is not None else option.get("default"))
+                    for name, option in cls.OPTIONS.items() if option.get("transport"))

@@ -72,8 +72,9 @@ class OtsClient(DeclaredClient):
 
     OPTIONS = OTS_CONNECTION
 
-    def __init__(self, url=DEFAULT_URL, username=None, api_token=None, timeout=30, validate_certs=True,
-                 ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
+    def __init__(self, url=DEFAULT_URL, username=None, api_token=None, transport=None, pacer=None, masked_results=True,
+                 **options):
+        """options: the transport's (timeout, validate_certs, ca_path, retries; declared defaults when not given)."""
         url = service_url(url, "an onetimesecret server", OtsError)
         # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
         self.masked_results = masked_results
@@ -88,9 +89,8 @@ class OtsClient(DeclaredClient):
         if self.authenticated:
             pair = ("%s:%s" % (username, api_token)).encode("utf-8")
             headers["Authorization"] = "Basic %s" % base64.b64encode(pair).decode("ascii")
-        self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
-                                               ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent="oneshot.secrets (ots)", pacer=pacer)
+        self.http = transport or HttpTransport(self.url, headers=headers, user_agent="oneshot.secrets (ots)", pacer=pacer,
+                                               **self.transport_settings(options))
 
     def close(self):
         self.http.close()

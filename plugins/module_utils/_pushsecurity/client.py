@@ -45,8 +45,8 @@ class PushSecurityClient(DeclaredClient):
 
     OPTIONS = PUSHSECURITY_CONNECTION
 
-    def __init__(self, url=DEFAULT_URL, api_key=None, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 rate=RATE_PER_SECOND, burst=BURST, transport=None):
+    def __init__(self, url=DEFAULT_URL, api_key=None, rate=RATE_PER_SECOND, burst=BURST, transport=None, **options):
+        """options: the transport's (timeout, validate_certs, ca_path, retries; declared defaults when not given)."""
         self.url = service_url(url, "the Push Security API", PushSecurityError)
         if not api_key:
             raise PushSecurityError("api_key is required (a Full access key for writes): set {api_key}.",
@@ -55,9 +55,9 @@ class PushSecurityClient(DeclaredClient):
         self._secrets = [api_key]
         # The core's one limiter, as a token bucket; 429 answers are left to the transport's retries.
         self.limiter = Pacer(rate, burst=burst - BURST_RESERVE, max_rate_limited=0)
-        self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
-                                               ca_path=ca_path, retries=retries, headers={"x-api-key": api_key},
-                                               user_agent="oneshot.secrets (pushsecurity)", pacer=self.limiter)
+        self.http = transport or HttpTransport(self.url, headers={"x-api-key": api_key},
+                                               user_agent="oneshot.secrets (pushsecurity)", pacer=self.limiter,
+                                               **self.transport_settings(options))
 
     def close(self):
         self.http.close()

@@ -60,8 +60,9 @@ class PwpushClient(ExistingPushes, DeclaredClient):
 
     OPTIONS = PWPUSH_CONNECTION
 
-    def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", timeout=30,
-                 validate_certs=True, ca_path=None, retries=3, transport=None, pacer=None, masked_results=True):
+    def __init__(self, url=DEFAULT_URL, token=None, email=None, api_version="auto", transport=None, pacer=None,
+                 masked_results=True, **options):
+        """options: the transport's (timeout, validate_certs, ca_path, retries; declared defaults when not given)."""
         self.url = service_url(url, "a Password Pusher server", PwpushError)
         # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
         self.masked_results = masked_results
@@ -79,9 +80,8 @@ class PwpushClient(ExistingPushes, DeclaredClient):
             if self.email:
                 headers["X-User-Email"] = self.email
                 headers["X-User-Token"] = self.token
-        self.http = transport or HttpTransport(self.url, timeout=timeout, validate_certs=validate_certs,
-                                               ca_path=ca_path, retries=retries, headers=headers,
-                                               user_agent=USER_AGENT, pacer=pacer)
+        self.http = transport or HttpTransport(self.url, headers=headers, user_agent=USER_AGENT, pacer=pacer,
+                                               **self.transport_settings(options))
 
     def close(self):
         self.http.close()
