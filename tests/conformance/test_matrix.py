@@ -218,6 +218,14 @@ def no_answer(door, servers, _echo):
             absent=("no-answer-payload-1", PWPUSH_TOKEN))
 
 
+def another_service(door, servers, _echo):
+    """A url of another service (the onetimesecret server where Password Pusher is expected)."""
+    outcome = door.push("pwpush", "another-service-payload", {"url": servers.ots.url, "token": PWPUSH_TOKEN}, {})
+    refused(outcome, "is not a Password Pusher server",
+            "pwpush_url (PWPUSH_URL)" if door.name == "terraform" else "url (PWPUSH_URL)",
+            absent=("another-service-payload", PWPUSH_TOKEN))
+
+
 NO_REUSE_LOOKUP = NA("a lookup never reuses: every call creates (its docs say so)")
 NO_REUSE_TF = NA("a resource's push is the one in its state: nothing is found by name")
 NO_TIMEOUT_TF = NA("the provider has no timeout setting (Terraform's own timeouts apply)")
@@ -242,10 +250,11 @@ EXPECT = {
     token_required: {"lookup": NA("lookups make no file pushes"), "action": ONLY_LINKS,
                      "terraform": NA("the provider makes no file pushes")},
     no_answer: {},
+    another_service: {},
 }
 # The error codes of the core (module_utils/_core/errors.py users) and the case that proves each.
 CODES = {"invalid_value": infinite_timeout, "bad_credentials": wrong_token, "account_required": account_required,
-         "token_required": token_required, "no_answer": no_answer}
+         "token_required": token_required, "no_answer": no_answer, "not_the_service": another_service}
 
 
 @pytest.mark.parametrize("door", DOORS, indirect=True)

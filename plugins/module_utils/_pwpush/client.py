@@ -108,7 +108,7 @@ class PwpushClient(ExistingPushes, DeclaredClient):
         response = self.send("GET", "/api/v1/version.json", operation=VERSION)
         if response.status_code == 404:
             raise PwpushError("%s is not a Password Pusher server: neither /api/v2/version nor /api/v1/version.json "
-                              "exists there. Check url." % self.url, status=404)
+                              "exists there. Check {url}." % self.url, status=404, code="not_the_service", option="url")
         if response.status_code != 200:
             self.raise_for_answer(response, VERSION_V1)
         body = json_or_none(response)
