@@ -65,7 +65,8 @@ class LookupModule(ServiceLookupBase):
     def validate(self, client, terms):
         options = dict(passphrase=self.get_option("passphrase"), ttl=self.get_option("ttl"))
         for term in terms:  # reject every bad term before the first secret is stored
-            validate_secret_options(secret=term, authenticated=client.authenticated, **options)
+            validate_secret_options(secret=term, authenticated=client.authenticated,
+                                    masked_results=client.masked_results, **options)
         return options
 
     def change(self, client, terms, validated):  # validated: the secret options validate() checked

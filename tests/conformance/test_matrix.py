@@ -98,18 +98,19 @@ MASKED_RESULTS = ("module", "action")
 
 
 def short_secret(door, servers, _echo):
-    """A 4-digit PIN."""
-    before = servers.state("pwpush")
-    outcome = door.push("pwpush", "4711", servers.connection("pwpush"), {})
-    if door.name not in MASKED_RESULTS:
-        assert not outcome.failed, outcome
-        assert len(servers.state("pwpush")) == len(before) + 1
-        return
-    # One plain sentence about the length, not one garbled by masking the PIN in it.
-    assert re.match(r"(payload|people\[1\] \(grace\): password) must be (at least 8|a string of 8)", outcome.message), \
-        outcome
-    refused(outcome)
-    assert servers.state("pwpush") == before
+    """A 4-digit PIN, to both services."""
+    for service in ("pwpush", "ots"):
+        before = servers.state(service)
+        outcome = door.push(service, "4711", servers.connection(service), {})
+        if door.name not in MASKED_RESULTS:
+            assert not outcome.failed, outcome
+            assert len(servers.state(service)) == len(before) + 1
+            continue
+        # One plain sentence about the length, not one garbled by masking the PIN in it.
+        assert re.match(r"(payload|secret|people\[1\] \(grace\): password) must be (at least 8|a string of 8)",
+                        outcome.message), outcome
+        refused(outcome)
+        assert servers.state(service) == before
 
 
 def secret_in_name(door, servers, _echo):
