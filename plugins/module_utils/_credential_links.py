@@ -277,7 +277,7 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
         reused_links = dict((person["name"], reused_links[person["push_name"]]) for person in people
                             if person["push_name"] in reused_links)
     elif reuse:
-        warn("reuse is on but there is no token (token or PWPUSH_TOKEN): the owner's active pushes cannot be read, "
+        warn("reuse is on but there is no token (PWPUSH_TOKEN): the owner's active pushes cannot be read, "
              "so every person gets a new link.")
     links, todo = plan(people, reused_links)
     if check_mode:

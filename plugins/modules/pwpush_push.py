@@ -311,15 +311,15 @@ def main():
         supports_check_mode=True,
     )
     if module.params["reuse_existing"] and not module.params["token"]:
-        module.fail_json(msg="reuse_existing needs token (or PWPUSH_TOKEN): finding a push by name reads your list of pushes.")
+        module.fail_json(msg="reuse_existing needs token (PWPUSH_TOKEN): finding a push by name reads your list of pushes.")
     if module.params["state"] == "absent" and not module.params["url_token"] and not module.params["token"]:
-        module.fail_json(msg="state=absent by name needs token (or PWPUSH_TOKEN) to find the pushes; or give url_token.")
+        module.fail_json(msg="state=absent by name needs token (PWPUSH_TOKEN) to find the pushes; or give url_token.")
     if module.params["state"] == "present" and module.params["url_token"]:
         if not module.params["notify_emails_to"]:
             module.fail_json(msg="url_token with state=present needs notify_emails_to (the addresses to mail the "
                                  "push's link to); to create a push give payload instead.")
         if not module.params["token"]:
-            module.fail_json(msg="notify_emails_to for an existing push needs token (or PWPUSH_TOKEN): only its "
+            module.fail_json(msg="notify_emails_to for an existing push needs token (PWPUSH_TOKEN): only its "
                                  "owner may send its link.")
         ensure = notify_existing
     else:

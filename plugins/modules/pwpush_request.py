@@ -230,7 +230,7 @@ def main():
         supports_check_mode=True,
     )
     if not module.params["token"]:
-        module.fail_json(msg="pwpush_request needs token (or PWPUSH_TOKEN): only a signed-in user can ask for "
+        module.fail_json(msg="pwpush_request needs token (PWPUSH_TOKEN): only a signed-in user can ask for "
                              "a secret and own what arrives.")
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
     result = module.run(lambda client: ensure(module, client))

@@ -126,7 +126,7 @@ def main():
     if module.params["limit"] is not None and module.params["limit"] < 1:
         module.fail_json(msg="limit must be 1 or more (got %d)." % module.params["limit"])
     if not module.params["token"]:
-        module.fail_json(msg="pwpush_request_info needs token (or PWPUSH_TOKEN): only a request's owner can read it.")
+        module.fail_json(msg="pwpush_request_info needs token (PWPUSH_TOKEN): only a request's owner can read it.")
     result = module.run(lambda client: gather(module, client))
     module.exit_json(**result)
 
