@@ -96,7 +96,7 @@ class ServiceLookupBase(LookupBase):
             return self.change(client, terms, validated)
 
         return self.run_with_client(self.lookup_name, self.CLIENT.from_options, act,
-                                    secrets=terms if self.SECRET_TERMS else ())
+                                    secrets=terms if self.SECRET_TERMS else (), read_only=check_mode)
 
     def validate(self, client, terms):
         """Every check of a real run before its first change (read-only requests only); passed to change()."""
@@ -122,7 +122,7 @@ class ServiceLookupBase(LookupBase):
         if self.get_option("validate_certs") is False:
             display.warning(INSECURE_WARNING)
 
-    def run_with_client(self, name, client_factory, action, secrets=()):
+    def run_with_client(self, name, client_factory, action, secrets=(), read_only=False):
         """action(client) with a client built from this lookup's options (no request yet), closed afterwards.
 
         A service error becomes an AnsibleError naming the lookup. A server may echo what it was sent, and nothing
@@ -133,7 +133,9 @@ class ServiceLookupBase(LookupBase):
         try:
             # Nothing masks a lookup's result (no no_log): Ansible's rule against short secrets, which could garble a
             # masked link, does not apply, so a 4-digit PIN can be pushed (the conformance matrix's short_secret).
-            client = client_factory(self.get_option, masked_results=False)
+            # read_only: in check mode the core itself sends reads only.
+            door = dict(masked_results=False, read_only=True) if read_only else dict(masked_results=False)
+            client = client_factory(self.get_option, **door)
             return action(client)
         except ServiceError as exc:
             if getattr(exc, "short_secret", False):  # quotes no value; masking a short one would garble it

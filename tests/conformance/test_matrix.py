@@ -255,7 +255,8 @@ EXPECT = {
 }
 # The error codes of the core (module_utils/_core/errors.py users) and the case that proves each.
 CODES = {"invalid_value": infinite_timeout, "bad_credentials": wrong_token, "account_required": account_required,
-         "token_required": token_required, "no_answer": no_answer, "not_the_service": another_service}
+         "token_required": token_required, "no_answer": no_answer, "not_the_service": another_service,
+         "check_mode": check_mode_create}
 
 
 @pytest.mark.parametrize("door", DOORS, indirect=True)

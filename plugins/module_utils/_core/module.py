@@ -49,7 +49,8 @@ class ServiceModule(AnsibleModule):
         if self.params.get("validate_certs") is False:
             self.warn(INSECURE_WARNING)
         try:
-            client = self.client_class.from_options(self.params.get)
+            # In check mode the core sends reads only, whatever the module's own code does.
+            client = self.client_class.from_options(self.params.get, read_only=self.check_mode)
             return action(client)
         except ServiceError as exc:
             if getattr(exc, "short_secret", False):

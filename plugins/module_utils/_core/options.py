@@ -127,6 +127,10 @@ class DeclaredClient(object):
 
     @classmethod
     def transport_settings(cls, given):
-        """The transport's options (declared with transport=True): given, else their declared default."""
-        return dict((name, given[name] if given.get(name) is not None else option.get("default"))
-                    for name, option in cls.OPTIONS.items() if option.get("transport"))
+        """The transport's options (declared with transport=True): given, else their declared default; and
+        read_only (check mode: the transport sends reads only) when given."""
+        settings = dict((name, given[name] if given.get(name) is not None else option.get("default"))
+                        for name, option in cls.OPTIONS.items() if option.get("transport"))
+        if given.get("read_only"):
+            settings["read_only"] = True
+        return settings

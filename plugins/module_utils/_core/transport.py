@@ -118,7 +118,7 @@ class HttpTransport:
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,
                  headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10,
-                 pacer=None):
+                 pacer=None, read_only=False):
         if not HAS_REQUESTS:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
                                "(pip install requests): %s" % REQUESTS_IMPORT_ERROR)
@@ -127,6 +127,8 @@ class HttpTransport:
         self.timeout = _positive_seconds(check_number("timeout", timeout, TRANSPORT_OPTIONS["timeout"]))
         self.retries = max(0, int(check_number("retries", retries, TRANSPORT_OPTIONS["retries"])))
         self.sleep = sleep
+        # Check mode, enforced here for every door: only reads go out (a client refuses a read that spends a view).
+        self.read_only = read_only
         # The one client-side rate limiter (pacing.Pacer), asked before every attempt (retries too) and shared by
         # the threads of a bulk run: keeps the attempts to a rate and, unless told not to, waits out every 429 for all.
         self.pacer = pacer
@@ -169,6 +171,10 @@ class HttpTransport:
         as it arrives instead of being kept (downloads). read_success_body=False closes a 2xx answer
         unread (an answer that echoes secrets), so its body never reaches this process.
         """
+        if self.read_only and method.upper() not in ("GET", "HEAD"):
+            # A door forgot its check mode: nothing is sent rather than something changed.
+            raise ServiceError("%s %s was not sent: check mode changes nothing on the server." % (
+                method.upper(), path), code="check_mode")
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "DELETE", "PUT", "OPTIONS")
         timeout = _positive_seconds(kwargs.pop("timeout", self.timeout))

@@ -68,6 +68,9 @@ class ExistingPushes:
     def retrieve(self, reference, passphrase=None):
         """The push with its payload. Counts a view (unless the token is the owner's)."""
         token = token_from_reference(reference)
+        if getattr(self.http, "read_only", False):
+            raise PwpushError("the push %s was not retrieved: check mode spends no view (preview it instead)." % token,
+                              code="check_mode")
         params = {"passphrase": passphrase} if passphrase else None
         if passphrase:
             self._secrets.add(passphrase)

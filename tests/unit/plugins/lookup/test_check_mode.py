@@ -118,7 +118,7 @@ def test_check_mode_comes_from_ansible_check_mode(variables, expected):
 
 class FakeClient:
     @classmethod
-    def from_options(cls, get_option, masked_results=True):
+    def from_options(cls, get_option, masked_results=True, read_only=False):
         assert masked_results is False  # nothing masks a lookup's result: its door says so
         return cls()
 

@@ -467,3 +467,11 @@ def test_connection_error_names_the_url_not_the_query():
 def test_retry_after_http_date():
     resp = response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert retry_after_seconds(resp, now=1445412470.0) == 10.0
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PUT", "PATCH"])
+def test_in_check_mode_the_transport_sends_reads_only(method):
+    http = transport(BASE, read_only=True)
+    with pytest.raises(ServiceError, match="check mode changes nothing on the server") as refused:
+        http.request(method, "/api/v2/pushes")
+    assert refused.value.code == "check_mode"
