@@ -143,9 +143,10 @@ options:
         push named after them in the owner's list (one paged read for everybody; needs O(token)). onetimesecret - the
         people in O(previous_links).
       - A link that was opened or has expired is no longer in the Password Pusher list, so its person gets a new one.
-      - Password Pusher - only a text push without a passphrase that this module made is reused (its note says
-        so); a URL push, a push behind a passphrase or a push of another kind with the same name is never handed
-        out as a password link, by the same rule as O(oneshot.secrets.pwpush_push#module:reuse_existing).
+      - Password Pusher - only a text push without a passphrase that this collection made is reused (the note
+        this module writes says so, or for other pushes the creation entry of their audit log, one read each); a
+        URL push, a push behind a passphrase or a push of another kind with the same name is never handed out as
+        a password link, by the same rule as O(oneshot.secrets.pwpush_push#module:reuse_existing).
     type: bool
     default: true
   previous_links:

@@ -151,7 +151,7 @@ class PwpushPush(Base, Resource):
                                     lambda client: (client.expiry_field, client.api))
         if server is None:
             return
-        # Terraform 1.0.3 shows a plan diagnostic at the resource block, not at its path: the summary names it.
+        # The summary names the attribute too: a diagnostic is read in logs without the configuration beside it.
         name = "expire_after_days" if known(days) else "expire_after_duration"
         try:
             spec.push_fields(*server)

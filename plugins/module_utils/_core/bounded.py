@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bounds of one HTTP attempt, for _http.HttpTransport: a deadline for the whole attempt (connect,
+"""Bounds of one HTTP attempt, for transport.HttpTransport: a deadline for the whole attempt (connect,
 headers, body) and a size cap on the body, read as a stream.
 
 A socket timeout bounds each read, not a request: a server or a proxy that sends one byte every few
@@ -19,7 +19,7 @@ import time
 try:
     from requests.adapters import HTTPAdapter
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-except ImportError:  # pragma: no cover - _http reports the missing library
+except ImportError:  # pragma: no cover - transport.py reports the missing library
     HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
 
 # The most read of one JSON answer. The largest real answer of these APIs is a Password Pusher retrieve of a
