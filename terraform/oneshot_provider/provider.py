@@ -59,11 +59,9 @@ def resolve(declarations, given, environ=None):
     api = declared()
     if hasattr(api, "resolve"):
         return api.resolve(declarations, given, environ=environ)
-    # Until module_utils/api.py names resolve (asked for), the core's own; the same function.
-    from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import (  # pylint: disable=import-outside-toplevel
-        resolve as core_resolve,
-    )
-    return core_resolve(declarations, given, environ=environ)
+    # Until module_utils/api.py names resolve (asked for), the core's own: the same function.
+    from ansible_collections.oneshot.secrets.plugins.module_utils._core import options  # pylint: disable=C0415
+    return options.resolve(declarations, given, environ=environ)
 
 
 def given_values(values):
@@ -108,8 +106,9 @@ class OneshotProvider(Provider):
         known_settings = {}
         for _service, name, _option_name, option in settings():
             if config.get(name) is Unknown:
+                env = option["env"][0]
                 diags.add_error("%s is not known until apply" % name,
-                                "Provider settings must be known at plan time: use a variable or %s." % option["env"][0],
+                                "Provider settings must be known at plan time: use a variable or %s." % env,
                                 path=[name])
             else:
                 known_settings[name] = dict(env=option["env"])

@@ -126,3 +126,50 @@ def test_a_password_that_masking_would_find_in_a_name_or_email_is_refused(people
     assert result["failed"] and result["msg"] == (
         "people[1]: password must not be part of a name or email of people: Ansible masks it wherever it occurs in "
         "the result, so that name, its email and its line would show ********.")
+
+
+TOKEN = "task-token-0123456789"
+
+
+def test_a_no_log_option_given_in_the_task_is_masked(monkeypatch):
+    """The token (no_log in the spec) is masked in the result, known from the spec, not from ansible-core's
+    private validator state."""
+    def outcome(task, environ):
+        assert TOKEN in task.no_log_values
+        return None, dict(msg="the server refused %s" % TOKEN, status=401)
+
+    monkeypatch.setattr(action, "outcome", outcome)
+    result = make({"people": ["ann"], "token": TOKEN}).run(task_vars={})
+    assert result["failed"] and result["status"] == 401
+    assert TOKEN not in repr(result) and "********" in result["msg"]
+
+
+def test_a_no_log_option_is_masked_in_a_refusal_too(seen):
+    result = make({"people": ["ann"], "token": TOKEN, "views": TOKEN}).run(task_vars={})
+    assert result["failed"] and not seen and TOKEN not in repr(result)
+
+
+@pytest.mark.parametrize("value, found", [
+    ("s3cret-value", {"s3cret-value"}),
+    (12345678, {"12345678"}),
+    ("", set()),
+    (None, set()),
+    (True, set()),
+    ({"a": ["x-secret", {"b": 1.5}]}, {"x-secret", "1.5"}),
+])
+def test_secret_values_are_the_texts_of_no_log_options(value, found):
+    spec = {"token": {"type": "raw", "no_log": True}, "url": {"type": "str"}}
+    assert action.secret_values(spec, {"token": value, "url": "https://shown.example"}) == found
+
+
+def test_secret_values_of_suboptions():
+    spec = {"servers": {"type": "list", "elements": "dict", "options": {
+        "name": {"type": "str"}, "key": {"type": "str", "no_log": True}}},
+        "one": {"type": "dict", "options": {"password": {"type": "str", "no_log": True}}}}
+    params = {"servers": [{"name": "a", "key": "key-one"}, {"name": "b", "key": None}], "one": {"password": "pw-two"}}
+    assert action.secret_values(spec, params) == {"key-one", "pw-two"}
+
+
+def test_the_plugin_reads_no_private_validator_state():
+    with open(action.__file__, encoding="utf-8") as source:
+        assert "_no_log_values" not in source.read()
