@@ -12,6 +12,8 @@ Needs requests, not ansible-core. The pieces:
 - errors: ServiceError and its services' PwpushError, OtsError; OptionError for a refused value. Each has message,
   status, code (what kind of failure, or None) and option (the declared option it concerns, or None);
   worded(words) gives the sentence with its {option} terms in your own names for the options;
+- resolve(declarations, given, environ=None, variables=None): an option set's values with the precedence every
+  door uses (given, variable, environment, declared default);
 - declarations: the option sets (PWPUSH_CONNECTION, PWPUSH_PUSH, PWPUSH_PUSH_OWNER, OTS_CONNECTION, OTS_SECRET),
   each {name: {type, default, choices, no_log, env, vars, min, max, ...}}, to derive settings and schemas from.
 """
@@ -21,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import resolve
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import DEFAULT_URL as OTS_DEFAULT_URL
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
@@ -39,5 +42,5 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec impor
 __all__ = (
     "OTS_CONNECTION", "OTS_DEFAULT_URL", "OTS_SECRET", "OptionError", "OtsClient", "OtsError",
     "PWPUSH_CONNECTION", "PWPUSH_DEFAULT_URL", "PWPUSH_PUSH", "PWPUSH_PUSH_OWNER", "PushSpec", "PwpushClient",
-    "PwpushError", "ServiceError", "validate_secret_options",
+    "PwpushError", "ServiceError", "resolve", "validate_secret_options",
 )

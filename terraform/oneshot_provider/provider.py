@@ -56,12 +56,7 @@ def env_fallbacks():
 
 def resolve(declarations, given, environ=None):
     """The collection's one option resolver (given, then environment, then default), from its public API."""
-    api = declared()
-    if hasattr(api, "resolve"):
-        return api.resolve(declarations, given, environ=environ)
-    # Until module_utils/api.py names resolve (asked for), the core's own: the same function.
-    from ansible_collections.oneshot.secrets.plugins.module_utils._core import options  # pylint: disable=C0415
-    return options.resolve(declarations, given, environ=environ)
+    return declared().resolve(declarations, given, environ=environ)
 
 
 def given_values(values):
