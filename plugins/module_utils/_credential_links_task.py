@@ -107,9 +107,9 @@ def run(module, environ):
     common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
                   alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"])
     if params["service"] == "pwpush":
-        client = PwpushClient(pacer=pacer, **options)
+        client = PwpushClient(pacer=pacer, read_only=module.check_mode, **options)
     else:
-        client = OtsClient(pacer=pacer, **options)
+        client = OtsClient(pacer=pacer, read_only=module.check_mode, **options)
     try:
         if params["service"] == "pwpush":
             result = pwpush_links(client, people, warn=module.warn, retrieval_step=params["retrieval_step"], **common)

@@ -5,6 +5,7 @@ folder's options.py, through module_utils/api.py), and the provider runs without
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -80,3 +81,13 @@ def test_provider_needs_no_ansible_core_and_derives_its_schema():
     # Options the provider does not expose keep their declared defaults.
     assert found["client"]["url"] == "http://127.0.0.1:9"
     assert found["client"]["token"] == "tf-probe-token-0001"
+
+
+def test_the_provider_imports_only_the_public_api():
+    """No private module of the collection (module_utils/_*): the core may change behind api.py."""
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "oneshot_provider")
+    for name in os.listdir(folder):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name)) as handle:
+                text = handle.read()
+            assert not re.search(r"module_utils(\.|\s+import\s+)_", text), name
