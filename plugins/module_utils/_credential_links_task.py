@@ -41,7 +41,9 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options im
 # Resolved in code (connection()): one url option serves both services, each with the defaults and environment
 # variables its own modules read.
 SERVICE_CONNECTION = {"pwpush": PWPUSH_CONNECTION, "ots": OTS_CONNECTION}
-CONNECTION_NAMES = ("url", "token", "email", "username", "api_token", "timeout", "validate_certs", "ca_path", "retries")
+# Each service's credentials, and the transport's options (declared transport=True) that both services share.
+CONNECTION_NAMES = ("url", "token", "email", "username", "api_token") + tuple(
+    name for name, option in PWPUSH_CONNECTION.items() if option.get("transport"))
 SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
 
 
@@ -53,7 +55,8 @@ def connection_argument_spec():
     spec = {}
     for name in CONNECTION_NAMES:
         spec[name] = dict((key, declared[name][key]) for key in ("type", "no_log", "choices") if key in declared[name])
-        if name in ("timeout", "retries"):
+        if declared[name].get("default") is not None and not declared[name].get("env"):
+            # An option with an environment variable keeps no default here: connection() must still read it.
             spec[name]["default"] = declared[name]["default"]
     return spec
 
