@@ -27,6 +27,14 @@ class Outcome:
         return "Outcome(failed=%s, message=%r, result=%r)" % (self.failed, self.message, self.result)
 
 
+# The plugins each door adapter runs (test_matrix.py holds every plugin of the collection to this or to a reason).
+RUNS = {
+    "module": ("pwpush_push", "ots_secret", "pwpush_push_retrieve", "ots_secret_reveal"),
+    "lookup": ("pwpush", "ots", "pwpush_retrieve", "ots_retrieve"),
+    "action": ("credential_links",),
+}
+
+
 class NotADoor(Exception):
     """What a case asks has no meaning behind this door (the reason is the message)."""
 

@@ -13,7 +13,7 @@ import re
 import pytest
 import requests
 from conftest import PWPUSH_TOKEN, ROOT
-from doors import BULK_NAME_PREFIX, ActionDoor, LookupDoor, ModuleDoor, TerraformDoor
+from doors import BULK_NAME_PREFIX, RUNS, ActionDoor, LookupDoor, ModuleDoor, TerraformDoor
 
 DOORS = ("module", "lookup", "action", "terraform")
 GRACE = "initial password for grace"  # credential_links' default push name for grace
@@ -273,6 +273,29 @@ def test_the_table_is_complete():
         assert set(cells) <= set(DOORS), case.__name__
         for door_name, cell in cells.items():
             assert isinstance(cell, NA) and cell.reason, (case.__name__, door_name)
+
+
+# Plugins the matrix does not run, and why; a new plugin must be run by a door (doors.RUNS) or named here.
+NOT_RUN = {
+    "modules/credential_links": "run through its action plugin (the action door); the module path is the same code",
+    "modules/ots_secret_info": "reads only (no secret in, nothing changed); its errors are the ots client's, run above",
+    "modules/pwpush_instance_info": "reads only (no secret in, nothing changed); the pwpush client's errors, run above",
+    "modules/pwpush_push_info": "reads only (no secret in, nothing changed); the pwpush client's errors, run above",
+    "modules/pwpush_request_info": "reads only (no secret in, nothing changed); the pwpush client's errors, run above",
+    "modules/pwpush_request": "the same client, spec checks and reuse predicate as pwpush_push (tested in units)",
+    "modules/pushsecurity_stolen_credentials": "another service (Push Security): no link to garble, no reuse",
+}
+
+
+def test_every_plugin_is_run_by_a_door_or_says_why_not():
+    run = set("modules/%s" % name for name in RUNS["module"]) | set("lookup/%s" % name for name in RUNS["lookup"]) | \
+        set("action/%s" % name for name in RUNS["action"])
+    found = set()
+    for kind in ("modules", "lookup", "action"):
+        found.update("%s/%s" % (kind, name[:-3]) for name in os.listdir(os.path.join(ROOT, "plugins", kind))
+                     if name.endswith(".py") and not name.startswith("_"))
+    assert found - run - set(NOT_RUN) == set(), "plugins that no door runs and NOT_RUN does not explain"
+    assert set(NOT_RUN) <= found and not set(NOT_RUN) & run, "NOT_RUN names plugins that are gone or are run"
 
 
 def test_every_policy_code_has_a_case():
