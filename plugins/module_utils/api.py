@@ -7,7 +7,9 @@ module_utils (the folders and files starting with _) may change in any release.
 
 Needs requests, not ansible-core. The pieces:
 - clients: PwpushClient, OtsClient; build them with from_options(get_option, masked_results=False) where nothing
-  masks your results (Ansible's rule against short secrets then does not apply);
+  masks your results (Ansible's rule against short secrets then does not apply); a client's transport,
+  client.http, has cancel(): it ends the client's requests in flight and refuses later ones (ServiceError code
+  CANCELLED), for a program that must stop now;
 - what a push or secret may be, checked before any request: PushSpec (validate()), validate_secret_options();
 - errors: ServiceError and its services' PwpushError, OtsError; OptionError for a refused value. Each has message,
   status, code (what kind of failure, or None) and option (the declared option it concerns, or None);
@@ -24,6 +26,7 @@ __metaclass__ = type
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import resolve
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import CANCELLED
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import DEFAULT_URL as OTS_DEFAULT_URL
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
@@ -40,7 +43,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options im
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
 
 __all__ = (
-    "OTS_CONNECTION", "OTS_DEFAULT_URL", "OTS_SECRET", "OptionError", "OtsClient", "OtsError",
+    "CANCELLED", "OTS_CONNECTION", "OTS_DEFAULT_URL", "OTS_SECRET", "OptionError", "OtsClient", "OtsError",
     "PWPUSH_CONNECTION", "PWPUSH_DEFAULT_URL", "PWPUSH_PUSH", "PWPUSH_PUSH_OWNER", "PushSpec", "PwpushClient",
     "PwpushError", "ServiceError", "resolve", "validate_secret_options",
 )

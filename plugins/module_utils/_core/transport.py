@@ -8,6 +8,10 @@ Every attempt is bounded: `timeout` is a deadline for the whole attempt (connect
 body), enforced by a watchdog thread that cuts the connection when it passes, and an answer is
 read as a stream that stops at a size cap. Nothing here knows a service's paths; each service's
 client builds on it. What went wrong is worded by diagnosis.py.
+
+A caller that must stop (the Terraform provider on Ctrl-C) calls HttpTransport.cancel(): the attempts in
+flight are cut as at their deadline, the waits between attempts end, and every request fails with
+ServiceError code CANCELLED instead of being sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +22,7 @@ import email.utils
 import os
 import random
 import ssl
+import threading
 import time
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
@@ -51,6 +56,8 @@ RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
 INSECURE_WARNING = ("validate_certs is false: the server's TLS certificate is not checked, so anyone on the path can "
                     "read the secrets. Use ca_path for a private CA instead.")
 MAX_RETRY_AFTER = 120.0
+# ServiceError.code of a request ended or refused by HttpTransport.cancel().
+CANCELLED = "cancelled"
 
 
 def retry_after_seconds(response, now=None):
@@ -117,7 +124,7 @@ class HttpTransport:
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, retries=3,
-                 headers=None, user_agent="oneshot.secrets", sleep=time.sleep, pool_size=10,
+                 headers=None, user_agent="oneshot.secrets", sleep=None, pool_size=10,
                  pacer=None, read_only=False):
         if not HAS_REQUESTS:
             raise ServiceError("The Python library 'requests' is required on the host that runs this plugin "
@@ -126,7 +133,11 @@ class HttpTransport:
         # The transport's own options are checked here, so every door (module, lookup, Terraform) refuses alike.
         self.timeout = _positive_seconds(check_number("timeout", timeout, TRANSPORT_OPTIONS["timeout"]))
         self.retries = max(0, int(check_number("retries", retries, TRANSPORT_OPTIONS["retries"])))
-        self.sleep = sleep
+        # Set by cancel(). The default wait between attempts is on it, so cancel() ends a wait at once.
+        self._cancelled = threading.Event()
+        self.sleep = sleep or self._cancelled.wait
+        self._in_flight = set()  # the watches of the attempts running now, for cancel() to cut
+        self._in_flight_lock = threading.Lock()
         # Check mode, enforced here for every door: only reads go out (a client refuses a read that spends a view).
         self.read_only = read_only
         # The one client-side rate limiter (pacing.Pacer), asked before every attempt (retries too) and shared by
@@ -154,6 +165,24 @@ class HttpTransport:
     def close(self):
         self.watchdog.close()
         self.session.close()
+
+    def cancel(self):
+        """End this transport's requests for good, from any thread: each attempt in flight is cut now as at its
+        deadline, a wait between attempts ends, and every request fails with ServiceError code CANCELLED, sent or
+        not (a create that was sent may have been stored). A connection still being opened ends at its timeout."""
+        self._cancelled.set()
+        with self._in_flight_lock:
+            watches = list(self._in_flight)
+        for watch in watches:
+            watch.deadline = time.monotonic()
+            watch.cut()
+        # start() wakes the watchdog, which then cuts those attempts again until they end: a connection that was
+        # being opened during the first cut had no socket to shut down yet.
+        self.watchdog.finish(self.watchdog.start(0))
+
+    @property
+    def cancelled(self):
+        return self._cancelled.is_set()
 
     def url_for(self, path):
         """base_url + path; a full http(s) URL (a download link the server gave) is used as it is."""
@@ -188,10 +217,14 @@ class HttpTransport:
             while True:
                 if self.pacer is not None and self.pacer.wait():
                     delayed = True
+                if self.cancelled:
+                    raise self._cancelled_error(idempotent, in_flight=False, again=attempt + rate_limited > 0)
                 try:
                     response = self._attempt(method, path, timeout, max_bytes, read_success_body, sink,
                                              allow_redirects, kwargs)
                 except AttemptFailed as failure:
+                    if self.cancelled:
+                        raise self._cancelled_error(idempotent, in_flight=True)
                     # A sink may hold part of a body already: a download is not started again behind its back.
                     retry = attempt < self.retries and (
                         failure.kind in ("never_opened", "connect_timeout")
@@ -224,9 +257,22 @@ class HttpTransport:
             if delayed:
                 self.pacer.count_paced()
 
+    def _cancelled_error(self, idempotent, in_flight, again=False):
+        if not in_flight:  # before an attempt: a create retried so far was refused, not stored
+            message = "A request to %s was cancelled before it was sent%s." % (self.base_url, " again" if again else "")
+        else:
+            message = "A request to %s was cancelled before its answer came.%s" % (
+                self.base_url, "" if idempotent else " It may have been stored by the server.")
+        return ServiceError(message, code=CANCELLED)
+
     def _attempt(self, method, path, timeout, max_bytes, read_success_body, sink, allow_redirects, kwargs):
         """One attempt within its deadline: the response with its body read, or AttemptFailed."""
         watch = self.watchdog.start(timeout)
+        with self._in_flight_lock:
+            self._in_flight.add(watch)
+        if self.cancelled:  # cancel() came after request() looked and before this attempt was in flight
+            self._end_attempt(watch)
+            raise AttemptFailed("deadline")
         current_attempt.watch = watch
         response = None
         try:
@@ -260,11 +306,16 @@ class HttpTransport:
         except AttemptFailed as exc:
             failure = exc
         finally:
-            self.watchdog.finish(watch)
+            self._end_attempt(watch)
         if response is not None:
             failure.answered = True  # the server did process the request: it answered
             response.close()
         raise failure
+
+    def _end_attempt(self, watch):
+        self.watchdog.finish(watch)
+        with self._in_flight_lock:
+            self._in_flight.discard(watch)
 
     def _failure_message(self, failure, idempotent, timeout, attempts, elapsed):
         url = self.base_url

@@ -24,7 +24,11 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis im
     unexpected_answer,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport, retry_after_seconds
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import (
+    CANCELLED,
+    HttpTransport,
+    retry_after_seconds,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
@@ -475,3 +479,56 @@ def test_in_check_mode_the_transport_sends_reads_only(method):
     with pytest.raises(ServiceError, match="check mode changes nothing on the server") as refused:
         http.request(method, "/api/v2/pushes")
     assert refused.value.code == "check_mode"
+
+
+# --- cancel(): a caller that must stop (the Terraform provider's StopProvider) ends every request --------------
+
+def never_answers(_conn, _number, stopping):
+    stopping.wait(TRICKLE_SECONDS)
+
+
+def rate_limited_for_a_minute(conn, _number, _stopping):
+    conn.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nContent-Length: 12\r\n\r\nRetry later\n")
+
+
+def _cancel_soon(http, seconds=0.3):
+    timer = threading.Timer(seconds, http.cancel)
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("method, wanted", [("GET", "cancelled before its answer came."),
+                                            ("POST", "It may have been stored by the server.")])
+def test_cancel_cuts_a_request_in_flight(serve, method, wanted):
+    server = serve(never_answers)
+    http = HttpTransport(server.url, timeout=30, retries=3)
+    _cancel_soon(http)
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as info:
+        http.request(method, "/pushes")
+    http.close()
+    assert time.monotonic() - started < 1.5
+    assert info.value.code == CANCELLED and wanted in info.value.message
+    assert server.requests == 1  # not sent again
+
+
+def test_cancel_ends_a_wait_between_attempts(serve):
+    server = serve(rate_limited_for_a_minute)
+    http = HttpTransport(server.url, retries=3)  # the default wait: the one cancel() can end
+    _cancel_soon(http)
+    started = time.monotonic()
+    with pytest.raises(ServiceError, match="cancelled before it was sent again") as info:
+        http.request("POST", "/pushes", json={})
+    http.close()
+    assert time.monotonic() - started < 1.5 and info.value.code == CANCELLED
+    assert server.requests == 1
+
+
+def test_after_cancel_nothing_is_sent(serve):
+    server = serve(never_answers)
+    http = HttpTransport(server.url)
+    http.cancel()
+    with pytest.raises(ServiceError, match="cancelled before it was sent[.]") as info:
+        http.request("GET", "/version")
+    http.close()
+    assert info.value.code == CANCELLED and http.cancelled and server.requests == 0
