@@ -25,6 +25,21 @@ options:
   rest_into:
     description: Put every column not in O(keep) into a dict under this key (empty cells left out).
     type: str
+  required:
+    description:
+      - Columns the header must name; otherwise the filter fails (naming the columns and how many cells the first
+        line has, never a cell's value).
+    type: list
+    elements: str
+  neutralized:
+    description:
+      - The text was written by P(oneshot.secrets.to_csv#filter) with its default
+        O(oneshot.secrets.to_csv#filter:neutralize=true) - take off the single quote it put in front of a cell
+        that starts with C(=), C(+), C(-), C(@), a tab, a carriage return or a single quote, in every cell (the
+        header's too), so that each cell is what was written.
+      - Leave it off for CSV from elsewhere; a cell there that starts with a single quote would lose it.
+    type: bool
+    default: false
 author:
   - oneshot.secrets maintainers (@oneshot-secrets)
 """
@@ -38,6 +53,11 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     leaked: "{{ lookup('ansible.builtin.file', 'leak.csv') | oneshot.secrets.from_csv(keep=['email', 'password'], rest_into='metadata') }}"
   no_log: true
+
+- name: The links of an earlier run, written with oneshot.secrets.to_csv (user,email,link)
+  ansible.builtin.set_fact:
+    earlier: "{{ lookup('ansible.builtin.file', '/srv/handout/links.csv', rstrip=false)
+                 | oneshot.secrets.from_csv(neutralized=true, required=['user', 'link']) }}"
 """
 
 RETURN = r"""
@@ -52,11 +72,15 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.oneshot.secrets.plugins.module_utils.csv_rows import CsvError, rows_from_csv
 
 
-def from_csv(text, keep=None, rest_into=None):
+def from_csv(text, keep=None, rest_into=None, required=None, neutralized=False):
     if not isinstance(text, str):
         raise AnsibleFilterError("from_csv expects CSV text, got %s" % type(text).__name__)
+    if required is not None and (isinstance(required, (str, bytes)) or not isinstance(required, (list, tuple))):
+        raise AnsibleFilterError("from_csv: required must be a list of column names, got %s" % type(required).__name__)
+    if not isinstance(neutralized, bool):
+        raise AnsibleFilterError("from_csv: neutralized must be true or false, got %s" % type(neutralized).__name__)
     try:
-        return rows_from_csv(text, keep=keep, rest_into=rest_into)
+        return rows_from_csv(text, keep=keep, rest_into=rest_into, required=required or (), neutralized=neutralized)
     except CsvError as exc:
         raise AnsibleFilterError("from_csv: %s" % exc)
 

@@ -35,3 +35,27 @@ def test_errors_name_the_line_and_never_quote_a_cell():
         from_csv('email,password\nx@example.com,pw-value\ny@example.com,extra-secret,more-secret\n')
     assert "from_csv" in str(error.value) and "line 3" in str(error.value)
     assert "secret" not in str(error.value)
+
+
+def test_neutralized_takes_off_the_quote_to_csv_put_and_nothing_else():
+    text = "user,link\n'=HYPERLINK(\"http://x\"),l1\n''quoted,l2\n'plain,l3\n"
+    assert from_csv(text, neutralized=True) == [
+        {"user": '=HYPERLINK("http://x")', "link": "l1"}, {"user": "'quoted", "link": "l2"},
+        {"user": "'plain", "link": "l3"}]
+    assert from_csv(text)[0]["user"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_required_columns_are_checked_without_quoting_a_cell():
+    assert from_csv("user,email,link\n", required=["user", "link"]) == []
+    with pytest.raises(AnsibleFilterError, match="naming the columns user, link") as error:
+        from_csv("secret-a,secret-b\n", required=["user", "link"])
+    assert "secret" not in str(error.value)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"required": "user"}, "required must be a list of column names, got str"),
+    ({"neutralized": "yes"}, "neutralized must be true or false, got str"),
+])
+def test_bad_options_are_refused(options, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        from_csv("user\nx\n", **options)
