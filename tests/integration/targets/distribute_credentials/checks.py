@@ -9,6 +9,11 @@
     checks.py leaks PASSWORDS LOG...           no password of PASSWORDS appears in any LOG
     checks.py fail_creates N                   the pwpush server answers 500 to the next N creates (not the reads)
     checks.py linked CSV N                     exactly N rows of CSV hold a link (the others an empty one)
+    checks.py hostile_users FILE               credential_users whose names and an email a CSV or a spreadsheet would
+                                               misread (commas, quotes, line breaks, formulas, a leading quote)
+    checks.py hostile_csv CSV                  Python's csv reader finds exactly one row per hostile user, with the
+                                               name and email as given, and no cell a spreadsheet would evaluate
+    checks.py ots_secrets N                    the onetimesecret server holds N secrets
 """
 
 from __future__ import annotations
@@ -151,8 +156,56 @@ def linked(path: str, count: str) -> None:
         fail("%s: %d rows hold a link, not %s" % (path, len(with_link), count))
 
 
+# Names a mail-merge or a spreadsheet would misread if they were written raw (issue 26).
+HOSTILE_NAMES = ["mallory,ceo@example.com,https://evil.example/it-reset", '=HYPERLINK("http://x")',
+                 "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1", "\tstarts with a tab", "\rstarts with a carriage return",
+                 'say "hi", then go', "two\nlines", "'quoted", "'=quoted formula", "mallory, the admin", "plain"]
+HOSTILE_EMAILS = {"mallory, the admin": "+admin@example.com", "plain": "plain@example.com"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hostile_users(path: str) -> None:
+    people = [{"name": name, "email": HOSTILE_EMAILS[name]} if name in HOSTILE_EMAILS else name
+              for name in HOSTILE_NAMES]
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"credential_users": people}, handle)
+
+
+def unquoted(cell: str) -> str:
+    """The cell without the single quote to_csv puts in front of a cell starting with a formula character or a quote."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS + ("'",) else cell
+
+
+def hostile_csv(path: str) -> None:
+    with open(path, encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    if not table or table[0] != ["user", "email", "link"]:
+        fail("%s: no user,email,link header" % path)
+    evaluated = [row for row in table for cell in row if cell.startswith(FORMULA_STARTS)]
+    if evaluated:
+        fail("%s: %d row(s) hold a cell a spreadsheet would evaluate" % (path, len(evaluated)))
+    if any(len(row) != 3 for row in table[1:]):
+        fail("%s: a row does not hold exactly 3 cells (a name added cells)" % path)
+    names = [unquoted(row[0]) for row in table[1:]]
+    if sorted(names) != sorted(HOSTILE_NAMES):
+        fail("%s: %d rows for %d people, or names changed: %r" % (path, len(names), len(HOSTILE_NAMES), names))
+    links = [row[2] for row in table[1:]]
+    if len(set(links)) != len(links) or not all(link.startswith("http") for link in links):
+        fail("%s: a link is missing or handed to two users" % path)
+    emails = {unquoted(row[0]): unquoted(row[1]) for row in table[1:]}
+    if emails != dict((name, HOSTILE_EMAILS.get(name, "")) for name in HOSTILE_NAMES):
+        fail("%s: the emails are not the users'" % path)
+
+
+def ots_secrets(count: str) -> None:
+    held = requests.get(os.environ["OTS_URL"] + "/_fake/ots/secrets", timeout=30).json()
+    if len(held) != int(count):
+        fail("the onetimesecret server holds %d secrets, not %s" % (len(held), count))
+
+
 COMMANDS = {"users": users, "csv": check_csv, "same": same, "pushes": pushes, "passwords": passwords,
-            "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked}
+            "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked,
+            "hostile_users": hostile_users, "hostile_csv": hostile_csv, "ots_secrets": ots_secrets}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

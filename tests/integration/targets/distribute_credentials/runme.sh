@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # distribute_credentials.yml at scale, on oneshot.secrets.credential_links: 1,000 people end to end (first run, re-run
 # changed=0, one person added gets the only new link, --check), a host group of two hosts whose accounts (in scratch
-# roots, never this machine's /etc/shadow) get the passwords behind the links, onetimesecret, and 300 people against
-# the server's default rate limit. Every play goes through the -vvvv leak check, and no generated password may
+# roots, never this machine's /etc/shadow) get the passwords behind the links, onetimesecret, names a CSV would misread
+# (one row each, no formula, re-run adds nothing), a planted symbolic link as the CSV, and 300 people against the
+# server's default rate limit. Every play goes through the -vvvv leak check, and no generated password may
 # appear in any play's output.
 source ../setup_fakes/lib.sh
 set -o pipefail
@@ -199,6 +200,46 @@ export -f ots_path
 echo "=== onetimesecret"
 "${FAKES}/run-with" ots -- bash -c ots_path
 echo "distribute_credentials: onetimesecret links made once, reused from the CSV, one added person served"
+
+# --- names a CSV or a spreadsheet would misread; a planted symbolic link as distribute_csv -----------------------------
+# hostile SERVICE: one row per person in Python's csv reader, no cell a spreadsheet would evaluate, a re-run adds and
+# makes nothing (with onetimesecret the CSV is how people are recognised), a link planted at the CSV path is refused
+# before anything is made and its target stays as it was.
+hostile() {
+    set -euo pipefail  # bash -c does not inherit errexit: a failed check must end the test
+    local service="$1" csv="${work}/hostile-$1.csv" count
+    python3 "${checks}" hostile_users "${work}/hostile-users.yml"
+    count="$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["credential_users"]))' "${work}/hostile-users.yml")"
+    distribute "${work}/x1-${service}.log" -e "distribute_service=${service}" -e "@${work}/hostile-users.yml" \
+        -e "distribute_csv=${csv}"
+    said "${work}/x1-${service}.log" "${count} new link(s), 0 reused"
+    python3 "${checks}" hostile_csv "${csv}"
+    [ "$(stat -c %a "${csv}")" = 600 ] || fail "${service}: the CSV is not 0600"
+    cp "${csv}" "${work}/hostile-$1-1.csv"
+    distribute "${work}/x2-${service}.log" -e "distribute_service=${service}" -e "@${work}/hostile-users.yml" \
+        -e "distribute_csv=${csv}"
+    [ "$(recap localhost "${work}/x2-${service}.log")" = 0 ] || fail "${service}: hostile re-run changed=$(recap localhost "${work}/x2-${service}.log")"
+    said "${work}/x2-${service}.log" "0 new link(s), ${count} reused"
+    cmp -s "${csv}" "${work}/hostile-$1-1.csv" || fail "${service}: the re-run changed the CSV"
+    printf 'not the CSV\n' > "${work}/victim-${service}"
+    chmod 0644 "${work}/victim-${service}"
+    ln -s "${work}/victim-${service}" "${work}/planted-${service}.csv"
+    CHECKED_PLAYBOOK_LOG="${work}/x3-${service}.log" checked_playbook "${playbooks}/distribute_credentials.yml" \
+        -e "distribute_service=${service}" -e "@${work}/hostile-users.yml" -e "distribute_csv=${work}/planted-${service}.csv" \
+        > /dev/null && fail "${service}: a symbolic link as distribute_csv was written through"
+    said "${work}/x3-${service}.log" "distribute_csv=${work}/planted-${service}.csv: it is a symbolic link (to ${work}/victim-${service})"
+    [ "$(cat "${work}/victim-${service}")" = "not the CSV" ] || fail "${service}: the link's target was written"
+    [ "$(stat -c %a "${work}/victim-${service}")" = 644 ] || fail "${service}: the link's target changed mode"
+    [ -L "${work}/planted-${service}.csv" ] || fail "${service}: the link was replaced"
+    if [ "${service}" = pwpush ]; then python3 "${checks}" pushes "${count}"; else python3 "${checks}" ots_secrets "${count}"; fi
+}
+export -f hostile
+for service in pwpush ots; do
+    echo "=== hostile names and a planted symbolic link (${service})"
+    "${FAKES}/run-with" "${service}" -- bash -c "hostile ${service}"
+done
+echo "distribute_credentials: names with commas, quotes, line breaks and formulas are one row each, none evaluated," \
+    "a re-run adds nothing; a symbolic link as distribute_csv is refused before any link is made, its target untouched"
 
 # --- 300 people against the server's default rate limit (120 a minute, 60 a second per address) --------------------
 limited() {

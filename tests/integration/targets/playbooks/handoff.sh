@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154  # work, playbooks and the helpers come from runme.sh
-# ci_handoff.yml: paths, private files, receive checks, failure reasons, lifetimes, JSON types, passphrases.
+# ci_handoff.yml: paths, private files, receive checks, failure reasons, lifetimes, JSON types, passphrases,
+# symbolic links never written through.
 # Sourced by runme.sh (which defines pb, fail, work, playbooks); every function runs inside run-with pwpush.
 
 # fake_push TOKEN FIELD: a field of the push TOKEN as the Password Pusher test server holds it.
@@ -105,6 +106,52 @@ handoff_lifetime_refused() {
         "${work}/ht-refused.log" || fail "oss: the refusal does not give the choices"
 }
 
+# Issue 26: a symbolic link planted where a file is written is refused before the link is made or used, naming the
+# path; the link and its target stay as they were. private_file.yml itself refuses one too.
+handoff_symlinks() {
+    local link before victim="${work}/victim" planted="${work}/elsewhere/planted"
+    mkdir -p "${work}/elsewhere"
+    printf 'not yours\n' > "${victim}"
+    chmod 0644 "${victim}"
+    ln -sfn "${victim}" "${planted}"
+    before="$(pushes_held)"
+    HANDOFF_SECRET="symlink-secret-$$" pb "${work}/hl-output.log" "${playbooks}/ci_handoff.yml" \
+        -e "handoff_output_file=${planted}" && fail "a symbolic link as handoff_output_file was written through"
+    grep -qF "handoff_output_file=${planted}: it is a symbolic link (to ${victim})" "${work}/hl-output.log" \
+        || fail "no message for a symbolic link as handoff_output_file"
+    [ "$(pushes_held)" = "${before}" ] || fail "a push was made before the handoff_output_file was refused"
+    link_unchanged handoff_output_file "${planted}" "${victim}"
+    link="$(handoff_push "symlink-secret-$$" "${work}/hl-push.log")"
+    receive "${work}/hl-dest.log" "${link}" "${planted}" && fail "a symbolic link as handoff_dest was written through"
+    grep -qF "handoff_dest=${planted}: it is a symbolic link (to ${victim})" "${work}/hl-dest.log" \
+        || fail "no message for a symbolic link as handoff_dest"
+    grep -qF "The link was not used." "${work}/hl-dest.log" || fail "the handoff_dest refusal does not say the link is unused"
+    [ "$(fake_push "$(token_of "${link}")" view_count)" = 0 ] || fail "the link was used for a refused handoff_dest"
+    link_unchanged handoff_dest "${planted}" "${victim}"
+    # The task file every playbook writes through, on its own.
+    printf -- '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.include_tasks: %s\n' \
+        "${playbooks}/tasks/private_file.yml" > "${work}/private-file.yml"
+    pb "${work}/hl-private.log" "${work}/private-file.yml" -e "private_file_path=${planted}" \
+        -e private_file_content=written -e private_file_option=some_file && fail "private_file.yml wrote through a symbolic link"
+    grep -qF "some_file=${planted}: it is a symbolic link (to ${victim})" "${work}/hl-private.log" \
+        || fail "no message from private_file.yml for a symbolic link"
+    link_unchanged private_file.yml "${planted}" "${victim}"
+    pb "${work}/hl-private-ok.log" "${work}/private-file.yml" -e "private_file_path=${work}/elsewhere/regular" \
+        -e private_file_content=written || { cat "${work}/hl-private-ok.log"; fail "private_file.yml on a new file"; }
+    { [ "$(cat "${work}/elsewhere/regular")" = written ] && [ "$(stat -c %a "${work}/elsewhere/regular")" = 600 ]; } \
+        || fail "private_file.yml did not write a 0600 file"
+}
+# link_unchanged WHAT LINK TARGET: LINK is still a symbolic link, TARGET holds "not yours" with mode 0644.
+link_unchanged() {
+    { [ -L "$2" ] && [ "$(cat "$3")" = "not yours" ] && [ "$(stat -c %a "$3")" = 644 ]; } \
+        || fail "$1: the symbolic link or its target was changed"
+}
+# pushes_held: how many pushes the Password Pusher test server holds.
+pushes_held() {
+    python3 -c 'import json, os, urllib.request
+print(len(json.load(urllib.request.urlopen(os.environ["PWPUSH_URL"] + "/_fake/pwpush/pushes"))))'
+}
+
 # Item 2: the secret file and the link file are never readable by another user, even while they are written.
 handoff_race() {
     local race i link
@@ -165,4 +212,4 @@ PY
     done
 }
 export -f fake_push token_of handoff_push receive handoff_paths_and_checks handoff_failures handoff_passphrase_sources \
-    handoff_lifetimes handoff_lifetime_refused handoff_race handoff_json_types
+    handoff_lifetimes handoff_lifetime_refused handoff_race handoff_json_types handoff_symlinks link_unchanged pushes_held

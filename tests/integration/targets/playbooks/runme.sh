@@ -124,6 +124,9 @@ echo "report_stolen_credentials: a relative path is refused with the fix, an abs
 printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
 "${FAKES}/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources'
 echo "ci_handoff: relative and in-collection paths refused, --check and a missing directory leave the link unused, reasons given"
+"${FAKES}/run-with" pwpush -- bash -c handoff_symlinks
+echo "ci_handoff/private_file.yml: a symbolic link as handoff_output_file or handoff_dest is refused before the link is" \
+    "made or used; private_file.yml refuses one too; the link and its target untouched"
 "${FAKES}/run-with" pwpush -- bash -c 'handoff_lifetimes hosted "1=3 13=5 200=12 2000=16" expire_after_duration'
 PWPUSH_FAKE_MODE=oss "${FAKES}/run-with" pwpush -- \
     bash -c 'handoff_lifetimes oss "24=1 200=8" expire_after_days && handoff_lifetime_refused && distribute_oss_lifetimes'
