@@ -205,12 +205,7 @@ class FaultInjector:
         if status is None:
             return None
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-        if self._response is not None:
-            return self._response(status, headers)
-        if status == 429:
-            return text_response("Retry later\n", 429, headers)  # what Rack::Attack sends
-        return Response(_FAULT_PAGES[status], status=status, headers=headers,
-                        content_type="text/html; charset=utf-8")
+        return (self._response or default_fault_response)(status, headers)
 
     def after_request(self, response: Response) -> Response:  # pylint: disable=no-self-use
         """Flask after_request hook: the "after" reset, once the view has done its work."""
@@ -249,6 +244,13 @@ def drop_connection(environ) -> None:
     except OSError:
         pass
     LOG.info("reset fault: connection dropped without an answer")
+
+
+def default_fault_response(status: int, headers: dict | None) -> Response:
+    """A forced answer as a Rails app behind a proxy gives it: Rack::Attack's 429, the error pages."""
+    if status == 429:
+        return text_response("Retry later\n", 429, headers)  # what Rack::Attack sends
+    return Response(_FAULT_PAGES[status], status=status, headers=headers, content_type="text/html; charset=utf-8")
 
 
 _FAULT_PAGES = {
@@ -485,9 +487,13 @@ def configure_logging(quiet: bool = False) -> None:
                         format="%(asctime)s %(name)s %(message)s")
 
 
-def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
-        tls_cert: str | None = None, tls_key: str | None = None) -> None:
+def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,  # pylint: disable=too-many-arguments
+        tls_cert: str | None = None, tls_key: str | None = None,
+        on_bound: Callable[[str, str, int], None] | None = None) -> None:
     """Serve ``app`` until SIGTERM/SIGINT; print ``ready http://HOST:PORT`` once listening.
+
+    ``on_bound(scheme, host, port)`` runs once the port is known, before the ready line (a fake whose
+    links come from its configuration takes its address from there when none was configured).
 
     With ``tls_cert`` and ``tls_key`` (PEM files; default: the environment's FAKE_TLS_CERT and
     FAKE_TLS_KEY, which ``serve --tls-cert/--tls-key`` sets) it serves HTTPS instead, with
@@ -506,7 +512,7 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     if tls_cert or tls_key:
-        _run_tls(app, port, host, tls_cert, tls_key)
+        _run_tls(app, port, host, tls_cert, tls_key, on_bound)
         return
     from waitress.server import create_server  # pylint: disable=import-outside-toplevel
 
@@ -517,6 +523,8 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
         clear_untrusted_proxy_headers=False,
         ident="fake",
     )
+    if on_bound is not None:
+        on_bound("http", host, int(server.effective_port))
     print("ready http://%s:%s" % (host, server.effective_port), flush=True)
     try:
         server.run()
@@ -526,7 +534,8 @@ def run(app: Flask, port: int, host: str = "127.0.0.1", threads: int = 8,
         server.close()
 
 
-def _run_tls(app: Flask, port: int, host: str, cert: str | None, key: str | None) -> None:
+def _run_tls(app: Flask, port: int, host: str, cert: str | None, key: str | None,  # pylint: disable=too-many-arguments
+             on_bound: Callable[[str, str, int], None] | None = None) -> None:
     import ssl  # pylint: disable=import-outside-toplevel
 
     from werkzeug.serving import WSGIRequestHandler, make_server  # pylint: disable=import-outside-toplevel
@@ -548,6 +557,8 @@ def _run_tls(app: Flask, port: int, host: str, cert: str | None, key: str | None
             LOG.info("tls: %s", (format % args)[:200])
 
     server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=_QuietHandler)
+    if on_bound is not None:
+        on_bound("https", host, server.server_port)
     print("ready https://%s:%s" % (host, server.server_port), flush=True)
     try:
         server.serve_forever()

@@ -38,6 +38,7 @@ from werkzeug.exceptions import HTTPException
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import ots_edge  # noqa: E402  pylint: disable=wrong-import-position
 
 API = "/api/v1"
 DAY = 86400
@@ -285,6 +286,7 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
         # site.host and site.ssl of the real server's config (HOST, SSL): every link is built from them.
         self.site_host = site_host
         self.ssl = ssl
+        self.bound: tuple[str, str] | None = None  # (scheme, host:port) it listens on: bind_address()
         self.now = clock
         self.lock = threading.RLock()
         self.pepper = secrets.token_bytes(32)
@@ -354,17 +356,22 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
             merged.update(collect(request.form))
         return merged
 
+    def bind_address(self, scheme: str, host: str, port: int) -> None:
+        """common.run's on_bound: without --site-host/--ssl, the address it listens on is its configuration
+        (it cannot be given before port 0 is bound); a wildcard address stands for the loopback one."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+        self.bound = (scheme, "[%s]:%d" % (host, port) if ":" in host and not host.startswith("[")
+                      else "%s:%d" % (host, port))
+
     def base(self) -> tuple[str, str]:
         """Scheme and host of every link: the configured site.host and site.ssl (receipt_hsh,
         UriHelpers#base_scheme), never the request's Host or X-Forwarded-* headers. Without
-        --site-host the fake stands in the address it is reached at directly (Host header and
-        the transport it serves), as it cannot know its port before binding port 0."""
+        --site-host the fake's own listening address stands in (bind_address)."""
         environ = request.environ
-        scheme = environ.get("wsgi.url_scheme", "http") if self.ssl is None else ("https" if self.ssl else "http")
-        host = self.site_host or environ.get("HTTP_HOST", "")
-        if not host:
-            host = "%s:%s" % (environ.get("SERVER_NAME", "localhost"), environ.get("SERVER_PORT", "80"))
-        return scheme, host
+        served, listening = self.bound or (environ.get("wsgi.url_scheme", "http"), "%s:%s" % (
+            environ.get("SERVER_NAME", "localhost"), environ.get("SERVER_PORT", "80")))
+        scheme = served if self.ssl is None else ("https" if self.ssl else "http")
+        return scheme, self.site_host or listening
 
     def locale(self, params: dict) -> str:
         wanted = ruby_to_s(params.get("locale"))
@@ -379,10 +386,11 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
 
     def rate_limited(self, event: str, account: Account | None) -> Response | None:
         """check_rate_limit!: per IP and event, 20-minute windows from the first hit; every
-        request counts, refused ones too. Every authenticated customer whose plan is not
-        "anonymous" is exempt (controllers/base.rb: `return if cust && !cust.anonymous? &&
-        cust.planid.to_s != 'anonymous'`)."""
-        if account is not None and self.plan != "anonymous":
+        request counts, refused ones too. Accounts on a paid plan and on self-hosted servers are
+        exempt (controllers/base.rb: `return if cust && !cust.anonymous? && cust.planid.to_s !=
+        'anonymous'`); anonymous callers and, on the hosted service, free accounts are counted
+        (shared/notes/ots-server-facts.md: "for anonymous and free users")."""
+        if account is not None and self.plan not in ("anonymous", "free"):
             return None
         if self.rate_limit <= 0:
             return None
@@ -757,8 +765,9 @@ class OtsFake:  # pylint: disable=too-many-instance-attributes,too-many-public-m
 # --------------------------------------------------------------------------- app factory
 
 
-def create_app(accounts: list[tuple[str, str]] | tuple = (), **options) -> Flask:
-    """Build the fake. ``accounts`` are (email, api_token) pairs; options as OtsFake takes them."""
+def create_app(accounts: list[tuple[str, str]] | tuple = (), *, edge_rate_limit: int = 0, **options) -> Flask:
+    """Build the fake. ``accounts`` are (email, api_token) pairs; ``edge_rate_limit`` the proxy's requests per
+    second per IP (ots_edge.py; 0: none); other options as OtsFake takes them."""
     users = [Account(email, token) for email, token in accounts]
     if len({u.email.strip().lower() for u in users}) != len(users):
         raise ValueError("the usernames must differ")
@@ -792,8 +801,16 @@ def create_app(accounts: list[tuple[str, str]] | tuple = (), **options) -> Flask
     add("/_fake/ots/age", "fake_age", fake.fake_age, ("POST",))
     add("/_fake/ots/orphan", "fake_orphan", fake.fake_orphan, ("POST",))
 
-    # OTS throttles in its views (404 + message, per event), so no harness rate limiter.
-    common.install_harness(app, name="ots", reset=fake.reset, rate_limiter=None, secret_view_args=("key",))
+    # OTS throttles in its views (404 + message, per event); in front of it the proxy's limiter (ots_edge.py).
+    edge = ots_edge.EdgeLimiter(edge_rate_limit)
+
+    def _reset() -> None:
+        fake.reset()
+        edge.reset()
+
+    common.install_harness(app, name="ots", reset=_reset, rate_limiter=None, secret_view_args=("key",),
+                           fault_response=ots_edge.fault_response)
+    app.before_request(lambda: edge.check(common.client_ip(request.environ), request.path))
     log = app.logger
 
     @app.errorhandler(FormError)
@@ -834,8 +851,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--other-username", help="account 2")
     parser.add_argument("--other-api-token", help="account 2's API token")
     parser.add_argument("--plan", choices=PLANS, default="selfhosted",
-                        help="accounts' plan: ttl ceiling (7/14/30/30 days); accounts on any plan but "
-                             "anonymous skip the rate limit")
+                        help="accounts' plan: ttl ceiling (7/14/30/30 days); accounts on paid and "
+                             "selfhosted skip the rate limit")
     parser.add_argument("--rate-limit", type=int, default=1000,
                         help="creates (and separately reads) per 20 minutes per IP; 0 disables")
     parser.add_argument("--secret-max-bytes", type=int, default=10000)
@@ -848,9 +865,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short-keys", action="store_true", help="~31-character keys, 6-character shortkey")
     parser.add_argument("--custom-domain", action="append", default=[], metavar="DOMAIN",
                         help="a custom domain of account 1, allowed as share_domain (repeatable)")
-    parser.add_argument("--site-host", help="site.host (HOST): links use it (default: the address the fake is reached at)")
+    parser.add_argument("--site-host", help="site.host (HOST): links use it (default: the address the fake listens on)")
     parser.add_argument("--ssl", choices=("true", "false"), help="site.ssl (SSL): https or http links "
                         "(default: the scheme the fake serves)")
+    parser.add_argument("--edge-rate-limit", type=int, default=0, metavar="N",
+                        help="the proxy in front (caddy-ratelimit): N requests per second per IP, then 429 "
+                             "(default 0: none; 20 as etc/examples/Caddyfile-example)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     args = parser.parse_args(argv)
@@ -872,10 +892,10 @@ def main(argv: list[str] | None = None) -> int:
                          passphrase_max=args.passphrase_max, legacy_strings=args.legacy_strings,
                          alias_fields=not args.no_alias_fields, short_keys=args.short_keys,
                          custom_domains=tuple(args.custom_domain), site_host=args.site_host,
-                         ssl=None if args.ssl is None else args.ssl == "true")
+                         ssl=None if args.ssl is None else args.ssl == "true", edge_rate_limit=args.edge_rate_limit)
     except ValueError as exc:
         parser.error(str(exc))
-    common.run(app, args.port, args.host, args.threads)
+    common.run(app, args.port, args.host, args.threads, on_bound=app.extensions["ots_fake"].bind_address)
     return 0
 
 

@@ -53,6 +53,7 @@ MSG_NO_ROUTE = "Missing Authentication Token"  # 403: no such resource/method (A
 MSG_THROTTLED = "Too Many Requests"  # 429
 MSG_BAD_BODY = "Invalid request body"  # 400: the request model's validation failed
 MSG_TOO_LARGE = "Request Too Long"  # 413
+MSG_MEDIA_TYPE = "Unsupported Media Type"  # 415: a body that the page's "application/json required" excludes
 FAULT_MESSAGES = {429: MSG_THROTTLED, 500: "Internal server error", 502: "Internal server error",
                   503: "Service Unavailable"}
 
@@ -216,7 +217,14 @@ def create_app(api_key: str, read_only_key: str | None = None, *, rate: float = 
         denied = fake.gate()
         if denied is not None:
             return denied
-        return fake.delete_all() if request.method == "DELETE" else fake.add(log)
+        if request.method == "DELETE":
+            return fake.delete_all()
+        # The page: "Body application/json required". API Gateway takes a request without Content-Type for
+        # application/json and answers any other type with its UNSUPPORTED_MEDIA_TYPE response (a guess).
+        if request.mimetype not in ("", "application/json"):
+            log.info("refused content type %s", request.mimetype[:60])
+            return api_error(415, MSG_MEDIA_TYPE)
+        return fake.add(log)
 
     app.add_url_rule(ROUTE, "stolen_credentials", stolen_credentials, methods=["POST", "DELETE"],
                      provide_automatic_options=False)

@@ -11,6 +11,7 @@ Modes:
   hosted  pwpush.com (commercial edition): API v2 with expire_after_duration, accounts
   oss     the open-source edition 2.11.4: API v2 with expire_after_days
   v1      a server from before API v2 (2.2.x, API 1.5): only the .json v1 endpoints
+  v2-legacy  an open-source 2.3-2.8 server: API v2 without audit logs or notifications (pwpush_legacy.py)
 
 Run it with ``tests/fakes/serve pwpush --port 0 --token T``; see ``main()`` for options.
 """
@@ -40,13 +41,14 @@ from werkzeug.routing import BaseConverter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
 import pwpush_blobs  # noqa: E402  pylint: disable=wrong-import-position
+import pwpush_legacy  # noqa: E402  pylint: disable=wrong-import-position
 
 # Run as a script this module is __main__: pwpush_requests' `import pwpush_server` must get this one.
 sys.modules.setdefault("pwpush_server", sys.modules[__name__])
 import pwpush_requests  # noqa: E402  pylint: disable=wrong-import-position,cyclic-import
 
-MODES = ("hosted", "oss", "v1")
-APPLICATION_VERSION = {"hosted": "2.11.4", "oss": "2.11.4", "v1": "2.2.2"}
+MODES = ("hosted", "oss", "v1", "v2-legacy")
+APPLICATION_VERSION = {"hosted": "2.11.4", "oss": "2.11.4", "v1": "2.2.2", "v2-legacy": pwpush_legacy.DEFAULT_VERSION}
 KINDS = ("text", "file", "url", "qr")  # Push.kind enum, in its integer order
 
 # pwpush.com's expire_after_duration enum (0-17). The CLI's days->enum table
@@ -285,8 +287,8 @@ class Push:  # pylint: disable=too-many-instance-attributes
         return max(self.expire_after_views - self.view_count(), 0)
 
     def days_remaining(self, now: dt.datetime) -> int:
-        if self.lifetime() < dt.timedelta(days=1):
-            return 0  # sub-day durations (hosted)
+        """Push#days_remaining: from expire_after_days, also next to a hosted duration (whose
+        expire_after_days is the stored column, not the duration in days)."""
         days_old = int((now - self.created_at).total_seconds() // 86400)
         return max(self.expire_after_days - days_old, 0)
 
@@ -316,11 +318,6 @@ class Push:  # pylint: disable=too-many-instance-attributes
             self.expire(now)
 
 
-def days_for_duration(duration: int) -> int:
-    """expire_after_days reported next to a duration: whole days, rounded up, at least 1."""
-    return max(1, math.ceil(DURATIONS[duration] / dt.timedelta(days=1)))
-
-
 class TokenConverter(BaseConverter):  # pylint: disable=too-few-public-methods
     """A Rails path segment: anything but '/' and '.' (the dot starts the format)."""
     regex = r"[^/.]+"
@@ -339,6 +336,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             raise ValueError("mode must be one of %s" % (MODES,))
         self.mode = mode
         self.hosted = mode == "hosted"
+        self.legacy = mode == "v2-legacy"  # pwpush_legacy.py
+        self.application_version = APPLICATION_VERSION[mode]
         self.users = users
         self.users_by_token = {user.token: user for user in users}
         self.anonymous = anonymous
@@ -348,8 +347,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         self.now = clock
         # Only pwpush.com has email notifications configured; a stock OSS install has no SMTP.
         self.notify_available = self.hosted
-        # The per-push passphrase rate limit arrived after API v2; a 2.2.x server has none.
-        self.passphrase_limit = mode != "v1"
+        # The per-push passphrase rate limit came with 2.9.2: 2.2.x and 2.3-2.8 servers have none.
+        self.passphrase_limit = mode not in ("v1", "v2-legacy")
         self.csrf_token = secrets.token_urlsafe(32)
         self.lock = threading.RLock()
         self.pushes: dict[str, Push] = {}
@@ -440,9 +439,13 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         return {**body, **query}
 
     def base_url(self) -> str:
-        """Scheme and host the way Rails builds links behind a proxy."""
-        if self.override_base_url:
-            return self.override_base_url
+        """The base of the push links (ApplicationHelper#secret_url): PWP__OVERRIDE_BASE_URL when set."""
+        return self.override_base_url or self.request_base_url()
+
+    @staticmethod
+    def request_base_url() -> str:
+        """Scheme and host the way Rails builds links behind a proxy (url_for, rails_blob_url: the attachment
+        links and their redirect, which PWP__OVERRIDE_BASE_URL does not change)."""
         environ = request.environ
         scheme = environ.get("wsgi.url_scheme", "http")
         if environ.get("HTTP_X_FORWARDED_SSL") == "on":
@@ -527,8 +530,10 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             "created_at": rails_time(push.created_at),
             "updated_at": rails_time(push.updated_at),
             "expire_after_days": push.expire_after_days,
-            "days_remaining": push.days_remaining(now),
-            "views_remaining": push.views_remaining(),
+            # pwpush.com's API page shows an expired push with days_remaining null and views_remaining 0;
+            # the open-source Push#days_remaining/views_remaining count on (integers, never null).
+            "days_remaining": None if self.hosted and push.expired else push.days_remaining(now),
+            "views_remaining": 0 if self.hosted and push.expired else push.views_remaining(),
             "deleted": push.deleted(),
         })
         url = self.secret_url(push)
@@ -544,7 +549,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             out["notify_emails_to_locale"] = push.notify_emails_to_locale
         if action == "show":
             out["payload"] = push.payload
-            out["files"] = [self.blob_links.file_json(self.base_url(), f) for f in push.files]
+            out["files"] = [self.blob_links.file_json(self.request_base_url(), f) for f in push.files]
         return out
 
     @staticmethod
@@ -569,6 +574,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
     # ----------------------------------------------------------------- endpoints: versions
 
     def version_v2(self) -> Response:
+        if self.legacy:
+            return common.json_response(pwpush_legacy.version_answer(self.application_version, self.anonymous))
         features = {
             "anonymous_access": self.anonymous,
             "api_token_authentication": True,
@@ -584,12 +591,12 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             "requests": {"enabled": self.hosted, "email_auto_dispatch": self.notify_available},
         }
         return common.json_response({
-            "application_version": APPLICATION_VERSION[self.mode], "api_version": "2.1",
+            "application_version": self.application_version, "api_version": "2.1",
             "edition": "commercial" if self.hosted else "oss", "features": features})
 
     def version_v1(self) -> Response:
         return common.json_response({
-            "application_version": APPLICATION_VERSION[self.mode], "api_version": "1.5",
+            "application_version": self.application_version, "api_version": "1.5",
             "edition": "commercial" if self.hosted else "oss"})
 
     def accounts(self) -> Response:
@@ -684,7 +691,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
             return rails_error(500)  # Rails calls .permit on a String: NoMethodError
         base = ("name", "expire_after_days", "expire_after_views", "retrieval_step", "payload", "note", "passphrase")
         if api == "v2":
-            extra = ("kind", "deletable_by_viewer", "notify_emails_to", "notify_emails_to_locale")
+            extra = ("kind", "deletable_by_viewer")
+            extra += () if self.legacy else ("notify_emails_to", "notify_emails_to_locale")  # dropped silently
             extra += ("expire_after_duration",) if self.hosted else ()
             permitted = permit(raw, base + extra, ("files",))
             if blank(permitted.get("kind")) and present(permitted.get("files")):
@@ -700,7 +708,13 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         """(duration, days, views); out-of-range or unusable values silently become defaults.
 
         The hosted edition reads expire_after_duration and ignores expire_after_days on API v2
-        (its v1 endpoints map the days that have an enum value); OSS is the other way round."""
+        (its v1 endpoints map the days that have an enum value); OSS is the other way round. The hosted
+        answer's expire_after_days is the column as given or defaulted (7), not the duration in days: its API
+        page shows duration 7 (2 days) next to expire_after_days 7."""
+        days = ruby_int(permitted.get("expire_after_days"))
+        if days is None or not DAYS_MIN <= days <= DAYS_MAX:
+            days = DAYS_DEFAULT
+        duration = None
         if self.hosted:
             if api == "v2":
                 duration = ruby_int(permitted.get("expire_after_duration"))
@@ -708,12 +722,6 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
                 duration = DURATION_BY_DAYS.get(ruby_int(permitted.get("expire_after_days")))
             if duration is None or not 0 <= duration < len(DURATIONS):
                 duration = DURATION_DEFAULT
-            days = days_for_duration(duration)
-        else:
-            duration = None
-            days = ruby_int(permitted.get("expire_after_days"))
-            if days is None or not DAYS_MIN <= days <= DAYS_MAX:
-                days = DAYS_DEFAULT
         views = ruby_int(permitted.get("expire_after_views"))
         if views is None or not VIEWS_MIN <= views <= VIEWS_MAX:
             views = VIEWS_DEFAULT
@@ -817,7 +825,7 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         return any(stored is f for push in self.pushes.values() for f in push.files)
 
     def blob_redirect(self, signed_id: str, filename: str) -> Response:  # pylint: disable=unused-argument
-        return self.blob_links.redirect_view(self.base_url(), signed_id, self.attached)
+        return self.blob_links.redirect_view(self.request_base_url(), signed_id, self.attached)
 
     def blob_disk(self, encoded_key: str, filename: str) -> Response:  # pylint: disable=unused-argument
         return self.blob_links.disk_view(encoded_key, self.attached)
@@ -907,7 +915,8 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         # The association is ordered created_at ASC and the controller's extra
         # order(created_at: :desc) only breaks ties, so the oldest entry comes first.
         logs = push.audit_logs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        return common.json_response(self.audit_json_v2(logs) if api == "v2" else self.audit_json_v1(logs))
+        v2_logs = api == "v2" and not self.legacy  # 2.3-2.8 answer API v1's {"views": [...]} on both APIs
+        return common.json_response(self.audit_json_v2(logs) if v2_logs else self.audit_json_v1(logs))
 
     def destroy(self, api: str, token: str) -> Response:
         denied = self.gate(api, "destroy")
@@ -949,11 +958,13 @@ class PwpushFake:  # pylint: disable=too-many-instance-attributes,too-many-publi
         if denied:
             return denied
         user = self.user()
-        if self.counters.hit("notify:%d" % user.id, self.now().timestamp(), NOTIFY_WINDOW) > NOTIFY_REQUESTS:
-            return common.json_response({"error": MSG_NOTIFY_LIMIT}, 429)
+        # Api::V2::PushesController declares before_action :set_push (404) before its rate_limit on
+        # notify_emails, so an unknown token is a 404 and takes nothing from the user's 5 a minute.
         push = self.find(token)
         if push is None:
             return not_found()
+        if self.counters.hit("notify:%d" % user.id, self.now().timestamp(), NOTIFY_WINDOW) > NOTIFY_REQUESTS:
+            return common.json_response({"error": MSG_NOTIFY_LIMIT}, 429)
         if not push.owned_by(user):
             return common.json_response({"error": MSG_NOT_YOURS}, 403)
         params = self.params()
@@ -1184,11 +1195,12 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
         emails: tuple[str, ...] | list[str] | None = None, *, anonymous: bool = True,
         retrieval_step_default: bool = True, deletable_by_viewer_default: bool = True,
         rate_limit_per_minute: int = 120, rate_limit_per_second: int = 60,
-        base_url: str | None = None, admin_token: str | None = None,
+        base_url: str | None = None, admin_token: str | None = None, legacy_version: str | None = None,
         clock: Callable[[], dt.datetime] = utc_now) -> Flask:
     """Build the fake. ``tokens[0]`` belongs to user 1 (``emails[0]``, default
     owner@example.com), ``tokens[1]`` if given to user 2 (other@example.com);
-    ``admin_token`` to an administrator (admin@example.com, user 9, account 1009)."""
+    ``admin_token`` to an administrator (admin@example.com, user 9, account 1009);
+    ``legacy_version`` the release a v2-legacy server says it is (2.3.0-2.8.x, default 2.5.3)."""
     emails = list(emails or ())
     default_emails = ["owner@example.com", "other@example.com"]
     users = [User(i + 1, (emails[i] if i < len(emails) and emails[i] else default_emails[min(i, 1)]),
@@ -1202,6 +1214,11 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
         raise ValueError("the tokens must differ")
     fake = PwpushFake(mode, users, anonymous=anonymous, retrieval_step_default=retrieval_step_default,
                       deletable_by_viewer_default=deletable_by_viewer_default, base_url=base_url, clock=clock)
+    if legacy_version is not None:
+        if mode != "v2-legacy":
+            raise ValueError("--legacy-version goes with --mode v2-legacy")
+        pwpush_legacy.parse_version(legacy_version)
+        fake.application_version = legacy_version
 
     app = Flask("pwpush_fake")
     app.config.update(MAX_CONTENT_LENGTH=None, MAX_FORM_MEMORY_SIZE=256 * 1024 * 1024, MAX_FORM_PARTS=10000)
@@ -1229,7 +1246,8 @@ def create_app(  # pylint: disable=too-many-arguments,too-many-locals,too-many-s
         add("/api/v2/pushes/<tok:token>", "v2_destroy", lambda token: fake.destroy("v2", token), ("DELETE",))
         add("/api/v2/pushes/<tok:token>/preview", "v2_preview", lambda token: fake.preview("v2", token))
         add("/api/v2/pushes/<tok:token>/audit", "v2_audit", lambda token: fake.audit("v2", token))
-        add("/api/v2/pushes/<tok:token>/notify_emails", "v2_notify", fake.notify_emails, ("POST",))
+        if mode != "v2-legacy":
+            add("/api/v2/pushes/<tok:token>/notify_emails", "v2_notify", fake.notify_emails, ("POST",))
         if mode == "hosted":
             add("/api/v2/accounts", "v2_accounts", fake.accounts)
             fake.requests = pwpush_requests.install(add, fake)
@@ -1328,7 +1346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrieval-step-default", type=parse_bool, default=True, metavar="true|false",
                         help="config/settings.yml retrieval_step_default (true, as shipped)")
     parser.add_argument("--deletable-by-viewer-default", type=parse_bool, default=True, metavar="true|false")
-    parser.add_argument("--base-url", help="like PWP__OVERRIDE_BASE_URL: links use this base")
+    parser.add_argument("--base-url", help="like PWP__OVERRIDE_BASE_URL: push links use this base")
+    parser.add_argument("--legacy-version", help="with --mode v2-legacy: the release it stands for, 2.3.0-2.8.x "
+                        "(default %s): before 2.5.4 API 2.0 without features" % pwpush_legacy.DEFAULT_VERSION)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
     args = parser.parse_args(argv)
@@ -1341,7 +1361,7 @@ def main(argv: list[str] | None = None) -> int:
                          deletable_by_viewer_default=args.deletable_by_viewer_default,
                          rate_limit_per_minute=args.rate_limit_per_minute,
                          rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url,
-                         admin_token=args.admin_token)
+                         admin_token=args.admin_token, legacy_version=args.legacy_version)
     except ValueError as exc:
         parser.error(str(exc))
     common.run(app, args.port, args.host, args.threads)

@@ -470,9 +470,13 @@ def test_share_domain(ots):
 
 def test_links_come_from_the_configured_host_not_the_request(ots, servers):
     # receipt_hsh and UriHelpers build links from site.host and site.ssl (HOST, SSL), at /receipt/.
-    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ots.example.net"}
-    body = ots.session().post(ots.api + "/share", data={"secret": "x"}, headers=headers).json()
-    assert body["metadata_url"] == "%s/receipt/%s" % (ots.url, body["metadata_key"])
+    # Without --site-host the address the fake listens on is its configuration: no request header moves it.
+    for headers in ({"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ots.example.net"},
+                    {"Host": "elsewhere.example:8443"}):
+        body = ots.session().post(ots.api + "/share", data={"secret": "x"}, headers=headers).json()
+        assert body["metadata_url"] == "%s/receipt/%s" % (ots.url, body["metadata_key"]), headers
+        revealed = requests.post("%s/secret/%s" % (ots.api, body["secret_key"]), headers=headers, timeout=5)
+        assert revealed.json()["share_domain"] == ots.url, headers
     configured = servers(*MAIN, "--site-host", "ots.example.net", "--ssl", "true")
     body = configured.session().post(configured.api + "/share", data={"secret": "x"}).json()
     assert body["metadata_url"] == "https://ots.example.net/receipt/" + body["metadata_key"]
@@ -530,11 +534,15 @@ def test_rate_limit_creates_and_reads_separately(servers):
                  {"message": "Rate limit exceeded. Please try again later."})
     other_ip = session.post(server.api + "/share", data={"secret": "x"}, headers={"X-Forwarded-For": "203.0.113.7"})
     assert other_ip.status_code == 200
-    # accounts on the "anonymous" plan count too; any other plan is exempt (controllers/base.rb
-    # check_rate_limit!: cust && !cust.anonymous? && cust.planid != 'anonymous')
+    # accounts on the "anonymous" plan count too, and free accounts (shared/notes/ots-server-facts.md: "for
+    # anonymous and free users"); paid and self-hosted ones are exempt (controllers/base.rb check_rate_limit!)
     assert_error(server.session(USER1, TOKEN1).post(server.api + "/share", data={"secret": "x"}),
                  {"message": "Rate limit exceeded. Please try again later."})
-    for plan in ("free", "paid", "selfhosted"):
+    free = servers(*ACCOUNTS, "--plan", "free", "--rate-limit", "1")
+    assert free.session(USER1, TOKEN1).post(free.api + "/share", data={"secret": "x"}).status_code == 200
+    assert_error(free.session(USER1, TOKEN1).post(free.api + "/share", data={"secret": "x"}),
+                 {"message": "Rate limit exceeded. Please try again later."})
+    for plan in ("paid", "selfhosted"):
         exempt = servers(*ACCOUNTS, "--plan", plan, "--rate-limit", "1")
         for _attempt in range(3):
             assert exempt.session(USER1, TOKEN1).post(exempt.api + "/share", data={"secret": "x"}).status_code == 200
@@ -542,6 +550,37 @@ def test_rate_limit_creates_and_reads_separately(servers):
         assert exempt.session().post(exempt.api + "/share", data={"secret": "x"}).status_code == 404, plan
     server.reset()  # forgets the windows
     assert session.post(server.api + "/share", data={"secret": "x"}).status_code == 200
+
+
+def test_edge_rate_limit_in_front_of_the_app(servers):
+    # ots_edge.py: caddy-ratelimit as etc/examples/Caddyfile-example sets it up (there 20 a second per IP).
+    server = servers(*ACCOUNTS, "--edge-rate-limit", "3")
+    session = server.session()
+    started = time.monotonic()
+    answers = [session.get(server.api + "/status") for _i in range(5)]
+    assert time.monotonic() - started < 0.9, "too slow to test a 1-second window"
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    refused = answers[-1]
+    assert refused.content == b"" and refused.headers["Retry-After"] == "1"
+    # per client IP, and never the fake's own controls
+    assert session.get(server.api + "/status", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+    assert requests.get(server.url + "/_fake/requests", timeout=5).status_code == 200
+    time.sleep(1.05)
+    assert session.get(server.api + "/status").status_code == 200  # refused requests were not counted
+    assert requests.get(servers(*ACCOUNTS).api + "/status", timeout=5).status_code == 200  # off by default
+
+
+def test_injected_429_in_onetimesecrets_words(ots):
+    # LimitExceeded#to_h (lib/onetime/errors.rb) and the Retry-After of RetryAfterHeader, not Rack::Attack's text
+    requests.post(ots.url + "/_fake/faults", json={"status": 429, "count": 2, "retry_after": 3}, timeout=5)
+    limited = ots.session().post(ots.api + "/share", data={"secret": "x"})
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "3"
+    assert limited.headers["Content-Type"] == "application/json"
+    assert limited.json() == {"error": "Rate limit exceeded", "error_type": "LimitExceeded", "retry_after": 3}
+    requests.post(ots.url + "/_fake/faults", json={"status": 429}, timeout=5)
+    bare = ots.session().get(ots.api + "/status")
+    assert bare.json() == {"error": "Rate limit exceeded", "error_type": "LimitExceeded"}
+    assert "Retry-After" not in bare.headers
 
 
 # --------------------------------------------------------------------------- harness controls

@@ -78,9 +78,21 @@ def test_add_echoes_the_credentials(fake):
                              "batches": 1}
 
 
-def test_content_type_is_not_required(fake):
-    response = fake.session().post(fake.api, data=json.dumps(creds(1)), headers={"Content-Type": "text/plain"})
+@pytest.mark.parametrize("content_type", [None, "application/json", "application/json; charset=utf-8"])
+def test_json_or_no_content_type_is_accepted(fake, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = fake.session().post(fake.api, data=json.dumps(creds(1)), headers=headers)
     assert response.status_code == 200 and fake.stored()["count"] == 1
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+def test_other_content_types_are_refused(fake, content_type):
+    # The page: "Body application/json required"; API Gateway's UNSUPPORTED_MEDIA_TYPE answer (a guess).
+    response = fake.session().post(fake.api, data=json.dumps(creds(1)), headers={"Content-Type": content_type})
+    assert response.status_code == 415 and response.json() == {"message": "Unsupported Media Type"}
+    assert fake.stored() == {"count": 0, "emails": [], "batches": 0}
+    # auth first: a missing key is still a 401
+    assert fake.session(None).post(fake.api, data="x", headers={"Content-Type": content_type}).status_code == 401
 
 
 def test_resubmitting_is_accepted_and_idempotent(fake):
