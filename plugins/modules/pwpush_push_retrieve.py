@@ -46,14 +46,28 @@ options:
     type: str
   dest:
     description:
-      - A directory to save the attachments of a file push in, each under the file name the server gives.
-        Without it nothing is downloaded (the links in RV(push) expire 5 minutes after the retrieval).
+      - A directory to save the attachments of a file push in, each under the file name the server gives (made
+        safe, see below). Without it nothing is downloaded (the links in RV(push) expire 5 minutes after the
+        retrieval).
       - The directory must exist; it is checked before the retrieval, and it must not be a symbolic link (nor is
-        a symbolic link at a file's name ever followed; with O(force) it is replaced).
+        a symbolic link at a file's name ever followed; with O(force) it is replaced). Nothing is written outside
+        it.
       - Each file is streamed (never held in memory) into a temporary file created with mode C(0600) in O(dest),
-        then renamed to its name; a download that fails or whose size differs from the C(Content-Length) the
-        server announced is removed. The module fails before any download when a name the server sends holds a
-        path component (C(/), C(\\), C(..), NUL, an empty name) or appears twice.
+        then renamed to its name; a download that fails, passes O(max_download_bytes) or O(max_push_bytes), or
+        whose size differs from the C(Content-Length) the server announced is removed, so no partial file is
+        left. A full disk (or disk quota) is told as such, and the file being written is removed.
+      - Before any download, the module fails when the push has more than O(max_files) attachments, or when a
+        name the server sends holds a path component (C(/), C(\\), NUL), is empty, C(.) or C(..), or appears
+        twice (a real server never sends C(/) nor C(\\)).
+      - A name a terminal or a shell could act on is saved under a safe name instead, never silently
+        (RV(files[].renamed) and a warning tell it). Each control character (newline, C(ESC) of a terminal sequence,
+        DEL, C1), Unicode format character (such as the bidirectional override U+202E) and line or paragraph
+        separator becomes C(_), and a name that would begin with C(-) (a shell glob hands it to a command as an
+        option) or C(.) (a hidden file, or one a shell reads by itself) gets a C(_) before it. So V(.bashrc) is
+        saved as V(_.bashrc) and V(--checkpoint-action=exec=sh x.sh) as V(_--checkpoint-action=exec=sh x.sh).
+        A real server sends such names (it replaces C(/), C(\\), tabs, CR, LF and a few others by C(-), not C(ESC)
+        nor a leading C(-) or C(.)), and the retrieval has counted a view already, so these are renamed rather than
+        refused.
       - The credentials of the API (O(token)) are not sent with the downloads, as the server's links carry their
         own signature. They are fetched from the server given in O(url) (the path of the server's link), and
         may redirect to the storage service (S3 and the like).
@@ -68,14 +82,32 @@ options:
     default: false
   max_download_bytes:
     description:
-      - The largest attachment to save, in bytes. A larger one (announced or sent) fails the task and nothing of
-        it is kept. The server has no limit of its own (files of 4 GB are known to work).
+      - The largest attachment to save, in bytes; also the most of all of them together unless O(max_push_bytes)
+        says otherwise. A larger one, announced or sent, fails the task and nothing of it is kept; the files saved
+        before it stay. The server has no limit of its own (files of 4 GB are known to work).
+      - Between 1 and 1099511627776 (1 TiB).
     type: int
     default: 1073741824
+  max_push_bytes:
+    description:
+      - The most all the attachments of the push may take together, in bytes. Each download may take only what
+        the files saved before it left; a file announced or sent beyond that fails the task before or while it is
+        written, and nothing of it is kept; the files saved before it stay. O(dest) never holds more than this of
+        the push, even while a file is being downloaded.
+      - Between 1 and 1099511627776 (1 TiB). Without it, the value of O(max_download_bytes) (1 GiB unless set),
+        so a task that sets only O(max_download_bytes) bounds the whole push by it.
+    type: int
+  max_files:
+    description:
+      - The most attachments to save. A push with more fails the task before any download (the view is counted,
+        so the payload comes with the failure). The server takes at most 10 files a push.
+      - Between 1 and 1000.
+    type: int
+    default: 10
   download_timeout:
     description:
       - Seconds each attachment's download may take in all (its redirect, headers and body), in place of
-        O(timeout), which bounds the API's answers.
+        O(timeout), which bounds the API's answers. Above 0 and at most 86400.
     type: float
     default: 900
 seealso:
@@ -100,7 +132,8 @@ EXAMPLES = r"""
   oneshot.secrets.pwpush_push_retrieve:
     url_token: "{{ vendor_files_link }}"
     dest: /root/vendor-handoff
-    max_download_bytes: 209715200
+    max_download_bytes: 209715200  # each file
+    max_push_bytes: 524288000  # all of them
   register: handoff_files
   no_log: true
 """
@@ -126,11 +159,18 @@ files:
   elements: dict
   contains:
     filename:
-      description: The name the server gave.
+      description:
+        - The name the server gave, as it gave it (control characters included; quote it escaped, for example with
+          C(to_json), before printing it).
       type: str
     path:
-      description: Where it was saved (mode C(0600)).
+      description: Where it was saved (mode C(0600)), under the safe name when RV(files[].renamed).
       type: str
+    renamed:
+      description:
+        - Whether the server's name was changed to save it (a control character, or a leading C(-) or C(.); see
+          O(dest)). A warning says so too.
+      type: bool
     size:
       description: Its size in bytes.
       type: int
@@ -142,16 +182,17 @@ files:
       type: str
   sample: [{"filename": "vpn.ovpn", "path": "/root/vendor-handoff/vpn.ovpn", "size": 4512,
             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-            "content_type": "application/octet-stream"}]
+            "content_type": "application/octet-stream", "renamed": false}]
 """
 
 import os
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.module import ServiceModule
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.download import (
-    DEFAULT_DOWNLOAD_TIMEOUT,
-    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DOWNLOAD_OPTIONS,
     open_directory,
     save_attachments,
 )
@@ -186,13 +227,26 @@ def retrieve(module, client):
             result["files"] = save_attachments(client.http, client.url, push.get("files"), dest,
                                                force=module.params["force"],
                                                max_bytes=module.params["max_download_bytes"],
+                                               max_push_bytes=module.params["max_push_bytes"],
+                                               max_files=module.params["max_files"],
                                                timeout=module.params["download_timeout"])
         except PwpushError as exc:
+            saved = getattr(exc, "saved", [])
+            warn_renamed(module, saved)
             # The view is counted: what was retrieved goes with the failure (the task's no_log hides it).
-            module.fail_json(msg=exc.message, status=exc.status, files=getattr(exc, "saved", []),
-                             **result)
+            module.fail_json(msg=exc.message, status=exc.status, files=saved, **result)
+        warn_renamed(module, result["files"])
         result["changed"] = result["changed"] or bool(result["files"])
     return result
+
+
+def warn_renamed(module, files):
+    """A saved name that differs from the server's is never silent. The server's name is quoted escaped (%r): its
+    control characters must not reach a terminal."""
+    for saved in files:
+        if saved.get("renamed"):
+            module.warn("The attachment the server named %r was saved as %s (a control or format character, or a "
+                        "leading '-' or '.', in its name)." % (saved["filename"], saved["path"]))
 
 
 def main():
@@ -201,15 +255,13 @@ def main():
         passphrase=dict(type="str", no_log=True),
         dest=dict(type="path"),
         force=dict(type="bool", default=False),
-        max_download_bytes=dict(type="int", default=DEFAULT_MAX_DOWNLOAD_BYTES),
-        download_timeout=dict(type="float", default=DEFAULT_DOWNLOAD_TIMEOUT),
     )
-    module = ServiceModule(PwpushClient, argument_spec=own, supports_check_mode=True)
-    if module.params["max_download_bytes"] < 1:
-        module.fail_json(msg="max_download_bytes must be at least 1 (got %d)." % module.params["max_download_bytes"])
-    if not module.params["download_timeout"] > 0:
-        module.fail_json(msg="download_timeout must be a number of seconds above 0 (got %s)." % (
-            module.params["download_timeout"]))
+    module = ServiceModule(PwpushClient, DOWNLOAD_OPTIONS, argument_spec=own, supports_check_mode=True)
+    try:
+        # Finite and in range, before any request (the transport checks its own options when it is built).
+        check_numbers(DOWNLOAD_OPTIONS, module.params.get)
+    except OptionError as exc:
+        module.fail_json(msg=exc.message)
     module.exit_json(**module.run(lambda client: retrieve(module, client)))
 
 

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Saving a file push's attachments (_pwpush/download.py): names, symlinks, sizes, modes, streaming."""
+"""Saving a file push's attachments (_pwpush/download.py): names, symlinks, sizes, modes, streaming.
+
+The caps on the whole push, hostile names and a full disk: test_pwpush_download_limits.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -71,7 +73,8 @@ def test_files_are_saved_0600_with_size_and_sha256_and_no_credential_goes_with_t
         os.umask(old_umask)
     assert [f["filename"] for f in saved] == ["one.txt", "two.txt"]
     assert saved[0] == {"filename": "one.txt", "path": str(tmp_path / "one.txt"), "size": 10,
-                        "sha256": hashlib.sha256(b"first file").hexdigest(), "content_type": "text/plain"}
+                        "sha256": hashlib.sha256(b"first file").hexdigest(), "content_type": "text/plain",
+                        "renamed": False}
     assert (tmp_path / "one.txt").read_bytes() == b"first file"
     for name in ("one.txt", "two.txt"):
         assert stat.S_IMODE(os.stat(str(tmp_path / name)).st_mode) == 0o600

@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push_retrieve
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
@@ -88,16 +90,22 @@ def test_a_missing_dest_fails_before_the_retrieval(http, capsys, tmp_path):
     assert code == 1 and "does not exist" in output["msg"] and calls == []
 
 
-def test_max_download_bytes_must_be_positive(http, capsys, tmp_path):
+@pytest.mark.parametrize("option, value, said", [
+    ("max_download_bytes", 0, "max_download_bytes must be between 1 and 1099511627776 bytes (got 0)."),
+    ("max_push_bytes", -5, "max_push_bytes must be between 1 and 1099511627776 bytes (got -5)."),
+    ("max_push_bytes", 2 ** 41, "max_push_bytes must be between 1 and 1099511627776 bytes (got 2199023255552)."),
+    ("max_files", 0, "max_files must be between 1 and 1000 (got 0)."),
+    ("max_files", 1001, "max_files must be between 1 and 1000 (got 1001)."),
+    ("download_timeout", 0, "download_timeout must be above 0 and at most 86400 seconds (got 0)."),
+    ("download_timeout", "inf", "download_timeout must be a finite number, above 0 and at most 86400 seconds "
+                                "(got inf)."),
+    ("download_timeout", "nan", "download_timeout must be a finite number, above 0 and at most 86400 seconds "
+                                "(got nan)."),
+])
+def test_every_number_is_checked_before_any_request(http, capsys, tmp_path, option, value, said):
     calls, _answers = http
-    code, output = run_module({"dest": str(tmp_path), "max_download_bytes": 0}, capsys)
-    assert code == 1 and "max_download_bytes must be at least 1" in output["msg"] and calls == []
-
-
-def test_download_timeout_must_be_positive(http, capsys, tmp_path):
-    calls, _answers = http
-    code, output = run_module({"dest": str(tmp_path), "download_timeout": 0}, capsys)
-    assert code == 1 and "download_timeout must be a number of seconds above 0" in output["msg"] and calls == []
+    code, output = run_module({"dest": str(tmp_path), option: value}, capsys)
+    assert code == 1 and output["msg"] == said and calls == []
 
 
 def test_a_name_conflict_after_the_retrieval_still_returns_the_payload(http, capsys, tmp_path):
@@ -108,3 +116,35 @@ def test_a_name_conflict_after_the_retrieval_still_returns_the_payload(http, cap
     assert code == 1 and "exists already: set force=true" in output["msg"]
     assert output["payload"] == "a note for you" and output["files"] == [] and output["changed"] is True
     assert (tmp_path / "vpn.ovpn").read_bytes() == b"mine"
+
+
+def warning_text(entry):
+    """A warning's text: a string, or (ansible-core 2.19 and later) an event whose "msg" holds it."""
+    while isinstance(entry, dict):
+        entry = entry.get("msg", entry.get("event", ""))
+    return entry
+
+
+def test_a_renamed_attachment_is_said_in_the_result_and_a_warning(http, capsys, tmp_path):
+    calls, answers = http
+    hostile = dict(FILE_PUSH, files=[dict(FILE_PUSH["files"][0], filename="\x1b]0;pwned\x07.bashrc")])
+    answers.extend([response(200, OSS_VERSION), response(200, hostile), download(b"alias ls='rm -rf ~'\n")])
+    code, output = run_module({"dest": str(tmp_path)}, capsys)
+    assert code == 0 and output["files"][0]["renamed"] is True
+    assert output["files"][0]["path"] == str(tmp_path / "_]0;pwned_.bashrc")
+    assert [p.name for p in tmp_path.iterdir()] == ["_]0;pwned_.bashrc"]
+    warning = "The attachment the server named '\\x1b]0;pwned\\x07.bashrc' was saved as %s" % (
+        tmp_path / "_]0;pwned_.bashrc")
+    texts = [warning_text(entry) for entry in output["warnings"]]
+    assert any(text.startswith(warning) for text in texts), output["warnings"]
+    assert "\x1b" not in " ".join(texts) and "\x07" not in " ".join(texts)
+
+
+def test_more_files_than_max_files_fail_with_the_payload_and_nothing_saved(http, capsys, tmp_path):
+    calls, answers = http
+    many = dict(FILE_PUSH, files=[dict(FILE_PUSH["files"][0], filename="f%d" % n) for n in range(11)])
+    answers.extend([response(200, OSS_VERSION), response(200, many)])
+    code, output = run_module({"dest": str(tmp_path)}, capsys)
+    assert code == 1 and "has 11 attachments, more than max_files (10)" in output["msg"]
+    assert output["payload"] == "a note for you" and output["files"] == [] and list(tmp_path.iterdir()) == []
+    assert len(calls) == 2
