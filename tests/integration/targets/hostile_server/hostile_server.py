@@ -3,7 +3,7 @@
 """A small hostile HTTP server on 127.0.0.1 for the hostile_server target: what a broken proxy, a slow
 server or a wrong url can do to a client. Raw sockets, so it can misbehave at any byte.
 
-    python3 hostile_server.py --ready-file FILE [--tls-dir DIR] [--lifetime SECONDS]
+    python3 hostile_server.py --ready-file FILE [--tls-dir DIR] [--watch-dir DIR] [--lifetime SECONDS]
 
 writes "http://127.0.0.1:PORT https://127.0.0.1:PORT2" to FILE once listening (the https listener, with a
 CA written to DIR/ca.pem, only with --tls-dir) and exits after --lifetime seconds whatever happens.
@@ -23,11 +23,15 @@ The first path segment picks the behaviour, the rest is the API path the client 
                          redirect to /pfb/disk/..., which misbehaves by KIND: traversal (a file named
                          ../escape.txt next to fine.txt), short (announces 1000 bytes, sends 100, closes),
                          huge (announces 300 MiB), unannounced (300 MiB without Content-Length),
-                         big (100 MiB, whole and right)
+                         big (100 MiB, whole and right), dotdot (a file named ..), many (30 files of 9 MiB),
+                         many-unannounced (the same without Content-Length), liar (announces 1 MiB, sends 20),
+                         names (names a terminal or a shell acts on: ESC sequences, a newline, a leading - or .)
 
 GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N, "seconds": {"METHOD /path": S},
 "credentials": {"METHOD /path": N}}, S being how long a trickle went on until the client closed the connection,
-N how many requests came with an Authorization or X-User-Token header.
+N how many requests came with an Authorization or X-User-Token header; with --watch-dir, "dest_peak_bytes" (the
+most bytes the files in that directory held at once, sampled every 2 ms) and "dest_names" (every name seen in it).
+GET /_hostile/watch-reset starts that watch again.
 The https listener answers a Password Pusher version with a certificate whose CA has no key usage
 extension: trusted with the CA as ca_path, yet refused by Python 3.13's strict verification.
 """
@@ -44,6 +48,7 @@ import socketserver
 import ssl
 import threading
 import time
+from urllib.parse import quote
 
 VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
 HTML = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
@@ -59,8 +64,14 @@ SHAPES = {
 HUGE_BYTES = 300 * 1024 * 1024
 ECHO_BYTES = 64 * 1024 * 1024
 BIG_FILE_BYTES = 100 * 1024 * 1024
+MANY_FILE_BYTES = 9 * 1024 * 1024
+LIAR_ANNOUNCED_BYTES = 1024 * 1024
+HOSTILE_NAMES = ["\x1b]0;pwned\x07\x1b[2J", "--checkpoint-action=exec=sh x.sh", ".bashrc", "notes\nrm -rf ~.txt", "-",
+                 "\u202egpj.exe", "fine.txt"]
 FILE_NAMES = {"traversal": ["fine.txt", "../escape.txt"], "short": ["short.bin"], "huge": ["huge.bin"],
-              "unannounced": ["unannounced.bin"], "big": ["big.bin"]}
+              "unannounced": ["unannounced.bin"], "big": ["big.bin"], "dotdot": ["fine.txt", ".."],
+              "many": ["part-%02d.bin" % n for n in range(1, 31)], "liar": ["liar.bin"], "names": HOSTILE_NAMES}
+FILE_NAMES["many-unannounced"] = FILE_NAMES["many"]
 TRICKLE_SECONDS = 60
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -91,6 +102,39 @@ class State:
 
 
 STATE = State()
+
+
+class DirectoryWatch:
+    """Samples a directory every 2 ms: the most bytes its files held at once, and every name seen in it."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.peak = 0
+        self.names = set()
+
+    def reset(self):
+        with self.lock:
+            self.peak = 0
+            self.names = set()
+
+    def run(self):
+        while True:
+            try:  # a part file may go between the listing and its stat; the directory may not exist yet
+                entries = [(entry.name, entry.stat(follow_symlinks=False).st_size) for entry in os.scandir(self.path)]
+            except OSError:
+                entries = []
+            with self.lock:
+                self.peak = max(self.peak, sum(size for _name, size in entries))
+                self.names.update(name for name, _size in entries)
+            time.sleep(0.002)
+
+    def snapshot(self):
+        with self.lock:
+            return {"dest_peak_bytes": self.peak, "dest_names": sorted(self.names)}
+
+
+WATCH = None
 
 
 def read_request(conn):
@@ -172,7 +216,12 @@ class Handler(socketserver.BaseRequestHandler):
 
     def route(self, conn, method, path, credentials):
         if path == "/_hostile/counts":
-            answer_json(conn, STATE.snapshot())
+            answer_json(conn, dict(STATE.snapshot(), **(WATCH.snapshot() if WATCH else {})))
+            return
+        if path == "/_hostile/watch-reset":
+            if WATCH:
+                WATCH.reset()
+            answer_json(conn, {})
             return
         behaviour, _slash, rest = path.lstrip("/").partition("/")
         rest = "/" + rest
@@ -242,6 +291,12 @@ def file_push(conn, behaviour, rest):
         elif kind in ("huge", "unannounced"):
             conn.sendall(head("200 OK", "application/octet-stream", HUGE_BYTES if kind == "huge" else None))
             send_blocks(conn, HUGE_BYTES)
+        elif kind in ("many", "many-unannounced"):
+            conn.sendall(head("200 OK", "application/octet-stream", MANY_FILE_BYTES if kind == "many" else None))
+            send_blocks(conn, MANY_FILE_BYTES)
+        elif kind == "liar":
+            conn.sendall(head("200 OK", "application/octet-stream", LIAR_ANNOUNCED_BYTES))
+            send_blocks(conn, 20 * LIAR_ANNOUNCED_BYTES)
         else:
             conn.sendall(head("200 OK", "application/octet-stream", BIG_FILE_BYTES if kind == "big" else 4))
             send_blocks(conn, BIG_FILE_BYTES if kind == "big" else 4)
@@ -249,7 +304,7 @@ def file_push(conn, behaviour, rest):
         answer_json(conn, {
             "url_token": "hostilefiles01", "expired": False, "views_remaining": 1, "payload": "see the files",
             "passphrase": "", "files": [{"filename": name, "content_type": "application/octet-stream",
-                                         "url": "%s/pfb/blobs/redirect/s1--x/%s" % (base, name)}
+                                         "url": "%s/pfb/blobs/redirect/s1--x/%s" % (base, quote(name, safe=""))}
                                         for name in FILE_NAMES[kind]]})
 
 
@@ -318,8 +373,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ready-file", required=True)
     parser.add_argument("--tls-dir")
+    parser.add_argument("--watch-dir")
     parser.add_argument("--lifetime", type=float, default=600)
     args = parser.parse_args()
+    if args.watch_dir:
+        global WATCH  # pylint: disable=global-statement
+        WATCH = DirectoryWatch(args.watch_dir)
+        threading.Thread(target=WATCH.run, daemon=True).start()
     servers = [Server(("127.0.0.1", 0), Handler)]
     urls = ["http://127.0.0.1:%d" % servers[0].server_address[1]]
     if args.tls_dir:

@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # Every service against a small hostile server of this target's own (hostile_server.py, 127.0.0.1): a trickle
 # must fail at `timeout`, a huge answer within a memory bound, answers of the wrong shape and connections
-# closed mid-body with one sentence each, TLS failures by their real cause. Through the -vvvv leak check.
+# closed mid-body with one sentence each, TLS failures by their real cause; file pushes over the caps, with hostile
+# names, onto a full disk (files_limits.yml). Through the -vvvv leak check.
 source ../setup_fakes/lib.sh
 set -o pipefail
 work="$(mktemp -d)"
 server_pid=""
+FULL_DIR=""  # the tmpfs mounted below, if any
 # shellcheck disable=SC2329  # invoked by the EXIT trap
 cleanup() {
     if [ -n "${server_pid}" ]; then
         kill "${server_pid}" 2>/dev/null || true
         wait "${server_pid}" 2>/dev/null || true
     fi
+    if [ -n "${FULL_DIR:-}" ]; then
+        umount "${FULL_DIR}" || true
+    fi
     rm -rf "${work}"
 }
 trap cleanup EXIT
 # The server ends by itself after --lifetime whatever happens to this script.
-python3 hostile_server.py --ready-file "${work}/ready" --tls-dir "${work}" --lifetime 900 &
+# --watch-dir: the server samples the directory files_limits.yml saves in (the most bytes it ever held).
+python3 hostile_server.py --ready-file "${work}/ready" --tls-dir "${work}" --watch-dir "${work}/limits" \
+    --lifetime 900 &
 server_pid=$!
 for _try in $(seq 100); do
     [ -s "${work}/ready" ] && break
@@ -40,6 +47,14 @@ sys.exit(status)
 PY
 chmod 700 "${MEASURE_PYTHON}"
 export MEASURE_DIR="${work}"
+# A full disk for files_limits.yml: an 8 MiB tmpfs. Mounting needs root (CI runs as root); skipped otherwise.
+mkdir "${work}/full"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m,mode=0700 tmpfs "${work}/full" 2>/dev/null; then
+    FULL_DIR="${work}/full"
+else
+    echo "SKIPPED: the full disk case needs root to mount a tmpfs (the unit tests simulate ENOSPC instead)"
+fi
+export FULL_DIR
 export HOSTILE_SECRET="hostile-secret-$RANDOM$RANDOM-Hs"
 export LEAK_VALUE_NAMES="HOSTILE_SECRET"
 checked_playbook -i localhost, -c local play.yml "$@"
