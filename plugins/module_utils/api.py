@@ -13,7 +13,7 @@ Needs requests, not ansible-core. The pieces:
 - what a push or secret may be, checked before any request: PushSpec (validate()), validate_secret_options();
 - errors: ServiceError and its services' PwpushError, OtsError; OptionError for a refused value. Each has message,
   status, code (what kind of failure, or None) and option (the declared option it concerns, or None);
-  worded(words) gives the sentence with its {option} terms in your own names for the options;
+  worded(words) gives the sentence with its option terms (term(option)) in your own names for the options;
 - resolve(declarations, given, environ=None, variables=None): an option set's values with the precedence every
   door uses (given, variable, environment, declared default);
 - declarations: the option sets (PWPUSH_CONNECTION, PWPUSH_PUSH, PWPUSH_PUSH_OWNER, OTS_CONNECTION, OTS_SECRET),
@@ -24,7 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError, term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import resolve
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import CANCELLED
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import DEFAULT_URL as OTS_DEFAULT_URL
@@ -45,5 +45,5 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec impor
 __all__ = (
     "CANCELLED", "OTS_CONNECTION", "OTS_DEFAULT_URL", "OTS_SECRET", "OptionError", "OtsClient", "OtsError",
     "PWPUSH_CONNECTION", "PWPUSH_DEFAULT_URL", "PWPUSH_PUSH", "PWPUSH_PUSH_OWNER", "PushSpec", "PwpushClient",
-    "PwpushError", "ServiceError", "resolve", "validate_secret_options",
+    "PwpushError", "ServiceError", "resolve", "term", "validate_secret_options",
 )

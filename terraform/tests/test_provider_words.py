@@ -40,10 +40,11 @@ def test_an_option_carried_by_the_error_is_named_as_the_provider_names_it():
 
 def test_option_terms_are_worded_by_each_door():
     """The same error: the modules' words in its message, the provider's from in_provider_words."""
-    exc = _error("An API token is needed to list pushes: set {token}.", "token", service="pwpush")
+    api = lib()["options"]  # the public API module
+    exc = _error("An API token is needed to list pushes: set %s." % api.term("token"), "token", service="pwpush")
     assert exc.message == "An API token is needed to list pushes: set token (PWPUSH_TOKEN)."
     assert in_provider_words(exc, "pwpush") == "An API token is needed to list pushes: set pwpush_token (PWPUSH_TOKEN)."
-    exc = _error("{username} and {api_token} go together: set both.", "username")
+    exc = _error("%s and %s go together: set both." % (api.term("username"), api.term("api_token")), "username")
     assert exc.message == "username (OTS_USERNAME) and api_token (OTS_TOKEN) go together: set both."
     assert in_provider_words(exc, "ots") == (
         "ots_username (OTS_USERNAME) and ots_api_token (OTS_TOKEN) go together: set both.")
@@ -60,8 +61,9 @@ def test_a_server_problem_names_the_url_setting_and_its_default_when_unset():
 
 
 def test_settings_that_make_no_client_are_the_settings_error():
-    [(summary, detail, _path)] = _diagnostics({}, "ots", _error("{username} and {api_token} go together: set both."),
-                                              settings_only=True)
+    api = lib()["options"]
+    together = _error("%s and %s go together: set both." % (api.term("username"), api.term("api_token")))
+    [(summary, detail, _path)] = _diagnostics({}, "ots", together, settings_only=True)
     assert summary == "Invalid onetimesecret settings"
     assert detail.startswith("ots_username (OTS_USERNAME) and ots_api_token (OTS_TOKEN) go together")
     [(summary, detail, _path)] = _diagnostics({}, "pwpush", _error("url must be an http(s) address.", "url"),

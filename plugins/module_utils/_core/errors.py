@@ -16,14 +16,20 @@ __metaclass__ = type
 
 import re
 
-# {token}, {url}: a declared option named in a message, worded by each door (see ServiceError.worded).
-_OPTION_TERM = re.compile(r"\{([a-z_]+)\}")
+# term("token"): a declared option named in a message, worded by each door (see ServiceError.worded). Marked with
+# private-use characters, so that text a server sent (a file name "{url}") is never taken for a term.
+_OPTION_TERM = re.compile("\ue000([a-z_]+)\ue001")
+
+
+def term(option):
+    """The declared option `option` in a message, for each door to word (token (PWPUSH_TOKEN), pwpush_token ...)."""
+    return "\ue000%s\ue001" % option
 
 
 class ServiceError(Exception):
     """A failure worth one clear sentence to the user; never carries a secret.
 
-    The sentence may name the service's options as {option} terms (a subclass's OPTIONS declares them): `message`
+    The sentence may name the service's options as term(option) (a subclass's OPTIONS declares them): `message`
     words them as the Ansible doors do, token (PWPUSH_TOKEN); worded() lets another door use its own names.
     """
 
@@ -54,7 +60,7 @@ class ServiceError(Exception):
         return error
 
     def worded(self, words):
-        """The sentence with each {option} term in a door's words (words(option) -> text)."""
+        """The sentence with each term(option) in a door's words (words(option) -> text)."""
         return _OPTION_TERM.sub(lambda term: words(term.group(1)) if term.group(1) in self.OPTIONS else term.group(0),
                                 self.template)
 

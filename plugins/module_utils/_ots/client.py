@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError, term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets, refuse_secret_in_link
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
@@ -79,8 +79,8 @@ class OtsClient(DeclaredClient):
         # The door masks no_log values in its results (Ansible): secrets it could garble are refused.
         self.masked_results = masked_results
         if bool(username) != bool(api_token):
-            raise OtsError("{username} and {api_token} go together: set both for an account, or neither to share "
-                           "anonymously.", code="invalid_value", option="username")
+            raise OtsError("%s and %s go together: set both for an account, or neither to share anonymously." % (
+                term("username"), term("api_token")), code="invalid_value", option="username")
         self.url = url
         self.authenticated = bool(username)
         # Every secret of this client's calls, masked in its messages (lookups have no no_log to do it).
@@ -201,7 +201,7 @@ class OtsClient(DeclaredClient):
 
     def recent(self):
         if not self.authenticated:
-            raise OtsError("Listing recent secrets needs an account: set {username} and {api_token}.",
+            raise OtsError("Listing recent secrets needs an account: set %s and %s." % (term("username"), term("api_token")),
                            code="account_required", option="username")
         body = self._call("GET", "/private/recent", "list recent secrets", expected="a JSON list of receipts",
                           shape=list)
@@ -300,8 +300,8 @@ class OtsClient(DeclaredClient):
         # The server's own words may echo what it was sent: quoted only with every secret of the call masked.
         shown = mask_secrets(message, tuple(self._secrets)) if message is not None else None
         if message == "Not authorized" or intended == "401":
-            text = ("authentication failed: {username} or {api_token} is not valid for %s (the v1 API answers 404 "
-                    "'Not authorized'). Check them and {url}." % self.url)
+            text = ("authentication failed: %s or %s is not valid for %s (the v1 API answers 404 'Not authorized'). "
+                    "Check them and %s." % (term("username"), term("api_token"), self.url, term("url")))
         elif message == "Unknown secret":
             text = ("no such secret: it was already read, burned or expired, or the passphrase is wrong "
                     "(the v1 API answers all of these the same way)")
@@ -317,7 +317,7 @@ class OtsClient(DeclaredClient):
             text = "%s (HTTP %d%s)" % (shown, status, ", intended %s" % intended if intended else "")
         else:
             text = "HTTP %d from %s" % (status, self.url)
-        concerns = dict(code="bad_credentials", option="api_token") if "{api_token}" in text else {}
+        concerns = dict(code="bad_credentials", option="api_token") if term("api_token") in text else {}
         error = OtsError("Could not %s: %s." % (action, text.rstrip(".")), status=status, body=body, **concerns)
         error.body_message = message
         return error

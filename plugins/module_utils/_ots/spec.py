@@ -13,6 +13,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import is_email
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import refuse_short_secret
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
 
@@ -78,7 +79,7 @@ def validate_secret_options(secret=None, passphrase=None, ttl=None, recipient=No
                 TTL_MIN, maximum, "" if authenticated else " for anonymous use (up to 30 days with an account)", ttl))
     if recipient is not None:
         if not authenticated:
-            raise OtsError("recipient needs an account: set {username} and {api_token}.", code="account_required",
+            raise OtsError("recipient needs an account: set %s and %s." % (term("username"), term("api_token")), code="account_required",
                            option="username")
         if not is_email(recipient):
             raise OtsError("recipient %r is not an email address." % recipient)

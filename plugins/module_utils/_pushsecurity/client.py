@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import describe_body, json_or_none
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError, term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
@@ -49,7 +49,7 @@ class PushSecurityClient(DeclaredClient):
         """options: the transport's (timeout, validate_certs, ca_path, retries; declared defaults when not given)."""
         self.url = service_url(url, "the Push Security API", PushSecurityError)
         if not api_key:
-            raise PushSecurityError("api_key is required (a Full access key for writes): set {api_key}.",
+            raise PushSecurityError("api_key is required (a Full access key for writes): set %s." % term("api_key"),
                                     code="invalid_value", option="api_key")
         # Masked in every message: the API key, and the passwords of the call (not no_log in the module).
         self._secrets = [api_key]

@@ -24,7 +24,7 @@ import os
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError, term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import refuse_secret_in_link
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.options import DeclaredClient, default
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
@@ -108,7 +108,7 @@ class PwpushClient(ExistingPushes, DeclaredClient):
         response = self.send("GET", "/api/v1/version.json", operation=VERSION)
         if response.status_code == 404:
             raise PwpushError("%s is not a Password Pusher server: neither /api/v2/version nor /api/v1/version.json "
-                              "exists there. Check {url}." % self.url, status=404, code="not_the_service", option="url")
+                              "exists there. Check %s." % (self.url, term("url")), status=404, code="not_the_service", option="url")
         if response.status_code != 200:
             self.raise_for_answer(response, VERSION_V1)
         body = json_or_none(response)
@@ -271,7 +271,7 @@ class PwpushClient(ExistingPushes, DeclaredClient):
 
     def require_token(self, what):
         if not self.token:
-            raise PwpushError("An API token is needed to %s: set {token}." % what, code="token_required", option="token")
+            raise PwpushError("An API token is needed to %s: set %s." % (what, term("token")), code="token_required", option="token")
 
     def send(self, method, path, operation, **kwargs):
         try:

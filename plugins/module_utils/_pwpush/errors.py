@@ -13,7 +13,7 @@ __metaclass__ = type
 from collections import namedtuple
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError, term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import mask_secrets
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
 
@@ -81,11 +81,11 @@ def raise_for(response, operation, url, secrets, retries):
     detail = mask_secrets(error_text(response), secrets, limit=200)
     if status == 401 and not response.content:
         message = ("authentication failed (HTTP 401 with an empty body): the token or email is not valid for %s. "
-                   "Check {token} and {url}." % url)
+                   "Check %s and %s." % (url, term("token"), term("url")))
     elif (status, operation.key) in _WORDING:
         message = _WORDING[(status, operation.key)].format(detail=detail, url=url)
     elif status == 401:
-        message = "authentication required (HTTP 401: %s): set {token}" % detail
+        message = "authentication required (HTTP 401: %s): set %s" % (detail, term("token"))
     elif status == 403:
         message = "forbidden (HTTP 403: %s): the push does not belong to this token's user" % detail
     elif status == 404:
@@ -103,7 +103,7 @@ def raise_for(response, operation, url, secrets, retries):
                    "/first_run until its first admin exists)" % (status, location))
     else:
         message = "HTTP %d from %s: %s" % (status, url, detail or "no details")
-    concerns = dict(code="bad_credentials", option="token") if "{token}" in message else {}
+    concerns = dict(code="bad_credentials", option="token") if term("token") in message else {}
     raise PwpushError("Could not %s: %s." % (operation.text, message.rstrip(".")), status=status, body=body,
                       **concerns)
 

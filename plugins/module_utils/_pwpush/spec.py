@@ -13,6 +13,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import term
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.masking import (
     refuse_secret_in_fields,
     refuse_short_secret,
@@ -135,7 +136,7 @@ class PushSpec:
             if not self.files:
                 raise PwpushError("kind=file needs files: a list of 1 to %d paths." % MAX_FILES)
             if not has_token:
-                raise PwpushError("File pushes need an API token: set {token}.", code="token_required", option="token")
+                raise PwpushError("File pushes need an API token: set %s." % term("token"), code="token_required", option="token")
         else:
             if self.files:
                 raise PwpushError("files can only be given with kind=file (kind is %s)." % self.kind)

@@ -47,3 +47,12 @@ def test_check_numbers_checks_every_declared_number():
     with pytest.raises(OptionError, match="password_length must be between 8 and 1024 .got 7.") as refused:
         check_numbers(CREDENTIAL_LINKS, values.get)
     assert refused.value.option == "password_length"
+
+
+def test_text_a_server_sent_is_never_taken_for_an_option_term():
+    from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import term
+    from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+
+    exc = PwpushError("Could not save {url} and {token}.txt: set %s." % term("token"))
+    assert exc.message == "Could not save {url} and {token}.txt: set token (PWPUSH_TOKEN)."
+    assert exc.worded(lambda option: "pwpush_" + option) == "Could not save {url} and {token}.txt: set pwpush_token."
