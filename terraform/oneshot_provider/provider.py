@@ -3,9 +3,9 @@
 """The provider on the `tf` framework: settings, clients, and its resources and data source
 (pwpush.py, ots.py).
 
-Every request to a service goes through the collection's clients (PwpushClient, OtsClient):
-no file here holds HTTP code. The attributes of a resource's sealed block reach the resource in
-plain text only during create; state keeps a digest (see servicer.py, digest.py). Every error
+Every request to a service goes through the collection's clients (PwpushClient, OtsClient), one per service for
+the provider process (clients.py): no file here holds HTTP code. The attributes of a resource's sealed block reach
+the resource in plain text only during create; state keeps a digest (see servicer.py, digest.py). Every error
 diagnostic names the attribute it is about.
 """
 
@@ -16,8 +16,10 @@ from tf.schema import Schema
 from tf.types import Unknown
 
 from oneshot_provider import SOURCE_ADDRESS, collection
+from oneshot_provider.clients import SERVICE_NAMES, ProcessClients
 from oneshot_provider.common import declared, declared_attribute, in_provider_words, known, lib, setting_words
 from oneshot_provider.ots import OtsSecret
+from oneshot_provider.owner_lists import OwnerLists
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
 
 # The connection options a provider block sets, per service (declared in the collection: module_utils/api.py).
@@ -37,7 +39,8 @@ _DESCRIPTIONS = {
     "ots_api_token": "onetimesecret API token",
 }
 _MORE = {"pwpush_token": " Needed to refresh views and expiry without spending a view."}
-SERVICE_NAMES = {"pwpush": "Password Pusher", "ots": "onetimesecret"}
+# Added to the error of a request StopProvider ended: Terraform prints it under the resource it was for.
+STOPPED = " Terraform was interrupted and asked the provider to stop, so the request was ended."
 
 
 def settings():
@@ -74,6 +77,14 @@ class OneshotProvider(Provider):
     def __init__(self):
         self.settings = {}
         self.configured = False
+        self.clients = ProcessClients(self.new_client)
+        self.owner_lists = OwnerLists()  # the pwpush token owner's pushes, read once for every refresh
+
+    def stop(self):
+        self.clients.stop()
+
+    def close(self):
+        self.clients.close()
 
     def get_model_prefix(self):
         return "oneshot_"
@@ -132,8 +143,9 @@ class OneshotProvider(Provider):
         return resolve(getattr(declared(), set_name), given_values(given)).get
 
     def new_client(self, service):
-        """A client as from_options builds it, for a door whose results are never masked: Ansible's rule against
-        short secrets (they could garble a masked link) does not apply, so a 4-digit PIN can be pushed."""
+        """A new client as from_options builds it (ProcessClients keeps the one the calls share), for a door whose
+        results are never masked: Ansible's rule against short secrets (they could garble a masked link) does not
+        apply, so a 4-digit PIN can be pushed."""
         module = lib()[service]
         client_class = module.PwpushClient if service == "pwpush" else module.OtsClient
         return client_class.from_options(self._get_option(service), masked_results=False)
@@ -143,32 +155,32 @@ class OneshotProvider(Provider):
         self.call(diags, None, service, None)
 
     def call(self, diags, summary, service, action, path=None):
-        """Run action(client) with a fresh client of service; a ServiceError becomes one error diagnostic (None).
+        """Run action(client) with the process's client of service; a ServiceError becomes one error diagnostic
+        (None).
 
         What keeps the provider from the server (its settings, no answer, the answer of another service) is about
-        the provider's settings and is worded so (server_problem); only the rest is the action's (summary, path).
+        the provider's settings and is worded so (server_problem); a request StopProvider ended is the action's,
+        and says so; the rest is the action's (summary, path).
         """
         error_type = lib()["ServiceError"]
         client = None
         identified = False
         try:
-            client = self.new_client(service)
+            client = self.clients.get(service)
             if action is None:
                 return None
-            if service == "pwpush":
-                client.version_info()  # every call asks it first anyway (cached): it tells what the server is
+            self.clients.identify(service, client)
             identified = True
             return action(client)
         except error_type as exc:
-            if client is None or not identified or exc.code == "no_answer" or _not_the_service(service, exc):
+            if exc.code == lib()["options"].CANCELLED:
+                diags.add_error(summary or "Stopped", in_provider_words(exc, service) + STOPPED)
+            elif client is None or not identified or exc.code == "no_answer" or _not_the_service(service, exc):
                 self.server_problem(diags, service, exc, settings_only=client is None)
             else:
                 message = in_provider_words(exc, service)
                 diags.add_error(summary, message, path=path(message) if callable(path) else path)
             return None
-        finally:
-            if client is not None:
-                client.close()
 
     def server_problem(self, diags, service, exc, settings_only=False):
         """An error of the provider's settings for service: never a resource attribute's, and in the provider's

@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SERVE = os.path.join(ROOT, "tests", "fakes", "serve")
 sys.path.insert(0, HERE)
 
-from realtf import TIMINGS, Workspace, dev_overrides_config, make_mirror  # noqa: E402  pylint: disable=wrong-import-position
+from realtf import FIGURES, TIMINGS, Workspace, dev_overrides_config, make_mirror  # noqa: E402  pylint: disable=wrong-import-position
 
 PWPUSH_TOKEN = "tf-test-pwpush-token-0001"
 PWPUSH_EMAIL = "owner@example.com"
@@ -41,6 +41,9 @@ class Fake:
 
     def post(self, path, **kwargs):
         return self.http.post(self.url + path, timeout=10, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.http.delete(self.url + path, timeout=10, **kwargs)
 
     def stop(self):
         self.proc.terminate()
@@ -115,7 +118,10 @@ def workspace(tmp_path, cache_home):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Seconds per Terraform command, wall-clock and CPU (medians): the figures docs/terraform.md quotes."""
+    """Seconds per Terraform command, wall-clock and CPU (medians), and the tests' own figures (FIGURES): what
+    docs/terraform.md quotes."""
+    for figure in FIGURES:
+        terminalreporter.write_line(figure)
     if not TIMINGS:
         return
     terminalreporter.write_line("Terraform commands (%s): median and max wall-clock s, median CPU s, "
