@@ -161,7 +161,9 @@ def serve(provider, servicer_class, environ=None):
         def StreamStdio(self, request, context):
             return iter(())  # logs go to stderr, which go-plugin reads directly
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=10))
+    # Terraform calls up to -parallelism (10 by default) operations at once and StopProvider beside them: a pool
+    # that size would leave Ctrl-C's StopProvider waiting behind the very requests it must end.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
     rpc.add_ProviderServicer_to_server(servicer_class(provider), server)
     controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
@@ -194,6 +196,7 @@ def serve(provider, servicer_class, environ=None):
     finally:
         server.stop(grace=0.2).wait()
         shutil.rmtree(socket_dir, ignore_errors=True)
+        getattr(provider, "close", lambda: None)()  # the clients' sessions
     # Terraform waits for the process to end after every command's last call: skip the interpreter's
     # slow teardown of grpc's threads (nothing is left to flush but stderr).
     sys.stderr.flush()

@@ -17,6 +17,8 @@ block (min 1, max 1 element), and for it:
   along, hands them to the resource's create, and returns fresh digests in the new state:
   an unknown planned value may become anything, so Terraform accepts it.
 
+StopProvider (Terraform's answer to Ctrl-C) cancels the provider's clients: requests in flight end at once.
+
 Every RPC turns an unexpected exception into one error diagnostic: no traceback reaches
 Terraform's terminal or its TF_LOG output (tf's own wrapper prints one). tf advertises
 plan_destroy but answers a destroy plan with an error; here a destroy plan is planned as null.
@@ -157,4 +159,5 @@ class OneshotServicer(ProviderServicer):
 
     @_guarded
     def StopProvider(self, request, context):
+        self.app.stop()
         return pb.StopProvider.Response()

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import tempfile
 import time
@@ -150,6 +151,26 @@ class Workspace:
         TIMINGS.setdefault(key, []).append((run.seconds, _children_cpu() - cpu, run.provider_starts()))
         if expect is not None:
             assert run.returncode == expect, run
+        return run
+
+    def interrupted(self, *args, ready, env=None, timeout=120):
+        """Run terraform ARGS and press Ctrl-C once ready() is true: SIGINT to Terraform's process group, as a
+        terminal sends it (Terraform's outer process ignores a SIGINT of its own and leaves it to the group).
+        The Run's seconds are those from the interrupt to Terraform's exit."""
+        trace = os.path.join(self.logs, "%02d-%s.log" % (len(self.runs), args[0]))
+        full_env = dict(self.env, TF_LOG="trace", TF_LOG_PATH=trace, **(env or {}))
+        command = [terraform_binary(), args[0], "-no-color", *args[1:]]
+        process = subprocess.Popen(command, cwd=self.dir, env=full_env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not ready() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        interrupted_at = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=timeout)
+        completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+        run = Run(list(args), completed, time.monotonic() - interrupted_at, trace)
+        self.runs.append(run)
         return run
 
     def state(self):
