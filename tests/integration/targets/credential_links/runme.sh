@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # credential_links against the local test servers, every play at -vvvv through the leak check; the passwords the
 # module generated (kept by the plays in a 0600 file) must not show in the capture either.
-#   pwpush.yml        hosted, oss and v1 servers: check mode, first run, re-run (all reused, changed=0), a person
+#   pwpush.yml        hosted, oss, v1 and v2-legacy servers: check mode, first run, re-run (all reused, changed=0), a person
 #                     added gets the only new link, the link holds the returned password, bad input
 #   ots.yml           onetimesecret: previous_links, check mode, pace
 #   rate_limited.yml  RATE_LIMITED_PEOPLE (default 200) people against the server's default limits (120 a minute,
@@ -25,7 +25,7 @@ generated_passwords_absent() {
     rm -f "${CREDENTIAL_LINKS_PASSWORDS}"
 }
 
-for mode in ${PWPUSH_MODES:-hosted oss v1}; do
+for mode in ${PWPUSH_MODES:-hosted oss v1 v2-legacy}; do
     CHECKED_PLAYBOOK_LOG="${work}/pwpush-${mode}.log" PWPUSH_MODES="${mode}" run_in_modes pwpush.yml "$@"
     generated_passwords_absent "${work}/pwpush-${mode}.log"
 done

@@ -1,3 +1,5 @@
 #!/usr/bin/env bash
 source ../setup_fakes/lib.sh
+# Every server mode, 2.3-2.8 servers (v2-legacy) too.
+export PWPUSH_MODES="${PWPUSH_MODES:-hosted oss v1 v2-legacy}"
 run_in_modes play.yml "$@"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 source ../setup_fakes/lib.sh
+# Every server mode, 2.3-2.8 servers (v2-legacy) too.
+export PWPUSH_MODES="${PWPUSH_MODES:-hosted oss v1 v2-legacy}"
 export REQUEST_PASSPHRASE="request-phrase-for-tests-0001"
 LEAK_VALUE_NAMES="REQUEST_PASSPHRASE"
 export LEAK_VALUE_NAMES
