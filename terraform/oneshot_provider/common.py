@@ -113,3 +113,17 @@ class Base:
 
     def check_with_server(self, diags, planned):
         """At plan time of a create: what only the server can tell (nothing by default)."""
+
+    def import_not_found(self, diags, what, service):
+        """No such object to import: Terraform's own words for it (1.0.3 would report an empty import as a success)."""
+        diags.add_error(
+            "Cannot import non-existent remote object",
+            "While attempting to import an existing object, the provider detected that no %s exists with the given "
+            "id. Only pre-existing objects can be imported; check that the id is correct and that it is associated "
+            "with the provider's configured %s, or use \"terraform apply\" to create a new remote object for this "
+            "resource." % (what, setting_words(service, "url")))
+
+    def adopts(self, imported, wanted):
+        """Whether the first plan after an import may take the configured sealed values `wanted` as the imported
+        object's (no contradiction with what its server told, see servicer.py)."""
+        return True

@@ -19,7 +19,7 @@ from oneshot_provider.common import (
     lib_or_error,
     sealed_block,
 )
-from oneshot_provider.servicer import sealed_values
+from oneshot_provider.servicer import SEALED, sealed_values
 
 
 # What each argument is, for `terraform providers schema`; types come from the collection's declarations.
@@ -151,8 +151,43 @@ class OtsSecret(Base, Resource):
             return None  # the receipt itself expired (2 x ttl): Terraform plans a new secret
         return self._merge(dict(current), receipt, bool(current.get("passphrase_required")))
 
+    def import_(self, ctx, id):  # pylint: disable=redefined-builtin
+        """terraform import ADDRESS METADATA_KEY (or the receipt's link): the receipt, which neither reveals nor
+        burns the secret. The secret cannot be read back; digest.IMPORTED stands for it and the next plan takes the
+        configured one (servicer.py). A key the server does not know: an error worded as Terraform words it."""
+        ots = lib()["ots"]
+
+        def read_receipt(client):
+            try:
+                return client.metadata(id)
+            except ots.OtsError as exc:
+                if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
+                    return "gone"
+                raise
+
+        receipt = self.provider.call(ctx.diagnostics, "Cannot import the secret", "ots", read_receipt)
+        if receipt == "gone":
+            self.import_not_found(ctx.diagnostics, "secret", "ots")
+        if receipt is None or receipt == "gone" or not receipt.get("metadata_key"):
+            return None
+        key = receipt["metadata_key"]
+        # Missing once the secret is gone: then not known.
+        required = receipt.get("passphrase_required", receipt.get("has_passphrase"))
+        state = dict((name, None) for name in self.INPUTS)
+        state.update(id=digest.public_id("ots", key), metadata_key=key, url=receipt.get("secret_url"),
+                     receipt_url=receipt.get("metadata_url"), state=None, expires_at=None)
+        self._merge(state, receipt, bool(required))
+        state["passphrase_required"] = None if required is None else bool(required)
+        state[SEALED] = [dict(secret=digest.IMPORTED, passphrase=None if required is False else digest.IMPORTED)]
+        return state
+
+    def adopts(self, imported, wanted):
+        """A secret known to need a passphrase, or known not to, is not the configured one if it says otherwise."""
+        required = imported.get("passphrase_required")
+        return required is None or required == (wanted.get("passphrase") is not None)
+
     def update(self, ctx, current, planned):
-        return planned
+        return planned  # only computed values, or the first plan after an import, get here
 
     def delete(self, ctx, current):
         diags = ctx.diagnostics

@@ -20,7 +20,7 @@ from oneshot_provider.common import (
     sealed_block,
     str_or_none,
 )
-from oneshot_provider.servicer import sealed_values
+from oneshot_provider.servicer import SEALED, sealed_values
 
 # What each push argument is, for `terraform providers schema`; names and types come from the collection's
 # declarations (PushSpec.OPTIONS: PWPUSH_PUSH and PWPUSH_PUSH_OWNER of module_utils/api.py).
@@ -231,8 +231,37 @@ class PwpushPush(Base, Resource):
             self._merge(state, found[1])
         return state
 
+    def import_(self, ctx, id):  # pylint: disable=redefined-builtin
+        """terraform import ADDRESS URL_TOKEN (or the push's link): what the server tells without spending a view.
+        The payload cannot be read back; digest.IMPORTED stands for it and the next plan takes the configured one
+        (servicer.py). A token the server does not know: an error worded as Terraform words it."""
+        diags = ctx.diagnostics
+        found = self.provider.call(diags, "Cannot import the push", "pwpush",
+                                   lambda client: self._look_up(diags, client, reference=id))
+        if found == "gone":
+            self.import_not_found(diags, "push", "pwpush")
+        if found is None or found == "gone":
+            return None
+        token, push, link = found
+        state = dict((name, None) for name in self.INPUTS)
+        state.update(id=digest.public_id("pwpush", token), url_token=token, url=link, created_at=None, expired=None,
+                     expired_on=None, views_remaining=None, days_remaining=None, passphrase_protected=None)
+        if push is not None:
+            self._merge(state, push)
+            # The owner's link, as create stores it (with /r when the push has the retrieval step).
+            state.update(url=push.get("url") or link, passphrase_protected=push.get("passphrase_protected"))
+        protected = state["passphrase_protected"]
+        state[SEALED] = [dict(payload=digest.IMPORTED, passphrase=None if protected is False else digest.IMPORTED)]
+        return state
+
+    def adopts(self, imported, wanted):
+        """A push known to have a passphrase, or known to have none, is not the configured one if it says otherwise."""
+        protected = imported.get("passphrase_protected")
+        return protected is None or protected == (wanted.get("passphrase") is not None)
+
     def update(self, ctx, current, planned):
-        return planned  # every argument forces a new push; only computed values can get here
+        # Every argument forces a new push: only computed values, or the first plan after an import, get here.
+        return planned
 
     def delete(self, ctx, current):
         token = current.get("url_token")

@@ -17,6 +17,11 @@ block (min 1, max 1 element), and for it:
   along, hands them to the resource's create, and returns fresh digests in the new state:
   an unknown planned value may become anything, so Terraform accepts it.
 
+An imported resource has no digests: its secrets cannot be read back, so import stores digest.IMPORTED for them.
+The first plan after an import takes the configuration as it is (unless what the server told contradicts it, e.g.
+a passphrase the push does not have): an in-place update, with a warning, whose apply stores the configured
+values' digests and sends no request. Plans compare digests from then on.
+
 StopProvider (Terraform's answer to Ctrl-C) cancels the provider's clients: requests in flight end at once.
 
 Every RPC turns an unexpected exception into one error diagnostic: no traceback reaches
@@ -103,6 +108,7 @@ class OneshotServicer(ProviderServicer):
     ValidateResourceConfig = _guarded(ProviderServicer.ValidateResourceConfig.__wrapped__)
     ValidateDataResourceConfig = _guarded(ProviderServicer.ValidateDataResourceConfig.__wrapped__)
     UpgradeResourceState = _guarded(ProviderServicer.UpgradeResourceState.__wrapped__)
+    ImportResourceState = _guarded(ProviderServicer.ImportResourceState.__wrapped__)
     ConfigureProvider = _guarded(ProviderServicer.ConfigureProvider.__wrapped__)
     ReadResource = _guarded(ProviderServicer.ReadResource.__wrapped__)
     ReadDataSource = _guarded(ProviderServicer.ReadDataSource.__wrapped__)
@@ -118,7 +124,10 @@ class OneshotServicer(ProviderServicer):
         prior = _dynamic(request, "prior_state")
         config = _dynamic(request, "config") or {}
         wanted, stored = sealed_values(config), sealed_values(prior)
-        unchanged = prior is not None and stored and all(
+        resource = self.app.new_resource(self._get_res_cls(request.type_name))
+        imported = prior is not None and digest.is_imported(stored)
+        adopted = imported and resource.adopts(prior, wanted)
+        unchanged = prior is not None and stored and not imported and all(
             (wanted.get(name) is None and stored.get(name) is None)
             or digest.matches(wanted.get(name), stored.get(name)) for name in fields)
         if unchanged:
@@ -128,12 +137,19 @@ class OneshotServicer(ProviderServicer):
         proposed[SEALED] = [element]
         response = ProviderServicer.PlanResourceChange.__wrapped__(
             self, _with(request, proposed_new_state=proposed), context)
-        if prior is not None and not unchanged:
+        if adopted:
+            # Nothing of the configuration can be compared with the server's: take it, in place.
+            del response.requires_replace[:]
+            response.diagnostics.extend(Diagnostics().add_warning(
+                "Configuration taken as it is for an imported %s" % request.type_name,
+                "Its secrets and arguments cannot be read back from the server, so this plan takes the configured "
+                "values as the ones it was made with; applying it stores them and sends no request. If they differ, "
+                "replace it: terraform apply -replace=ADDRESS.").to_pb())
+        elif prior is not None and not unchanged:
             response.requires_replace.append(_to_attribute_path([SEALED]))
         if prior is None and not any(d.severity == pb.Diagnostic.ERROR for d in response.diagnostics):
             # A create: check the arguments against the server now rather than at apply.
             diags = Diagnostics()
-            resource = self.app.new_resource(self._get_res_cls(request.type_name))
             resource.check_with_server(diags, proposed)
             response.diagnostics.extend(diags.to_pb())
         return response
@@ -143,9 +159,10 @@ class OneshotServicer(ProviderServicer):
         fields = self._sealed_fields(request.type_name)
         planned = _dynamic(request, "planned_state")
         prior = _dynamic(request, "prior_state")
-        if not fields or planned is None or prior is not None:
+        if not fields or planned is None or (prior is not None and not digest.is_imported(sealed_values(prior))):
             return ProviderServicer.ApplyResourceChange.__wrapped__(self, request, context)
-        # Create: the plain values come from the configuration, never from (or back into) state.
+        # A create, or the first apply after an import: the plain values come from the configuration, never from
+        # (or back into) state.
         plain = dict(planned)
         plain[SEALED] = [dict((name, sealed_values(_dynamic(request, "config")).get(name)) for name in fields)]
         response = ProviderServicer.ApplyResourceChange.__wrapped__(self, _with(request, planned_state=plain), context)

@@ -139,7 +139,7 @@ class Workspace:
         trace = os.path.join(self.logs, "%02d-%s.log" % (len(self.runs), args[0]))
         full_env = dict(self.env, TF_LOG="trace", TF_LOG_PATH=trace, **(env or {}))
         command = [terraform_binary(), *args]
-        if args[0] in ("plan", "apply", "destroy", "init", "output", "refresh"):
+        if args[0] in ("plan", "apply", "destroy", "init", "output", "refresh", "import"):
             command.insert(2, "-no-color")
         started, cpu = time.monotonic(), _children_cpu()
         completed = subprocess.run(command, cwd=self.dir, env=full_env, capture_output=True, text=True,
