@@ -307,7 +307,8 @@ class OtsClient(DeclaredClient):
                     "(the v1 API answers all of these the same way)")
         elif message == "Double check that passphrase":
             text = "wrong or missing passphrase: a secret that has one needs it to be burned (option passphrase)"
-        elif message and message.startswith("Rate limit exceeded"):
+        elif message and message.startswith("Rate limit exceeded") and status != 429:
+            # The 20-minute limit answers 404 (intended 400); a 429 is a short throttle the transport already retried.
             text = "rate limited by %s: %s (the limit is per 20 minutes; retrying now does not help)" % (self.url, shown)
         elif message == "An unexpected error occurred :[":
             text = "the server refused (too many wrong passphrases lock a secret for 30 minutes)"

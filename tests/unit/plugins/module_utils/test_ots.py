@@ -144,3 +144,12 @@ def test_recent_needs_an_account():
     with pytest.raises(OtsError, match="needs an account"):
         client.recent()
     assert stub.calls == []
+
+
+def test_a_429_in_the_apps_own_words_is_a_short_throttle_not_the_20_minute_limit():
+    throttled = response(429, {"error": "Rate limit exceeded", "error_type": "LimitExceeded", "retry_after": 1})
+    client, _stub = make_client([throttled] * 5)
+    client.http.retries = 0
+    with pytest.raises(OtsError, match=r"rate limited by .* \(HTTP 429\) after 0 retries") as refused:
+        client.metadata(META)
+    assert "20 minutes" not in refused.value.message
