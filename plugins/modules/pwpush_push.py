@@ -290,7 +290,8 @@ def ensure_absent(module, client):
                 raise
             expired.append(target)
             continue
-        changed, push = client.expire(target)
+        # Found in the owner's active list just now (by name): no audit read before the DELETE.
+        changed, push = client.expire(target, known_active=not params["url_token"])
         if changed:
             expired.append(push.get("url_token") or target)
     result = dict(changed=bool(expired), expired_tokens=expired)

@@ -268,8 +268,10 @@ class PwpushPush(Base, Resource):
         if current.get("expired") is True:
             return  # expired when last refreshed: a push never comes back, nothing to send
         if token:
+            # Active when last refreshed: no audit read before the DELETE (a destroy of a push is 2 requests).
+            known_active = current.get("expired") is False
             self.provider.call(ctx.diagnostics, "Could not expire the push", "pwpush",
-                               lambda client: client.expire(token))
+                               lambda client: client.expire(token, known_active=known_active))
 
 
 class PwpushInstance(Base, DataSource):
