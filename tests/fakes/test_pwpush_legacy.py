@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conftest import SERVE, fake_env
-from test_pwpush_server import TOKEN1, TOKEN2, UNLIMITED, PwpushServer, create, retrieve, servers  # noqa: F401
+from test_pwpush_server import TOKEN1, TOKEN2, UNLIMITED, PwpushServer, create, retrieve, servers  # noqa: F401  pylint: disable=unused-import
 
 OWNER = {"Authorization": "Bearer " + TOKEN1}
 
