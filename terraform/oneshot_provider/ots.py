@@ -131,20 +131,10 @@ class OtsSecret(Base, Resource):
     def read(self, ctx, current):
         """The receipt (GET /private/KEY): reading it never reveals or burns the secret."""
         diags = ctx.diagnostics
-        ots = lib()["ots"]
         key = current.get("metadata_key")
         if not key:
             return current
-
-        def refresh(client):
-            try:
-                return client.metadata(key)
-            except ots.OtsError as exc:
-                if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
-                    return "gone"
-                raise
-
-        receipt = self.provider.call(diags, "Could not read the receipt", "ots", refresh)
+        receipt = self.provider.call(diags, "Could not read the receipt", "ots", _receipt_or_gone(key))
         if diags.has_errors():
             return current
         if receipt == "gone":
@@ -155,17 +145,7 @@ class OtsSecret(Base, Resource):
         """terraform import ADDRESS METADATA_KEY (or the receipt's link): the receipt, which neither reveals nor
         burns the secret. The secret cannot be read back; digest.IMPORTED stands for it and the next plan takes the
         configured one (servicer.py). A key the server does not know: an error worded as Terraform words it."""
-        ots = lib()["ots"]
-
-        def read_receipt(client):
-            try:
-                return client.metadata(id)
-            except ots.OtsError as exc:
-                if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
-                    return "gone"
-                raise
-
-        receipt = self.provider.call(ctx.diagnostics, "Cannot import the secret", "ots", read_receipt)
+        receipt = self.provider.call(ctx.diagnostics, "Cannot import the secret", "ots", _receipt_or_gone(id))
         if receipt == "gone":
             self.import_not_found(ctx.diagnostics, "secret", "ots")
         if receipt is None or receipt == "gone" or not receipt.get("metadata_key"):
@@ -209,3 +189,16 @@ class OtsSecret(Base, Resource):
                 raise
 
         self.provider.call(diags, "Could not burn the secret", "ots", burn)
+
+
+def _receipt_or_gone(key):
+    """A call reading the receipt of key (a metadata key or the receipt's link): the receipt, or "gone" when the
+    server no longer knows it (it never reveals nor burns the secret)."""
+    def read(client):
+        try:
+            return client.metadata(key)
+        except lib()["ots"].OtsError as exc:
+            if exc.status == 404 and exc.body_message in ("Unknown secret", "Not Found"):
+                return "gone"
+            raise
+    return read
