@@ -75,10 +75,13 @@ def default(option_set, name):
     return option_set[name].get("default")
 
 
+def _spec_entry(option):
+    return dict((key, option[key]) for key in _ARGSPEC_KEYS if key in option)
+
+
 def argument_spec_keys(option_set):
     """The argument spec entries of a set as they are (no env fallback): for options resolved in code."""
-    return dict((name, dict((key, option[key]) for key in _ARGSPEC_KEYS if key in option))
-                for name, option in option_set.items())
+    return dict((name, _spec_entry(option)) for name, option in option_set.items())
 
 
 def argument_spec(*option_sets, **more):
@@ -90,7 +93,7 @@ def argument_spec(*option_sets, **more):
 
     spec = {}
     for name, option in joined(*option_sets).items():
-        entry = dict((key, option[key]) for key in _ARGSPEC_KEYS if key in option)
+        entry = _spec_entry(option)
         if option.get("env"):
             entry["fallback"] = (env_fallback, list(option["env"]))
         spec[name] = entry
@@ -129,8 +132,8 @@ class DeclaredClient(object):
     def transport_settings(cls, given):
         """The transport's options (declared with transport=True): given, else their declared default; and
         read_only (check mode: the transport sends reads only) when given."""
-        settings = dict((name, given[name] if given.get(name) is not None else option.get("default"))
-                        for name, option in cls.OPTIONS.items() if option.get("transport"))
+        settings = resolve(dict((name, option) for name, option in cls.OPTIONS.items() if option.get("transport")),
+                           given)
         if given.get("read_only"):
             settings["read_only"] = True
         return settings
