@@ -18,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleLookupError, AnsibleOptionsError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
@@ -113,7 +113,7 @@ class ServiceLookupBase(LookupBase):
         # Before anything else: a misspelt keyword must not be ignored (a link that stays for 5 views).
         message = unsupported_parameters(self.fqcn, kwargs, self.option_definitions)
         if message:
-            raise AnsibleError(message)
+            raise AnsibleOptionsError(message)  # passed on unwrapped by ansible-core 2.17, never ignored
         self.set_options(var_options=variables, direct=kwargs)
         # Options read from variables arrive untemplated ("{{ vault_token }}"); render them like task options.
         for name, value in list(self._options.items()):
@@ -125,7 +125,7 @@ class ServiceLookupBase(LookupBase):
     def run_with_client(self, name, client_factory, action, secrets=(), read_only=False):
         """action(client) with a client built from this lookup's options (no request yet), closed afterwards.
 
-        A service error becomes an AnsibleError naming the lookup. A server may echo what it was sent, and nothing
+        A service error becomes an AnsibleLookupError naming the lookup. A server may echo what it was sent, and nothing
         masks a lookup's error the way no_log masks a module's: `secrets` (the terms that are secrets) and the
         secret options are masked here.
         """
@@ -138,10 +138,12 @@ class ServiceLookupBase(LookupBase):
             client = client_factory(self.get_option, **door)
             return action(client)
         except ServiceError as exc:
+            # AnsibleLookupError: ansible-core 2.17 passes it on as it is (any other error it wraps in "An unhandled
+            # exception ... original message: X.. X.") and honours the lookup's errors=warn|ignore.
             if getattr(exc, "short_secret", False):  # quotes no value; masking a short one would garble it
-                raise AnsibleError("%s lookup: %s" % (name, exc.message))
+                raise AnsibleLookupError("%s lookup: %s" % (name, exc.message))
             hidden = list(secrets) + [self._options.get(option) for option in SECRET_OPTIONS]
-            raise AnsibleError("%s lookup: %s" % (name, mask_secrets(exc.message, hidden)))
+            raise AnsibleLookupError("%s lookup: %s" % (name, mask_secrets(exc.message, hidden)))
         finally:
             if client is not None:
                 client.close()
