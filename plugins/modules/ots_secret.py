@@ -116,10 +116,11 @@ EXAMPLES = r"""
   register: pin
   no_log: true
 
-- name: Burn it when plans change
+- name: Burn it when plans change (a secret with a passphrase needs it to be burned too)
   oneshot.secrets.ots_secret:
     state: absent
     metadata_key: "{{ shared.metadata_key }}"
+    passphrase: "{{ agreed_phrase }}"
 """
 
 RETURN = r"""
