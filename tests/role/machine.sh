@@ -7,6 +7,7 @@
 #   tests/role/machine.sh down          # stop it, remove the namespace and the copy
 #   tests/role/machine.sh proxy         # ssh ProxyCommand: sshd -i inside the machine
 #   tests/role/machine.sh shell CMD...  # run a command inside (debugging)
+#   tests/role/machine.sh root          # print where its root directory is (secret-watch.py reads it)
 #
 # Several machines at once (the multi-host scenario): ONESHOT_ROLE_MACHINE=NAME gives each its own copy,
 # namespace and host name; `proxy NAME` (ssh's %h) reaches the machine of that name.
@@ -130,5 +131,6 @@ case "${1:-}" in
         pid="$(leader_pid)" || { echo "machine: not running ($ROOT)" >&2; exit 1; }
         exec nsenter -t "$pid" -a "$@"
         ;;
-    *) echo "usage: $0 up [PUBKEY] | down | proxy | shell CMD..." >&2; exit 2 ;;
+    root) echo "$ROOT" ;;
+    *) echo "usage: $0 up [PUBKEY] | down | proxy | shell CMD... | root" >&2; exit 2 ;;
 esac
