@@ -106,12 +106,14 @@ install-check: venv ## build the tarball, install it into an empty path, run a m
 
 # The execution environment: ansible-builder's context, then the image for real, built with podman on a
 # local Debian base image (tests/ee/base-image.sh; cached in podman and /var/cache/oneshot-ee), and
-# ci_handoff.yml and lookups run inside it against a local test server (docs/execution-environment.md).
-# Installs podman, runc and debootstrap itself when missing (root).
+# ci_handoff.yml and lookups run inside it against a local test server; then distribute_credentials and
+# ci_handoff run in it through ansible-runner --process-isolation (as AWX does) and ansible-navigator --eei
+# (docs/execution-environment.md). Installs podman, runc and debootstrap itself when missing (root).
 EE_APT := podman runc debootstrap
-ee: view ## the execution environment: ansible-builder context, then the image built and run with podman
+EE_PIP := ansible-builder==3.2.0 ansible-runner==2.4.3 ansible-navigator==26.10.0
+ee: view ## the execution environment: ansible-builder context, the image built with podman, run by runner and navigator
 	$(call apt_install,$(EE_APT))
-	$(BIN)/python -m pip install -q ansible-builder==3.2.0
+	$(BIN)/python -m pip install -q $(EE_PIP)
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # The documentation site: every module, lookup, filter and the role's argument specs (antsibull-docs) and
