@@ -38,7 +38,8 @@ SECRET_FILES = {
 TLS_KEY_DIR = "etc/nginx/pwpush-tls"
 KINDS = sorted(set(SECRET_FILES.values()) | {"TLS key"})
 SHORTEST = 16  # shorter values (an empty file, a PEM line's tail) would match by chance
-PROGRESS = re.compile(r"PLAY \[|PLAY RECAP|TASK \[|fatal:|FAILED|ERROR|WARNING|INFO|ok=\d+")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+PROGRESS = re.compile(r"^(INFO|WARNING|ERROR|CRITICAL)\b|PLAY \[|PLAY RECAP|TASK \[|fatal:|FAILED!|\[WARNING\]|\bok=\d+")
 
 
 def machine_root(name):
@@ -146,8 +147,9 @@ def main():
                                 text=True, errors="replace")
         for line in proc.stdout:
             out.write(line)
-            if PROGRESS.search(line):
-                print(line.rstrip()[:200], flush=True)
+            plain = ANSI.sub("", line).rstrip()
+            if PROGRESS.search(plain):
+                print(plain[:200], flush=True)
         rc = proc.wait()
     watch.stop.set()
     sampler.join()
