@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks import service_url
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
@@ -53,6 +54,9 @@ _V1_PARAM = {"text": "password", "qr": "password", "file": "file_push", "url": "
 # The fixed text around the url_token in the links a result carries (url, html_url, json_url).
 _LINK_PATHS = ("/p/", "/f/", "/r/", "/api/v2/pushes/")
 _LINK_SUFFIXES = ("/r", ".json", "")
+# Mail notifications (notify_emails_to on create, the notify_emails route) came with 2.9.2: older API v2
+# servers drop the option without a word and answer 404 to the route.
+NOTIFY_SINCE = (2, 9, 2)
 
 
 class PwpushClient(ExistingPushes, DeclaredClient):
@@ -138,6 +142,20 @@ class PwpushClient(ExistingPushes, DeclaredClient):
             return "expire_after_days"
         return "expire_after_duration"
 
+    def require_notify_support(self):
+        """Refuse notify_emails_to, naming the server's release, where the server would drop or 404 it."""
+        if self.api != "v2":
+            raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.",
+                              option="notify_emails_to")
+        release = self.version_info().get("application_version")
+        match = re.match(r"(\d+)\.(\d+)\.(\d+)", release) if isinstance(release, str) else None
+        # Only the open-source numbering is known; the hosted edition has always had notifications.
+        if self.edition == "oss" and match and tuple(int(part) for part in match.groups()) < NOTIFY_SINCE:
+            raise PwpushError(
+                "notify_emails_to needs Password Pusher %s or later; %s runs %s, which has no email notifications "
+                "(it would drop the option without a word). Remove notify_emails_to or upgrade the server." % (
+                    ".".join(str(part) for part in NOTIFY_SINCE), self.url, release), option="notify_emails_to")
+
     def instance_info(self):
         info = dict(self.version_info())
         return dict(
@@ -160,7 +178,12 @@ class PwpushClient(ExistingPushes, DeclaredClient):
             refuse_secret_in_link(option, getattr(spec, option), [self.url + path for path in _LINK_PATHS],
                                   _LINK_SUFFIXES, PwpushError, self.masked_results)
         self._check_kind_enabled(spec.kind)
-        return spec.push_fields(self.expiry_field, self.api)
+        if spec.notify_emails_to:
+            self.require_notify_support()
+        fields = spec.push_fields(self.expiry_field, self.api)
+        if self.api == "v1" and spec.kind == "qr":
+            fields["kind"] = "qr"  # 2.2.x permits password[kind] on /p.json (text is its default)
+        return fields
 
     def create_push(self, spec):
         """Create a push from a PushSpec; returns the push without secrets, with its share link as url."""
@@ -168,8 +191,6 @@ class PwpushClient(ExistingPushes, DeclaredClient):
         if self.api == "v2":
             path, param = "/api/v2/pushes", "push"
         else:
-            if spec.kind == "qr":
-                raise PwpushError("kind=qr needs a server with API v2; this one only has API v1.")
             path, param = "/%s.json" % _V1_PREFIX[spec.kind], _V1_PARAM[spec.kind]
         if spec.kind == "file":
             response = self._post_files(path, param, fields, spec)

@@ -51,6 +51,13 @@ KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
 _KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
 
 
+def unlisted_message(count, who):
+    """Why reuse cannot be decided for `count` names (`who`) the owner's list did not reach."""
+    return ("%s: no active push of that name among the %d newest active pushes of this account, and the server lists "
+            "no further (the account has more), so %s may already have one. Nothing was made" % (
+                who, LIST_MAX_PAGE * LIST_PAGE_SIZE, "it" if count == 1 else "they"))
+
+
 class ExistingPushes:
     """Calls on a push by its token or link, and on the token user's lists."""
 
@@ -169,8 +176,7 @@ class ExistingPushes:
         """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
         self.require_token("send a push's link by email")
         addresses = check_notify_emails(emails)
-        if self.api != "v2":
-            raise PwpushError("notify_emails_to needs a server with API v2; this one only has API v1.")
+        self.require_notify_support()
         token = token_from_reference(reference)
         body = {"notify_emails_to": addresses}
         if locale:
@@ -200,8 +206,12 @@ class ExistingPushes:
             raise PwpushError("The server answered the account list with something other than a JSON list.")
         return accounts
 
-    def iter_pushes(self, which="active"):
-        """Yield the caller's active or expired pushes, page by page, without secrets."""
+    def iter_pushes(self, which="active", on_truncated=None):
+        """Yield the caller's active or expired pushes, page by page, without secrets.
+
+        The server lists LIST_MAX_PAGE pages at most (10,000 pushes) and refuses the next: on_truncated() is called
+        when the list ends there full, so a caller can tell "not in the list" from "not listed".
+        """
         if which not in ("active", "expired"):
             raise PwpushError("list must be active or expired (got %r)." % which)
         self.require_token("list pushes")
@@ -222,6 +232,8 @@ class ExistingPushes:
                 yield self.describe(push)
             if len(batch) < LIST_PAGE_SIZE:
                 return
+        if on_truncated is not None:
+            on_truncated()
 
     def list_pushes(self, which="active", limit=None):
         pushes = []
@@ -231,16 +243,16 @@ class ExistingPushes:
             pushes.append(push)
         return pushes
 
-    def active_links_by_name(self, names, kind="text", passphrase_protected=False):
+    def active_links_by_name(self, names, kind="text", passphrase_protected=False, on_truncated=None):
         """{name: link} of the newest active push called each of `names` that is the same push (reuse.same_push),
-        from ONE paged scan of the owner's list.
+        from ONE paged scan of the owner's list (on_truncated: as iter_pushes).
 
         Only the names asked for are kept (memory grows with them, not with the list); the lists come newest
         first, so the first push seen of a name that passes is its newest.
         """
         wanted = set(names)
         links = {}
-        for push in self.iter_pushes("active"):
+        for push in self.iter_pushes("active", on_truncated=on_truncated):
             name = push.get("name")
             if name in wanted and name not in links and same_push(push, name, kind, passphrase_protected,
                                                                   self.created_kind):
@@ -251,10 +263,36 @@ class ExistingPushes:
         """The newest active push of that name that is the same push as asked for (reuse.same_push), or None."""
         if kind not in KINDS:
             raise PwpushError("kind must be one of %s (got %r)." % (", ".join(KINDS), kind))
-        for push in self.iter_pushes("active"):
+        truncated = []
+        for push in self.iter_pushes("active", on_truncated=lambda: truncated.append(True)):
             if same_push(push, name, kind, passphrase_protected, self.created_kind):
                 return push
+        if truncated:
+            raise PwpushError(unlisted_message(1, repr(name)))
         return None
+
+    def owned_push(self, reference):
+        """The push (without secrets) when the token's user owns it, else None; never counts a view.
+
+        The owner's audit log is read first: only an owner may read it (others get 403, a push of another server
+        404), and only the owner's retrieval counts no view. Then the owner's read tells whether it is active.
+        """
+        token = token_from_reference(reference)
+        response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1}, operation=AUDIT)
+        if response.status_code in (401, 403, 404):
+            return None
+        if response.status_code != 200:
+            self.raise_for_answer(response, AUDIT)
+        response = self.send("GET", self._push_path(token), operation=PREVIEW)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            self.raise_for_answer(response, PREVIEW)
+        push = json_or_none(response)
+        if not isinstance(push, dict) or not is_token(push.get("url_token")):
+            raise PwpushError("Could not read the push %s: %s." % (token, unexpected_answer(
+                response, "the push (a JSON object with its url_token)")), status=response.status_code)
+        return self.describe(push)
 
     def created_kind(self, token):
         """The kind this collection named when it created the push (from the audit log), or None if unknown."""

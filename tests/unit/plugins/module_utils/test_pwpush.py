@@ -156,10 +156,13 @@ def test_version_404_means_api_v1_and_is_cached():
     assert stub.calls[0][2]["allow_redirects"] is False
 
 
-def test_v1_has_no_qr():
-    client, _stub = make_client([response(404, {}), response(200, {"api_version": "1.4"})])
-    with pytest.raises(PwpushError, match="kind=qr needs a server with API v2"):
-        client.create_push(PushSpec(kind="qr", payload="hello-qr-text"))
+def test_v1_sends_qr_as_a_password_of_kind_qr():
+    # 2.2.2 permits password[kind] on /p.json; without it the server would store a text push.
+    client, stub = make_client([response(404, {}), response(200, {"api_version": "1.5"}), response(201, CREATED)])
+    client.create_push(PushSpec(kind="qr", payload="hello-qr-text"))
+    method, url, kwargs = stub.calls[2]
+    assert (method, url) == ("POST", BASE + "/p.json")
+    assert kwargs["json"]["password"]["kind"] == "qr"
 
 
 def test_explicit_v1_skips_detection():

@@ -109,6 +109,29 @@ def test_notify_errors_name_the_server_answer():
     assert stub.calls == []
 
 
+LEGACY_VERSIONS = [{"application_version": "2.5.3", "api_version": "2.0", "edition": "oss"},
+                   dict(OSS_VERSION, application_version="2.9.1")]
+
+
+@pytest.mark.parametrize("version", LEGACY_VERSIONS)
+def test_servers_before_2_9_2_are_refused_notify_emails_to_before_any_push(version):
+    # They would drop it on create without a word, and 404 the notify_emails route.
+    client, stub = make_client([response(200, version)])
+    for call in (lambda: client.create_push(PushSpec(payload="s3cret-value", notify_emails_to="a@example.com")),
+                 lambda: client.notify_emails("tok123456", ["a@example.com"])):
+        with pytest.raises(PwpushError, match="notify_emails_to needs Password Pusher 2.9.2 or later; %s runs %s" % (
+                BASE, version["application_version"])):
+            call()
+    assert [call[:2] for call in stub.calls] == [("GET", BASE + "/api/v2/version")]
+
+
+def test_notify_emails_to_goes_out_from_2_9_2():
+    client, stub = make_client([response(200, dict(OSS_VERSION, application_version="2.9.2")),
+                                response(201, {"url_token": "tok123456"})])
+    client.create_push(PushSpec(payload="s3cret-value", notify_emails_to="a@example.com"))
+    assert stub.calls[1][2]["json"]["push"]["notify_emails_to"] == "a@example.com"
+
+
 def test_accounts():
     client, _stub = make_client([response(200, HOSTED_VERSION), response(200, [{"id": 1001, "name": "Acme"}])])
     assert client.list_accounts() == [{"id": 1001, "name": "Acme"}]
