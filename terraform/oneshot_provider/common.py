@@ -89,24 +89,51 @@ def str_or_none(value):
     return None if value is None else str(value)
 
 
-def error_path(message, names, sealed_names=()):
-    """The attribute a client's message is about: the messages start with the option's name."""
+def error_path(message, names, sealed_names=(), write_only=None):
+    """The attribute a client's message is about: the messages start with the option's name. write_only: the
+    resource's {write-only argument: sealed name} when the configuration uses them."""
     first = message.split(" ", 1)[0].rstrip(":,.")
+    for name, sealed_name in (write_only or {}).items():
+        if first == sealed_name:
+            return [name]
     if first in sealed_names:
         return [SEALED]
     return [first] if first in names else None
 
 
 def sealed_block(description, attributes):
-    """The set block that holds a resource's secrets (exactly one element; see servicer.py)."""
+    """The set block that holds a resource's secrets (one element, or none when the write-only arguments hold them;
+    see servicer.py)."""
     block = SetNestedBlock(SEALED, Block(attributes=attributes, description=description))
-    block.min_items, block.max_items = 1, 1
+    block.min_items, block.max_items = 0, 1
     return block
+
+
+def write_only_attributes(resource_class, descriptions, version_description):
+    """The resource's write-only arguments (WRITE_ONLY; protocol.py marks them so) and the *_wo_version argument
+    whose change replaces the object, as the AWS and Google providers shape them."""
+    return [Attribute(name, String(), optional=True, sensitive=True, description=descriptions[name])
+            for name in resource_class.WRITE_ONLY] + [
+        Attribute(resource_class.WRITE_ONLY_VERSION, Number(), optional=True, requires_replace=True,
+                  description=version_description)]
+
+
+def secrets_required(diags, resource_class, config):
+    """Validation: the secret is given, in the block or as its write-only argument."""
+    first = next(iter(resource_class.WRITE_ONLY))
+    if not config.get(SEALED) and config.get(first) is None:
+        diags.add_error("%s or the sealed block is required" % first,
+                        "Give the %s as %s (Terraform >= 1.11: never kept in plan or state) or in a sealed block "
+                        "(any Terraform: state keeps a digest)." % (resource_class.WRITE_ONLY[first], first),
+                        path=[first])
 
 
 class Base:
     # The attributes of the `sealed` block: state keeps digests of them (see servicer.py).
     SEALED_FIELDS = ()
+    # {write-only argument: the sealed attribute it stands for}, and the argument whose change replaces the object.
+    WRITE_ONLY = {}
+    WRITE_ONLY_VERSION = None
 
     def __init__(self, provider):
         self.provider = provider

@@ -18,8 +18,10 @@ from oneshot_provider.common import (
     lib,
     lib_or_error,
     sealed_block,
+    secrets_required,
+    write_only_attributes,
 )
-from oneshot_provider.servicer import SEALED, sealed_values
+from oneshot_provider.servicer import SEALED, secrets_of, write_only_form
 
 
 # What each argument is, for `terraform providers schema`; types come from the collection's declarations.
@@ -27,11 +29,19 @@ _DESCRIPTIONS = {
     "passphrase": "Passphrase the recipient must enter. Destroy cannot burn such a secret "
                   "(burning needs the passphrase) and leaves it to expire.",
     "ttl": "Seconds: 60 to 7 days anonymously, up to 30 days with an account.",
+    "secret_wo": "Write-only (Terraform >= 1.11): the secret, never kept in plan or state. Instead of the sealed "
+                 "block; change secret_wo_version to share a new one.",
+    "passphrase_wo": "Write-only (Terraform >= 1.11): passphrase the recipient must enter, with secret_wo. Destroy "
+                     "cannot burn such a secret and leaves it to expire.",
 }
+_WO_VERSION = ("Any number: changing it shares a new secret with the current secret_wo and passphrase_wo "
+               "(Terraform cannot see a write-only value change).")
 
 
 class OtsSecret(Base, Resource):
     SEALED_FIELDS = ("secret", "passphrase")
+    WRITE_ONLY = {"secret_wo": "secret", "passphrase_wo": "passphrase"}
+    WRITE_ONLY_VERSION = "secret_wo_version"
     INPUTS = ("ttl", "recipient", "share_domain")
 
     @classmethod
@@ -44,11 +54,12 @@ class OtsSecret(Base, Resource):
         return Schema(
             version=2,
             description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",
-            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+            block_types=[sealed_block("The secrets, on any Terraform: state keeps a salted scrypt digest of each, "
+                                      "not the value. On Terraform >= 1.11 secret_wo keeps nothing.", [
                 Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
                 declared_attribute("passphrase", options["passphrase"], _DESCRIPTIONS, optional=True),
             ])],
-            attributes=[
+            attributes=write_only_attributes(cls, _DESCRIPTIONS, _WO_VERSION) + [
                 declared_attribute("ttl", options["ttl"], _DESCRIPTIONS, optional=True, requires_replace=True),
                 Attribute("recipient", String(), optional=True, requires_replace=True,
                           description="Email the link to this address (accounts only)."),
@@ -74,8 +85,9 @@ class OtsSecret(Base, Resource):
         ots = lib_or_error(diags).get("ots")
         if ots is None:
             return
+        secrets_required(diags, type(self), config)
         values = dict((k, v if known(v) else None) for k, v in config.items())
-        secrets = dict((k, v if known(v) else None) for k, v in sealed_values(config).items())
+        secrets = dict((k, v if known(v) else None) for k, v in secrets_of(type(self), config).items())
         try:
             # Whether an account is used is known only once the provider is configured: allow its limits here,
             # the client checks again before it shares.
@@ -84,8 +96,9 @@ class OtsSecret(Base, Resource):
                                         authenticated=True, masked_results=False)
         except ots.OtsError as exc:
             message = in_provider_words(exc, "ots")
+            write_only = self.WRITE_ONLY if write_only_form(type(self), config) else None
             diags.add_error("Invalid %s" % message.split(" ", 1)[0], message,
-                            path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
+                            path=error_path(message, self.INPUTS, self.SEALED_FIELDS, write_only))
 
     def check_with_server(self, diags, planned):
         """The provider's settings (no request); anonymous use (no ots_username) allows shorter ttls and no
@@ -103,14 +116,15 @@ class OtsSecret(Base, Resource):
             diags.add_error("Invalid %s for anonymous use" % name[0], message, path=name)
 
     def create(self, ctx, planned):
-        secrets = sealed_values(planned)
+        secrets = secrets_of(type(self), planned)
+        write_only = self.WRITE_ONLY if write_only_form(type(self), planned) else None
         passphrase = secrets.get("passphrase") if known(secrets.get("passphrase")) else None
         receipt = self.provider.call(
             ctx.diagnostics, "Could not share the secret", "ots",
             lambda client: client.share(secrets["secret"], passphrase=passphrase, ttl=as_int(planned.get("ttl")),
                                         recipient=planned.get("recipient"),
                                         share_domain=planned.get("share_domain")),
-            path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
+            path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS, write_only))
         if receipt is None:
             return None
         state = dict(planned)
@@ -153,7 +167,7 @@ class OtsSecret(Base, Resource):
         key = receipt["metadata_key"]
         # Missing once the secret is gone: then not known.
         required = receipt.get("passphrase_required", receipt.get("has_passphrase"))
-        state = dict((name, None) for name in self.INPUTS)
+        state = dict((name, None) for name in self.INPUTS + tuple(self.WRITE_ONLY) + (self.WRITE_ONLY_VERSION,))
         state.update(id=digest.public_id("ots", key), metadata_key=key, url=receipt.get("secret_url"),
                      receipt_url=receipt.get("metadata_url"), state=None, expires_at=None)
         self._merge(state, receipt, bool(required))

@@ -21,6 +21,7 @@ from oneshot_provider.common import declared, declared_attribute, in_provider_wo
 from oneshot_provider.ots import OtsSecret
 from oneshot_provider.owner_lists import OwnerLists
 from oneshot_provider.pwpush import PwpushInstance, PwpushPush
+from oneshot_provider.pwpush_retrieve import PwpushRetrieve
 
 # The connection options a provider block sets, per service (declared in the collection: module_utils/api.py).
 # Each setting is named like the lookups' variable (pwpush_url, ots_api_token) and falls back to the same
@@ -131,6 +132,10 @@ class OneshotProvider(Provider):
 
     def get_resources(self):
         return [PwpushPush, OtsSecret]
+
+    def get_ephemeral_resources(self):
+        """Terraform >= 1.10 (ephemeral.py)."""
+        return [PwpushRetrieve]
 
     # --- clients --------------------------------------------------------------------------
 

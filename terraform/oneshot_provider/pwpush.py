@@ -18,9 +18,11 @@ from oneshot_provider.common import (
     lib,
     lib_or_error,
     sealed_block,
+    secrets_required,
     str_or_none,
+    write_only_attributes,
 )
-from oneshot_provider.servicer import SEALED, sealed_values
+from oneshot_provider.servicer import SEALED, secrets_of, write_only_form
 
 # What each push argument is, for `terraform providers schema`; names and types come from the collection's
 # declarations (PushSpec.OPTIONS: PWPUSH_PUSH and PWPUSH_PUSH_OWNER of module_utils/api.py).
@@ -33,7 +35,12 @@ _DESCRIPTIONS = {
     "name": "Name shown to the owner (v2 servers).",
     "note": "Reference note shown to the owner only.",
     "account_id": "Hosted servers: the account that owns the push.",
+    "payload_wo": "Write-only (Terraform >= 1.11): the text, URL or QR content, never kept in plan or state. "
+                  "Instead of the sealed block; change payload_wo_version to push a new one.",
+    "passphrase_wo": "Write-only (Terraform >= 1.11): passphrase the recipient must enter, with payload_wo.",
 }
+_WO_VERSION = ("Any number: changing it creates a new push with the current payload_wo and passphrase_wo "
+               "(Terraform cannot see a write-only value change).")
 
 
 def _push_options():
@@ -52,6 +59,8 @@ class _Inputs:
 
 class PwpushPush(Base, Resource):
     SEALED_FIELDS = ("payload", "passphrase")
+    WRITE_ONLY = {"payload_wo": "payload", "passphrase_wo": "passphrase"}
+    WRITE_ONLY_VERSION = "payload_wo_version"
     INPUTS = _Inputs()
     # File pushes need files on the machine that runs the module: not a resource argument.
     KINDS = ("text", "url", "qr")
@@ -66,13 +75,14 @@ class PwpushPush(Base, Resource):
         return Schema(
             version=2,
             description="A Password Pusher push. Changing any argument creates a new push; destroy expires it.",
-            block_types=[sealed_block("The secrets: state keeps a salted scrypt digest of each, not the value.", [
+            block_types=[sealed_block("The secrets, on any Terraform: state keeps a salted scrypt digest of each, "
+                                      "not the value. On Terraform >= 1.11 payload_wo keeps nothing.", [
                 Attribute("payload", String(), required=True, sensitive=True,
                           description="The text, URL or QR content."),
             ] + [declared_attribute(name, options[name], _DESCRIPTIONS, optional=True)
                  for name in cls.SEALED_FIELDS if name in options])],
             attributes=[declared_attribute(name, options[name], _DESCRIPTIONS, optional=True, requires_replace=True)
-                        for name in cls.INPUTS] + [
+                        for name in cls.INPUTS] + write_only_attributes(cls, _DESCRIPTIONS, _WO_VERSION) + [
                 Attribute("id", String(), computed=True,
                           description="pwpush-<sha256 of the url_token>: not the token, so logs do not leak the link."),
                 Attribute("url_token", String(), computed=True, sensitive=True),
@@ -102,14 +112,15 @@ class PwpushPush(Base, Resource):
         return pwpush.PushSpec(**fields)
 
     def _stand_in_secrets(self, values):
-        """The sealed values, with a stand-in for a payload not known until apply."""
-        secrets = sealed_values(values)
+        """The secrets (block or write-only), with a stand-in for a payload not known until apply."""
+        secrets = secrets_of(type(self), values)
         if not known(secrets.get("payload")):
             secrets["payload"] = "https://example.invalid/" if values.get("kind") == "url" else "stand-in-payload"
         return secrets
 
-    def _error(self, diags, summary, message):
-        diags.add_error(summary, message, path=error_path(message, self.INPUTS, self.SEALED_FIELDS))
+    def _error(self, diags, summary, message, values):
+        write_only = self.WRITE_ONLY if write_only_form(type(self), values) else None
+        diags.add_error(summary, message, path=error_path(message, self.INPUTS, self.SEALED_FIELDS, write_only))
 
     def validate(self, diags, type_name, config):
         super().validate(diags, type_name, config)
@@ -122,6 +133,7 @@ class PwpushPush(Base, Resource):
             diags.add_error("kind must be text, url or qr", "File pushes are not supported by this resource.",
                             path=["kind"])
             return
+        secrets_required(diags, type(self), config)
         values = dict(config)
         if values.get("expire_after_duration") is Unknown:
             values["expire_after_duration"] = None
@@ -129,7 +141,7 @@ class PwpushPush(Base, Resource):
             self.spec(values, self._stand_in_secrets(values)).validate(has_token=True, masked_results=False)
         except pwpush.PwpushError as exc:
             message = in_provider_words(exc, "pwpush")
-            self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message)
+            self._error(diags, "Invalid %s" % message.split(" ", 1)[0], message, values)
 
     def check_with_server(self, diags, planned):
         """At plan time of a create: the provider's settings (no request), and, when an expiry is given, whether the
@@ -159,10 +171,11 @@ class PwpushPush(Base, Resource):
             diags.add_error("Invalid %s for this server" % name, in_provider_words(exc, "pwpush"), path=[name])
 
     def create(self, ctx, planned):
-        secrets = sealed_values(planned)
+        secrets = secrets_of(type(self), planned)
+        write_only = self.WRITE_ONLY if write_only_form(type(self), planned) else None
         push = self.provider.call(ctx.diagnostics, "Could not create the push", "pwpush",
                                   lambda client: client.create_push(self.spec(planned, secrets)),
-                                  path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS))
+                                  path=lambda message: error_path(message, self.INPUTS, self.SEALED_FIELDS, write_only))
         if push is None:
             return None
         state = dict(planned)
@@ -243,7 +256,7 @@ class PwpushPush(Base, Resource):
         if found is None or found == "gone":
             return None
         token, push, link = found
-        state = dict((name, None) for name in self.INPUTS)
+        state = dict((name, None) for name in self.INPUTS + tuple(self.WRITE_ONLY) + (self.WRITE_ONLY_VERSION,))
         state.update(id=digest.public_id("pwpush", token), url_token=token, url=link, created_at=None, expired=None,
                      expired_on=None, views_remaining=None, days_remaining=None, passphrase_protected=None)
         if push is not None:

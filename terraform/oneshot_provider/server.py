@@ -148,7 +148,8 @@ def serve(provider, servicer_class, environ=None):
     from tf.gen import grpc_controller_pb2 as controller_pb
     from tf.gen import grpc_controller_pb2_grpc as controller_rpc
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
-    from tf.gen import tfplugin_pb2_grpc as rpc
+
+    from oneshot_provider.protocol import add_provider_servicer
 
     done = threading.Event()
 
@@ -164,7 +165,7 @@ def serve(provider, servicer_class, environ=None):
     # Terraform calls up to -parallelism (10 by default) operations at once and StopProvider beside them: a pool
     # that size would leave Ctrl-C's StopProvider waiting behind the very requests it must end.
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
-    rpc.add_ProviderServicer_to_server(servicer_class(provider), server)
+    add_provider_servicer(servicer_class(provider), server)
     controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
     server.add_generic_rpc_handlers((_health_handler(grpc),))

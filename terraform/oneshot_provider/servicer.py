@@ -22,6 +22,13 @@ The first plan after an import takes the configuration as it is (unless what the
 a passphrase the push does not have): an in-place update, with a warning, whose apply stores the configured
 values' digests and sends no request. Plans compare digests from then on.
 
+Write-only arguments (Terraform >= 1.11; protocol.py adds them to tf's messages): a resource's WRITE_ONLY
+({argument: its sealed name}, e.g. payload_wo: payload) are the other form of its secrets, used instead of the block.
+Terraform sends them in the configuration only; they are planned and stored as null (Terraform refuses anything
+else), and create takes them from the configuration. Nothing of them is kept, so their *_wo_version argument
+(requires_replace) is what tells that they changed. A Terraform that does not announce write-only support (1.0 to
+1.10) would store them like any argument: validation refuses them there and names the block to use instead.
+
 StopProvider (Terraform's answer to Ctrl-C) cancels the provider's clients: requests in flight end at once.
 
 Every RPC turns an unexpected exception into one error diagnostic: no traceback reaches
@@ -39,7 +46,8 @@ from tf.provider import ProviderServicer
 from tf.types import Unknown
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value, to_dynamic_value
 
-from oneshot_provider import digest
+from oneshot_provider import digest, protocol
+from oneshot_provider.ephemeral import EphemeralCalls
 
 SEALED = "sealed"
 CAPABILITIES = dict(plan_destroy=True, get_provider_schema_optional=False)
@@ -56,7 +64,9 @@ def _guarded(method):
         except Exception as exc:  # pylint: disable=broad-except
             # The exception's type only: its text could quote a value.
             sys.stderr.write("oneshot provider: %s failed: %s\n" % (method.__name__, type(exc).__name__))
-            response_type = getattr(pb, method.__name__).Response
+            name = method.__name__
+            response_type = getattr(pb, name).Response if name not in protocol.EXTENDED_RPCS \
+                else protocol.message_class(name + ".Response")
             diags = Diagnostics().add_error(
                 "Internal error in the oneshot provider (%s)" % method.__name__,
                 "%s. Please report it with the Terraform command that failed." % type(exc).__name__)
@@ -72,6 +82,18 @@ def sealed_values(values):
     return {}
 
 
+def write_only_form(resource_class, config):
+    """Whether config gives the resource's secrets as write-only arguments (no sealed block)."""
+    return bool(getattr(resource_class, "WRITE_ONLY", None)) and not (config or {}).get(SEALED)
+
+
+def secrets_of(resource_class, values):
+    """{sealed name: value} of the secrets values give, in the block or as write-only arguments."""
+    if not write_only_form(resource_class, values):
+        return sealed_values(values)
+    return dict((sealed, (values or {}).get(name)) for name, sealed in resource_class.WRITE_ONLY.items())
+
+
 def _dynamic(request, field):
     return read_dynamic_value(getattr(request, field))
 
@@ -85,7 +107,7 @@ def _with(request, **fields):
     return copy
 
 
-class OneshotServicer(ProviderServicer):
+class OneshotServicer(EphemeralCalls, ProviderServicer):
     def _sealed_fields(self, type_name):
         try:
             return tuple(getattr(self._get_res_cls(type_name), "SEALED_FIELDS", ()))
@@ -96,22 +118,57 @@ class OneshotServicer(ProviderServicer):
     def GetMetadata(self, request, context):
         response = super().GetMetadata(request, context)
         response.server_capabilities.CopyFrom(pb.ServerCapabilities(**CAPABILITIES))
+        response = protocol.extended(response, "GetMetadata.Response")
+        response.ephemeral_resources.extend(protocol.message_class("GetMetadata.EphemeralMetadata")(type_name=name)
+                                            for name in self.ephemeral_classes())
         return response
 
     @_guarded
     def GetProviderSchema(self, request, context):
         response = super().GetProviderSchema(request, context)
         response.server_capabilities.CopyFrom(pb.ServerCapabilities(**CAPABILITIES))
+        response = protocol.extended(response, "GetProviderSchema.Response")
+        for type_name, schema in response.resource_schemas.items():
+            write_only = getattr(self._get_res_cls(type_name), "WRITE_ONLY", {})
+            for attribute in schema.block.attributes:
+                attribute.write_only = attribute.name in write_only
+        for type_name, ephemeral_class in self.ephemeral_classes().items():
+            response.ephemeral_resource_schemas[type_name].CopyFrom(
+                protocol.extended(ephemeral_class.get_schema().to_pb(), "Schema"))
         return response
 
     ValidateProviderConfig = _guarded(ProviderServicer.ValidateProviderConfig.__wrapped__)
-    ValidateResourceConfig = _guarded(ProviderServicer.ValidateResourceConfig.__wrapped__)
+
+    @_guarded
+    def ValidateResourceConfig(self, request, context):
+        allowed = request.client_capabilities.write_only_attributes_allowed
+        response = ProviderServicer.ValidateResourceConfig.__wrapped__(
+            self, protocol.as_tf(request, "ValidateResourceConfig.Request"), context)
+        resource_class = self._get_res_cls(request.type_name)
+        config = _dynamic(request, "config") or {}
+        diags = Diagnostics()
+        given = [name for name in getattr(resource_class, "WRITE_ONLY", {}) if config.get(name) is not None]
+        if given and config.get(SEALED):
+            diags.add_error("%s and the sealed block are two forms of the same secrets" % given[0],
+                            "Give the secrets either in the sealed block or as write-only arguments.", path=[given[0]])
+        elif given and not allowed:
+            diags.add_error(
+                "%s needs Terraform 1.11 or later" % given[0],
+                "It is a write-only argument, which this Terraform does not support: it would keep the value in its "
+                "state. Use the sealed block instead (sealed { %s = ... }): state keeps only a digest of it."
+                % resource_class.WRITE_ONLY[given[0]], path=[given[0]])
+        response.diagnostics.extend(diags.to_pb())
+        return response
     ValidateDataResourceConfig = _guarded(ProviderServicer.ValidateDataResourceConfig.__wrapped__)
     UpgradeResourceState = _guarded(ProviderServicer.UpgradeResourceState.__wrapped__)
     ImportResourceState = _guarded(ProviderServicer.ImportResourceState.__wrapped__)
     ConfigureProvider = _guarded(ProviderServicer.ConfigureProvider.__wrapped__)
     ReadResource = _guarded(ProviderServicer.ReadResource.__wrapped__)
     ReadDataSource = _guarded(ProviderServicer.ReadDataSource.__wrapped__)
+    ValidateEphemeralResourceConfig = _guarded(EphemeralCalls.ValidateEphemeralResourceConfig)
+    OpenEphemeralResource = _guarded(EphemeralCalls.OpenEphemeralResource)
+    RenewEphemeralResource = _guarded(EphemeralCalls.RenewEphemeralResource)
+    CloseEphemeralResource = _guarded(EphemeralCalls.CloseEphemeralResource)
 
     @_guarded
     def PlanResourceChange(self, request, context):
@@ -123,18 +180,25 @@ class OneshotServicer(ProviderServicer):
             return ProviderServicer.PlanResourceChange.__wrapped__(self, request, context)
         prior = _dynamic(request, "prior_state")
         config = _dynamic(request, "config") or {}
-        wanted, stored = sealed_values(config), sealed_values(prior)
-        resource = self.app.new_resource(self._get_res_cls(request.type_name))
+        resource_class = self._get_res_cls(request.type_name)
+        write_only = write_only_form(resource_class, config)
+        wanted, stored = secrets_of(resource_class, config), sealed_values(prior)
+        resource = self.app.new_resource(resource_class)
         imported = prior is not None and digest.is_imported(stored)
         adopted = imported and resource.adopts(prior, wanted)
-        unchanged = prior is not None and stored and not imported and all(
+        unchanged = prior is not None and stored and not imported and not write_only and all(
             (wanted.get(name) is None and stored.get(name) is None)
             or digest.matches(wanted.get(name), stored.get(name)) for name in fields)
-        if unchanged:
-            element = stored
+        for name in getattr(resource_class, "WRITE_ONLY", {}):
+            proposed[name] = None  # never planned, never stored
+        if write_only:
+            # Unchanged unless the *_wo_version changed (tf's requires_replace) or the block is left for them.
+            unchanged = prior is not None and not stored
+            proposed[SEALED] = []
+        elif unchanged:
+            proposed[SEALED] = [stored]
         else:
-            element = dict((name, None if wanted.get(name) is None else Unknown) for name in fields)
-        proposed[SEALED] = [element]
+            proposed[SEALED] = [dict((name, None if wanted.get(name) is None else Unknown) for name in fields)]
         response = ProviderServicer.PlanResourceChange.__wrapped__(
             self, _with(request, proposed_new_state=proposed), context)
         if adopted:
@@ -163,14 +227,21 @@ class OneshotServicer(ProviderServicer):
             return ProviderServicer.ApplyResourceChange.__wrapped__(self, request, context)
         # A create, or the first apply after an import: the plain values come from the configuration, never from
         # (or back into) state.
+        resource_class = self._get_res_cls(request.type_name)
+        config = _dynamic(request, "config") or {}
+        write_only = getattr(resource_class, "WRITE_ONLY", {})
         plain = dict(planned)
-        plain[SEALED] = [dict((name, sealed_values(_dynamic(request, "config")).get(name)) for name in fields)]
+        if write_only_form(resource_class, config):
+            plain.update((name, config.get(name)) for name in write_only)
+        else:
+            plain[SEALED] = [dict((name, sealed_values(config).get(name)) for name in fields)]
         response = ProviderServicer.ApplyResourceChange.__wrapped__(self, _with(request, planned_state=plain), context)
         new_state = _dynamic(response, "new_state")
         if isinstance(new_state, dict):
             values = sealed_values(plain)
             new_state[SEALED] = [dict((name, None if values.get(name) is None else digest.make(values[name]))
-                                      for name in fields)]
+                                      for name in fields)] if values else []
+            new_state.update((name, None) for name in write_only)
             response.new_state.CopyFrom(to_dynamic_value(new_state))
         return response
 

@@ -27,7 +27,8 @@ out = dict(
     settings=dict((a.name, dict(type=type(a.type).__name__, sensitive=bool(a.sensitive), description=a.description))
                   for a in settings.attributes),
     push=dict((a.name, dict(type=type(a.type).__name__, sensitive=bool(a.sensitive), requires_replace=a.requires_replace))
-              for a in push.attributes if not a.computed),
+              for a in push.attributes if not a.computed and a.name not in pwpush.PwpushPush.WRITE_ONLY
+              and a.name != pwpush.PwpushPush.WRITE_ONLY_VERSION),
     sealed=dict((a.name, bool(a.sensitive)) for a in sealed.attributes),
     ots_schema=len(ots.OtsSecret.get_schema().attributes),
     env=provider.env_fallbacks(),
