@@ -125,7 +125,10 @@ def leaks(watch, sources):
 
 
 def mask(line, watch, anyone):
-    return anyone.sub(lambda m: "<%s>" % watch.secrets[m.group(0)], line)[:300]
+    """The line with each secret named instead, from a little before the first one."""
+    first = anyone.search(line)
+    start = max(0, first.start() - 120) if first else 0
+    return ("..." if start else "") + anyone.sub(lambda m: "<%s>" % watch.secrets[m.group(0)], line[start:])[:300]
 
 
 def main():
