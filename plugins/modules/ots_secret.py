@@ -154,6 +154,66 @@ state:
   description: The receipt state (V(new), V(received), V(burned), V(expired)).
   returned: when the server says
   type: str
+passphrase_required:
+  description: Whether the secret needs a passphrase to be revealed.
+  returned: when the server says
+  type: bool
+recipient:
+  description: The address the link was mailed to, obscured by the server (as V(ne***@e***.com)); empty without
+    O(recipient).
+  returned: state=present and not check mode
+  type: list
+  elements: str
+share_domain:
+  description: The custom domain the link is on (O(share_domain)), or empty.
+  returned: state=present and not check mode
+  type: str
+custid:
+  description: Who made the secret, as the server names the caller - the account's email, or V(anon).
+  returned: state=present and not check mode
+  type: str
+created:
+  description: When the secret was made, in seconds since 1970-01-01 UTC.
+  returned: state=present and not check mode
+  type: int
+updated:
+  description: When the receipt last changed, in seconds since 1970-01-01 UTC.
+  returned: state=present and not check mode
+  type: int
+secret_ttl:
+  description: Seconds the secret has left.
+  returned: when the server says
+  type: int
+metadata_ttl:
+  description: Seconds the receipt (RV(metadata_key)) is kept; twice RV(ttl) on current servers.
+  returned: state=present and not check mode
+  type: int
+identifier:
+  description: The same as RV(metadata_key), under its newer name (onetimesecret v0.24 and later).
+  returned: when the server says
+  type: str
+secret_identifier:
+  description: The same as RV(secret_key), under its newer name (onetimesecret v0.24 and later).
+  returned: when the server says
+  type: str
+has_passphrase:
+  description: The same as RV(passphrase_required), under its newer name (onetimesecret v0.24 and later).
+  returned: when the server says
+  type: bool
+recipients:
+  description: The same as RV(recipient), under its newer name (onetimesecret v0.24 and later).
+  returned: when the server says
+  type: list
+  elements: str
+receipt_ttl:
+  description: The same as RV(metadata_ttl), under its newer name (onetimesecret v0.24 and later).
+  returned: when the server says
+  type: int
+receipt_url:
+  description: The server's own link to the receipt page (onetimesecret v0.24 and later); RV(metadata_url) is this
+    link when the server sends one.
+  returned: when the server says
+  type: str
 value:
   description: The generated secret. Only when O(secret) was not given; use C(no_log) on the task.
   returned: state=present, no O(secret), not check mode

@@ -194,6 +194,48 @@ passphrase_protected:
   description: Whether a passphrase is needed. The passphrase itself is never returned.
   returned: state=present and not check mode
   type: bool
+name:
+  description: The push's name (shown to its owner only), or null. API v2 servers send it for a new push and in the
+    owner's lists (so for a reused one).
+  returned: when the server says
+  type: str
+  sample: db-admin
+note:
+  description: The owner's note on the push (shown to its owner only), or null. Sent as RV(name) is.
+  returned: when the server says
+  type: str
+account_id:
+  description: The account the push belongs to (the hosted edition; see M(oneshot.secrets.pwpush_push_info)'s
+    O(oneshot.secrets.pwpush_push_info#module:accounts)), or null for a push made without a token.
+  returned: when the server says
+  type: int
+  sample: 1001
+retrieval_step:
+  description: Whether the recipient first sees a page with a button to reveal the secret (RV(url) then ends in C(/r)).
+  returned: state=present and not check mode
+  type: bool
+deletable_by_viewer:
+  description: Whether the recipient may expire the push once they have seen it.
+  returned: state=present and not check mode
+  type: bool
+deleted:
+  description: Whether someone expired the push by hand (its owner, or a recipient when RV(deletable_by_viewer)).
+  returned: state=present and not check mode
+  type: bool
+expired_on:
+  description: When the push expired (UTC, ISO 8601, as the server wrote it); null while it is active.
+  returned: state=present and not check mode
+  type: str
+created_at:
+  description: When the push was created (UTC, ISO 8601, as the server wrote it).
+  returned: state=present and not check mode
+  type: str
+  sample: "2026-11-24T10:00:00.000Z"
+updated_at:
+  description: When the push last changed (UTC, ISO 8601, as the server wrote it).
+  returned: state=present and not check mode
+  type: str
+  sample: "2026-11-24T10:00:00.000Z"
 reused:
   description: True when an existing push was returned because of O(reuse_existing).
   returned: state=present
