@@ -245,7 +245,7 @@ resource "oneshot_pwpush_push" "db" {
     plan = ws.tf("plan", "-out=tfplan", expect=1)
     assert "Error: payload_wo needs Terraform 1.11 or later" in plan.output, plan
     assert "sealed { payload = ... }" in " ".join(plan.output.replace("│", " ").split()), plan
-    assert "/api/v2/pushes" not in str(fake.get("/_fake/requests").json())
+    assert not [route for route in fake.get("/_fake/requests").json() if route.startswith("POST ")]
     ws.assert_no_leak(*SECRETS)
 
 
@@ -280,3 +280,37 @@ resource "oneshot_pwpush_push" "db" {
     ws.tf("init")
     plan = ws.tf("plan", expect=1)
     assert "Error: payload_wo or the sealed block is required" in plan.output, plan
+
+
+@needs_newer
+def test_an_imported_push_is_adopted_by_the_write_only_form(workspace, pwpush_oss):
+    """import, then a plan that takes the configuration in place (no new push), its apply without a create."""
+    fake = pwpush_oss
+    token = _owned_push(fake, PAYLOAD)
+    ws = workspace(env=dict(pwpush_env(fake), TF_VAR_passphrase=""), binary=NEWER)
+    ws.write(HEADER + EPHEMERAL_VARIABLES.replace('''variable "passphrase" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+''', "") + """
+resource "oneshot_pwpush_push" "db" {
+  payload_wo         = var.payload
+  payload_wo_version = var.payload_version
+  expire_after_views = 2
+}
+""")
+    ws.tf("init")
+    ws.tf("import", "oneshot_pwpush_push.db", token)
+    plan = ws.tf("plan", "-detailed-exitcode", expect=2)
+    assert "Warning: Configuration taken as it is for an imported" in plan.output, plan
+    assert "1 to change" in plan.output and "forces replacement" not in plan.output, plan
+    before = fake.get("/_fake/requests").json()
+    ws.tf("apply", "-auto-approve")
+    sent = [route for route, count in fake.get("/_fake/requests").json().items()
+            if count > before.get(route, 0) and not route.startswith("GET ")]
+    assert sent == []  # the adoption sends nothing
+    state = ws.resource("oneshot_pwpush_push.db")
+    assert state["url_token"] == token and state["sealed"] == [] and state["payload_wo_version"] == 1
+    ws.tf("plan", "-detailed-exitcode", expect=0)
+    ws.assert_no_leak(*SECRETS)
