@@ -62,19 +62,53 @@ handoff_failures() {
     link="$(HANDOFF_PASSPHRASE="${HANDOFF_TEST_PASSPHRASE}" handoff_push "failure-secret-$$" "${work}/hf-push.log")"
     HANDOFF_PASSPHRASE="wrong-${HANDOFF_TEST_PASSPHRASE}" receive "${work}/hf-wrong.log" "${link}" "${work}/elsewhere/f1" \
         && fail "a wrong passphrase was accepted"
-    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*wrong or missing passphrase' "${work}/hf-wrong.log" \
+    grep -q 'Could not receive .*: Could not retrieve the push: wrong or missing passphrase' "${work}/hf-wrong.log" \
         || { grep -E 'fatal|FAILED' "${work}/hf-wrong.log"; fail "a wrong passphrase was not named"; }
     HANDOFF_PASSPHRASE="${HANDOFF_TEST_PASSPHRASE}" receive "${work}/hf-ok.log" "${link}" "${work}/elsewhere/f2" \
         || { cat "${work}/hf-ok.log"; fail "receive with the passphrase from the environment"; }
+    receive "${work}/hf-nophrase.log" "${link}" "${work}/elsewhere/f3" -e "handoff_passphrase_file=${work}/no-phrase" \
+        && fail "a missing handoff_passphrase_file was accepted"
+    grep -qF "handoff_passphrase_file=${work}/no-phrase: no such file." "${work}/hf-nophrase.log" \
+        || fail "a missing handoff_passphrase_file was not named"
+    printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
     receive "${work}/hf-used.log" "${link}" "${work}/elsewhere/f3" -e "handoff_passphrase_file=${work}/phrase" \
         && fail "a used-up link worked twice"
-    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*the push .* has expired' "${work}/hf-used.log" \
+    grep -q 'Could not receive .*: the push has expired (used up, expired or deleted)' "${work}/hf-used.log" \
         || { grep -E 'fatal|FAILED' "${work}/hf-used.log"; fail "a used-up link was not named"; }
     receive "${work}/hf-missing.log" "${PWPUSH_URL}/p/nosuchpushtoken42/r" "${work}/elsewhere/f4" && fail "a missing push was received"
-    grep -q 'Could not receive .*: pwpush_retrieve lookup: .*push not found' "${work}/hf-missing.log" \
+    grep -q 'Could not receive .*: Could not retrieve the push: push not found' "${work}/hf-missing.log" \
         || { grep -E 'fatal|FAILED' "${work}/hf-missing.log"; fail "a missing push was not named"; }
     [ ! -s "${work}/elsewhere/f3" ] || fail "a failed receive left a file with content"
+    # The reason is the only failure shown: no censored "fatal" of the no_log read before it.
+    for log in "${work}"/hf-wrong.log "${work}"/hf-nophrase.log "${work}"/hf-used.log "${work}"/hf-missing.log; do
+        [ "$(grep -cE '^(fatal|failed):' "${log}")" = 1 ] || { grep -E '^(fatal|failed)' "${log}"; fail "not one failure in ${log}"; }
+        if grep -A1 -E '^(fatal|failed):' "${log}" | grep -q 'censored'; then fail "the failure in ${log} is censored"; fi
+    done
     if grep -q 'failure-secret-' "${work}"/hf-*.log; then fail "a failed receive printed the secret"; fi
+}
+
+# Issue 26 item 8: a receive spends a view even when the receiving job holds the pusher's own PWPUSH_TOKEN (the
+# owner's read would count none, and the link would stay usable though the guide says receiving uses it up).
+handoff_owner_receives() {
+    local link
+    link="$(handoff_push "owner-secret-$$" "${work}/ho-push.log")"
+    (cd "${work}/elsewhere" && pb "${work}/ho-receive.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
+        -e "handoff_link=${link}" -e "handoff_dest=${work}/elsewhere/o1") || { cat "${work}/ho-receive.log"; fail "owner receive"; }
+    [ -n "${PWPUSH_TOKEN}" ] || fail "the owner's receive ran without the owner's token"
+    [ "$(cat "${work}/elsewhere/o1")" = "owner-secret-$$" ] || fail "the owner received something else"
+    [ "$(fake_push "$(token_of "${link}")" view_count)" = 1 ] || fail "a receive with the owner's token counted no view"
+}
+
+# Issue 29: a wrong variable is named with its value, not hidden in a list of every rule.
+handoff_wrong_variables() {
+    HANDOFF_SECRET="x-secret-$$" pb "${work}/hv-service.log" "${playbooks}/ci_handoff.yml" -e handoff_service=pwpushh \
+        && fail "handoff_service=pwpushh was accepted"
+    grep -q '"msg": "handoff_service=pwpushh: choose pwpush or ots."' "${work}/hv-service.log" \
+        || { grep '^fatal' "${work}/hv-service.log"; fail "handoff_service=pwpushh was not named alone"; }
+    pb "${work}/hv-receive.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive -e handoff_views=two \
+        && fail "a receive without a link was accepted"
+    grep -q '"msg": "handoff_mode=receive needs handoff_link (the link to read); handoff_mode=receive needs handoff_dest (the file to create); handoff_views=two: give a whole number, 1 or more."' \
+        "${work}/hv-receive.log" || { grep '^fatal' "${work}/hv-receive.log"; fail "the wrong receive variables were not named"; }
 }
 
 # Issue 14 item 5: the passphrase from a file and from the environment, never in the -vvvv output.
@@ -203,7 +237,10 @@ handoff_json_types() {
         python3 - "${work}/types.json" "${log}" <<'PY' || fail "json types with ${bin}"
 import json, re, sys
 written = json.load(open(sys.argv[1]))
-printed = json.loads(json.loads(re.search(r'"msg": ("\{.*\}")', open(sys.argv[2]).read()).group(1)))
+log = open(sys.argv[2]).read()
+assert '"msg": "{' not in log, "the JSON was printed as an escaped string"
+shown = log[log.index("TASK [Print only the link]"):]
+printed = json.JSONDecoder().raw_decode(shown, shown.index('"msg": {') + len('"msg": '))[0]
 for result in (written, printed):
     types = {key: type(value).__name__ for key, value in result.items()}
     assert types == {"url": "str", "service": "str", "expires_after_views": "int"}, types
@@ -212,4 +249,5 @@ PY
     done
 }
 export -f fake_push token_of handoff_push receive handoff_paths_and_checks handoff_failures handoff_passphrase_sources \
-    handoff_lifetimes handoff_lifetime_refused handoff_race handoff_json_types handoff_symlinks link_unchanged pushes_held
+    handoff_lifetimes handoff_lifetime_refused handoff_race handoff_json_types handoff_symlinks link_unchanged pushes_held \
+    handoff_owner_receives handoff_wrong_variables

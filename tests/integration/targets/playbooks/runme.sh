@@ -77,7 +77,7 @@ handoff() {
     PWPUSH_TOKEN="" pb "${work}/handoff-again.log" "${playbooks}/ci_handoff.yml" -e handoff_mode=receive \
         -e "handoff_link=${link}" -e "handoff_dest=${work}/received-again" && fail "handoff: a used link worked twice"
     if grep -q "ci-handoff-secret-\|from-a-file-" "${work}"/handoff-*.log; then fail "handoff: a secret was printed"; fi
-    grep -qF '{\"url\": \"http' "${work}/handoff-push.log" || fail "handoff: no JSON link printed"
+    grep -qF '"url": "http' "${work}/handoff-push.log" || fail "handoff: no JSON link printed"
 }
 export -f handoff
 "${FAKES}/run-with" pwpush -- bash -c handoff
@@ -122,7 +122,8 @@ echo "report_stolen_credentials: a relative path is refused with the fix, an abs
 
 # --- ci_handoff.yml: paths, checks before the link is used, reasons, passphrase sources, lifetimes, JSON ---------
 printf '%s' "${HANDOFF_TEST_PASSPHRASE}" > "${work}/phrase"
-"${FAKES}/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources'
+"${FAKES}/run-with" pwpush -- bash -c 'handoff_paths_and_checks && handoff_failures && handoff_passphrase_sources \
+    && handoff_owner_receives && handoff_wrong_variables'
 echo "ci_handoff: relative and in-collection paths refused, --check and a missing directory leave the link unused, reasons given"
 "${FAKES}/run-with" pwpush -- bash -c handoff_symlinks
 echo "ci_handoff/private_file.yml: a symbolic link as handoff_output_file or handoff_dest is refused before the link is" \
