@@ -100,6 +100,16 @@ docs-lint: view ## antsibull-docs lint of every plugin's documentation
 docs-examples: view ## every YAML example of README.md and docs/ checked (and run where it can be)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_doc_examples.py
 
+# Every module's and lookup's EXAMPLES block run against the local test servers, and every module's results
+# compared with its RETURN docs (tests/docs/test_plugin_examples.py, test_return_docs.py): on the .venv's
+# ansible-core, then on 2.17 in the venv tests/versions/run.sh keeps under build/versions/ (made once; no parts run).
+.PHONY: docs-selfcheck
+DOCS_SELFCHECK := tests/docs/test_plugin_examples.py tests/docs/test_return_docs.py
+docs-selfcheck: view ## the plugins' EXAMPLES run and their results match RETURN, on this ansible-core and 2.17
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(DOCS_SELFCHECK)
+	tests/versions/run.sh --parts "" 2.17 >/dev/null
+	EXAMPLES_ANSIBLE_BIN=$(CURDIR)/build/versions/2.17/venv/bin $(BIN)/python -m pytest -q -p no:cacheprovider $(DOCS_SELFCHECK)
+
 # README's install path: build the tarball, install it with --force into an empty path, run a module from there.
 install-check: venv ## build the tarball, install it into an empty path, run a module from there
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/install
@@ -129,7 +139,7 @@ docs: view ## the documentation site into build/docs/html
 # out with a message. CI runs as root and runs it.
 ROLE_TEST ?= $(if $(IS_ROOT),yes,no)
 test: ## all the tests, as CI runs them (installs what they need; the role test only as root)
-test: lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform conformance \
+test: lint sanity docs-lint changelog docs-examples docs-selfcheck docs-test install-check fakes ee test-terraform conformance \
   $(if $(filter no,$(ROLE_TEST)),role-test-skipped,test-role) test-versions-ci integration units
 
 .PHONY: role-test-skipped
