@@ -193,9 +193,10 @@ def main():
     # Types only: the values (emails, batch_size's range, api_key's presence) are checked by the client.
     own = dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
+        # email and password are required, checked by the client: Ansible's own check would not say which item.
         credentials=dict(type="list", elements="dict", default=[], options=dict(
-            email=dict(type="str", required=True),
-            password=dict(type="str", required=True, no_log=True),
+            email=dict(type="str"),
+            password=dict(type="str", no_log=True),
             metadata=dict(type="dict"),
         )),
         src=dict(type="path"),

@@ -39,8 +39,9 @@ def validate_credentials(credentials, name="credentials"):
     def refuse(message):
         raise PushSecurityError(mask_secrets(message, passwords_of(credentials)))
 
-    for index, item in enumerate(credentials):
-        where = "%s[%d]" % (name, index)
+    # Items counted from 1 with their email, as the collection names list items elsewhere (people[1] (alice)).
+    for number, item in enumerate(credentials, 1):
+        where = "%s[%d]" % (name, number)
         if not isinstance(item, dict):
             refuse("%s must be a dict with email and password." % where)
         unknown = set(item) - allowed
@@ -48,17 +49,22 @@ def validate_credentials(credentials, name="credentials"):
             refuse("%s has unknown keys: %s (allowed: email, password, metadata)." % (
                 where, ", ".join(sorted(unknown))))
         email = item.get("email")
+        if email is None or email == "":
+            refuse("%s has no email." % where)
         if not is_email(email):
             hint = ""
             if isinstance(email, str) and ":" in email:
                 hint = " (it holds a ':' - an email:password row goes in two columns, email and password)"
-            refuse("%s.email is not an email address%s; the value is not shown, it may hold a password." % (where, hint))
+            refuse("%s: email is not an email address%s; the value is not shown, it may hold a password." % (where, hint))
+        where = "%s (%s)" % (where, email)
         password = item.get("password")
+        if password is None:
+            refuse("%s has no password." % where)
         if not isinstance(password, str) or password == "":
-            refuse("%s.password (for %s) must be a non-empty string." % (where, email))
+            refuse("%s: password must be a non-empty string." % where)
         metadata = item.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
-            refuse("%s.metadata (for %s) must be a dict or null." % (where, email))
+            refuse("%s: metadata must be a dict or null." % where)
 
 
 def load_credentials_file(path):

@@ -32,9 +32,12 @@ def make_client(answers, **kwargs):
 
 @pytest.mark.parametrize("items, message", [
     ("nope", "must be a list"),
-    ([{"email": "x@example.com"}], r"credentials\[0\].password"),
-    ([{"email": "x@example.com", "password": ""}], r"credentials\[0\].password"),
-    ([{"email": "bad", "password": "p"}], r"credentials\[0\].email is not an email address"),
+    ([{"email": "x@example.com"}], r"^credentials\[1\] \(x@example.com\) has no password.$"),
+    ([{"email": "a@example.com", "password": "pw-a-1"}, {"email": "x@example.com", "password": None}],
+     r"^credentials\[2\] \(x@example.com\) has no password.$"),
+    ([{"email": "x@example.com", "password": ""}], r"credentials\[1\] \(x@example.com\): password must be"),
+    ([{"password": "p"}], r"^credentials\[1\] has no email.$"),
+    ([{"email": "bad", "password": "p"}], r"credentials\[1\]: email is not an email address"),
     ([{"email": "x@example.com", "password": "p", "metadata": "src"}], "metadata"),
     ([{"email": "x@example.com", "password": "p", "extra": 1}], "unknown keys: extra"),
     (["x@example.com"], "must be a dict"),
@@ -72,8 +75,8 @@ def test_src_csv_other_columns_become_metadata(tmp_path):
     ("a@example.com,hunter2\nb@example.com,hunter2\n", "header row naming the columns email, password \\(it has 2 cell"),
     ("", "header row naming the columns email, password \\(it has 0 cell"),
     ("email,password\na@example.com,hunter2,extra\n", "line 2 has more cells than the header"),
-    ("email,password\nnot-an-email,hunter2\n", r"src\[0\].email is not an email address"),
-    ("email,password\na@example.com,\n", r"src\[0\].password \(for a@example.com\)"),
+    ("email,password\nnot-an-email,hunter2\n", r"src\[1\]: email is not an email address"),
+    ("email,password\na@example.com,\n", r"src\[1\] \(a@example.com\): password must be"),
     ('{"email": "a@example.com", "password": "hunter2"}', "src must be a list"),
     (b"email,password\na@example.com,\xff\n", "not UTF-8"),
 ])
@@ -150,7 +153,7 @@ def test_dry_run_checks_everything_and_sends_nothing():
     client, stub = make_client([])
     assert client.add_stolen_credentials(creds(1001), batch_size=250, dry_run=True) == dict(
         submitted=1001, batches=5, emails=["user%d@example.com" % i for i in range(1001)])
-    with pytest.raises(PushSecurityError, match=r"credentials\[1\].email"):
+    with pytest.raises(PushSecurityError, match=r"credentials\[2\]: email is not"):
         client.add_stolen_credentials(creds(1) + [{"email": "bad", "password": "p"}], dry_run=True)
     with pytest.raises(PushSecurityError, match=r"batch_size must be between 1 and 500 \(the API's limit\), got 501"):
         client.add_stolen_credentials(creds(1), batch_size=501, dry_run=True)

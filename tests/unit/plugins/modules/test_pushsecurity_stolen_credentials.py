@@ -40,7 +40,10 @@ def test_check_mode_counts_through_the_client_and_sends_nothing(http, capsys):
     ({"batch_size": 0}, r"^batch_size must be between 1 and 500 \(the API's limit\), got 0\.$"),
     ({"api_key": ""}, r"^api_key is required"),
     ({"credentials": [{"email": "user0@example.com:leaked-pw-0", "password": "leaked-pw-0"}]},
-     r"^credentials\[0\]\.email is not an email address"),
+     r"^credentials\[1\]: email is not an email address"),
+    # The item named as the client names it, not Ansible's "missing required arguments: password found in credentials".
+    ({"credentials": creds(1) + [{"email": "user1@example.com"}]}, r"^credentials\[2\] \(user1@example.com\) has no password\.$"),
+    ({"credentials": creds(1) + [{"password": "leaked-pw-1"}]}, r"^credentials\[2\] has no email\.$"),
 ])
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_the_client_refuses_bad_input_before_any_request(http, capsys, args, message, check_mode):
