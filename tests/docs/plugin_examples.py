@@ -139,8 +139,10 @@ def run_examples(name):
     env.update(ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback"), ANSIBLE_CALLBACKS_ENABLED="record_results",
                RECORD_RESULTS_FILE=str(records_file), ANSIBLE_PYTHON_INTERPRETER=str(binaries / "python"),
                ANSIBLE_DEPRECATION_WARNINGS="false", PATH="%s:%s" % (binaries, os.environ["PATH"]))
-    command = [str(ROOT / "tests" / "fakes" / "run-with"), context["service"], "--",
-               str(binaries / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    command = [str(binaries / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    services = context["service"]
+    for service in [services] if isinstance(services, str) else services:
+        command = [str(ROOT / "tests" / "fakes" / "run-with"), service, "--"] + command
     process = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, check=False, timeout=600)
     records = [json.loads(line) for line in records_file.read_text(encoding="utf-8").splitlines()]
     return ExampleRun(name, process, task_names, records)
