@@ -12,6 +12,7 @@ makes them); its plays run with the collection from ANSIBLE_COLLECTIONS_PATH.
 from __future__ import annotations
 
 import ast
+import atexit
 import functools
 import json
 import os
@@ -127,6 +128,7 @@ def run_examples(name):
     """Run the examples of plugin `name` once per test session (both test files use the same run)."""
     context = CONTEXT.get(name, {})
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="examples-%s-" % name))
+    atexit.register(shutil.rmtree, tmp, True)
     play, task_names = _play(name, tmp)
     playbook = tmp / "examples.yml"
     playbook.write_text(yaml.safe_dump([play], sort_keys=False), encoding="utf-8")
