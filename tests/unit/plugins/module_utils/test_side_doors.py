@@ -222,7 +222,7 @@ def test_pushsecurity_errors_mask_every_password_of_the_call(answer):
 @pytest.mark.parametrize("email", ["bob@example.com:Sup3rSecret", "bob@example.com\n", "bob@exa mple.com",
                                    "bob@@example.com", "bob@example", "<bob@example.com>"])
 def test_pushsecurity_email_check_is_strict_and_never_quotes_the_cell(email):
-    with pytest.raises(PushSecurityError, match=r"credentials\[0\].email is not an email address") as info:
+    with pytest.raises(PushSecurityError, match=r"credentials\[1\]: email is not an email address") as info:
         validate_credentials(creds((email, "pw-1")))
     assert "Sup3rSecret" not in info.value.message and email.strip() not in info.value.message
 
