@@ -19,6 +19,11 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.checks impor
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import OptionError, ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_number
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import (
+    ots_served,
+    pwpush_served,
+    recorded_links,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
     TTL_MAX_ACCOUNT,
     TTL_MAX_ANONYMOUS,
@@ -43,6 +48,9 @@ CREDENTIAL_LINKS = dict(
     previous_links=dict(type="list", elements="dict"),
     send_email=dict(type="bool", default=False),
     retrieval_step=dict(type="bool", default=True),
+    stage=dict(type="str", default="all", choices=["all", "plan", "push"]),
+    pending=dict(type="list", elements="str"),
+    passwords=dict(type="dict", no_log=True),
     concurrency=dict(type="int", default=8, min=1, max=8),
     pace=dict(type="float", default=0.0, or_zero=True, min=0.001, max=1000, unit="requests a second"),
 )
@@ -236,10 +244,15 @@ def link_lines(links):
     return ["%s  %s" % (link["name"], link["link"] or "(no link yet)") for link in links]
 
 
-def _planned(links, todo):
-    """The check-mode result: what a run would do, nothing made."""
-    return dict(links=links, lines=link_lines(links), passwords={}, created=len(todo), reused=len(links) - len(todo),
-                changed=bool(todo))
+def _planned(links, todo, people, passwords=None, stage="all"):
+    """What a run would make, nothing made: check mode, and stage=plan (with the new passwords, none in check mode).
+
+    pending names the people to give to stage=push once their passwords are set wherever they must work.
+    """
+    return dict(links=links, lines=link_lines(links), passwords=dict(
+        (people[index]["name"], password) for index, password in (passwords or {}).items()
+        if people[index]["password"] is None), pending=[people[index]["name"] for index in todo], created=len(todo),
+        reused=len(links) - len(todo), changed=bool(todo) and stage != "plan")
 
 
 def _finish(people, links, todo, passwords, results, failures, what):
@@ -252,7 +265,8 @@ def _finish(people, links, todo, passwords, results, failures, what):
                 created_passwords[people[index]["name"]] = passwords[index]
     created = sum(1 for link in results if link is not None)
     result = dict(links=links, lines=link_lines(links), passwords=created_passwords, created=created,
-                  reused=sum(1 for link in links if link["reused"]), changed=created > 0)
+                  reused=sum(1 for link in links if link["reused"]), changed=created > 0,
+                  pending=[people[index]["name"] for index, link in zip(todo, results) if link is None])
     if failures:
         index, error = failures[0]
         name = people[todo[index]]["name"]
@@ -261,9 +275,26 @@ def _finish(people, links, todo, passwords, results, failures, what):
     return result
 
 
-def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, length, alphabet, warn,
-                 retrieval_step=True):
-    """The pwpush path: one paged scan for reuse, then every new push over the client's pooled session."""
+def staged(people, served, stage, check_mode, length, alphabet, pending=None):
+    """(links, todo, passwords or None): None when the stage ends here with nothing made (check mode, plan).
+
+    stage=push makes the links of `pending` only (their passwords, set on the hosts, are in people: check_stage);
+    the others keep the link the plan found (served: its links, given back as previous_links).
+    """
+    if stage == "push":
+        wanted = set(pending)
+        links, _todo = plan(people, dict((name, link) for name, link in served.items() if name not in wanted))
+        todo = [index for index, person in enumerate(people) if person["name"] in wanted]
+    else:
+        links, todo = plan(people, served)
+    if check_mode:
+        return links, todo, None
+    return links, todo, new_passwords(people, todo, length, alphabet)
+
+
+def pwpush_links(client, people, previous_links, reuse, send_email, concurrency, check_mode, length, alphabet, warn,
+                 retrieval_step=True, stage="all", pending=None):
+    """The pwpush path: who is served (_credential_links_served), then every new push over the pooled session."""
     fields = {}
     for person in people:
         # Asks the server's version once: the edition decides the expiry field (before the scan and any create).
@@ -271,18 +302,13 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
             person["ttl_hours"], client.expiry_field)
     if send_email and client.api != "v2":
         raise PwpushError("send_email needs a server with API v2 (notify_emails_to); %s only has API v1." % client.url)
-    reused_links = {}
-    if reuse and client.token:
-        reused_links = client.active_links_by_name(set(person["push_name"] for person in people))
-        reused_links = dict((person["name"], reused_links[person["push_name"]]) for person in people
-                            if person["push_name"] in reused_links)
-    elif reuse:
-        warn("reuse is on but there is no token (PWPUSH_TOKEN): the owner's active pushes cannot be read, "
-             "so every person gets a new link.")
-    links, todo = plan(people, reused_links)
-    if check_mode:
-        return _planned(links, todo)
-    passwords = new_passwords(people, todo, length, alphabet)
+    if stage == "push":
+        served = recorded_links(previous_links)
+    else:
+        served = pwpush_served(client, people, previous_links, concurrency, warn) if reuse else {}
+    links, todo, passwords = staged(people, served, stage, check_mode, length, alphabet, pending)
+    if passwords is None or stage == "plan":
+        return _planned(links, todo, people, passwords, stage)
 
     def spec(position):
         person = people[todo[position]]
@@ -301,23 +327,46 @@ def pwpush_links(client, people, reuse, send_email, concurrency, check_mode, len
     return _finish(people, links, todo, passwords, results, failures, "links")
 
 
-def ots_links(client, people, previous_links, reuse, send_email, concurrency, check_mode, length, alphabet):
+def ots_links(client, people, previous_links, reuse, send_email, concurrency, check_mode, length, alphabet,
+              stage="all", pending=None):
     """The onetimesecret path: the people of previous_links keep their link; the others get a new secret."""
-    reused_links = {}
-    if reuse:
-        for row in previous_links or []:
-            if row.get("link"):
-                reused_links[row["name"]] = row["link"]
-    links, todo = plan(people, reused_links)
-    if check_mode:
-        return _planned(links, todo)
-    passwords = new_passwords(people, todo, length, alphabet)
+    if stage == "push":
+        served = recorded_links(previous_links)
+    else:
+        served = ots_served(people, previous_links) if reuse else {}
+    links, todo, passwords = staged(people, served, stage, check_mode, length, alphabet, pending)
+    if passwords is None or stage == "plan":
+        return _planned(links, todo, people, passwords, stage)
     shares = _Lazy(lambda position: dict(
         secret=passwords[todo[position]], ttl=int(round(people[todo[position]]["ttl_hours"] * 3600)),
         recipient=(people[todo[position]]["email"] or None) if send_email else None), len(todo))
     receipts, failures = client.share_all(shares, concurrency=concurrency)
     results = [receipt["secret_url"] if receipt else None for receipt in receipts]
     return _finish(people, links, todo, passwords, results, failures, "secrets")
+
+
+def check_stage(stage, people, pending, passwords):
+    """The people, with stage=push each pending one holding the password the plan returned (set on the hosts)."""
+    if stage != "push":
+        if pending is not None or passwords is not None:
+            raise InputError("pending and passwords are options of stage=push (give it what stage=plan returned).")
+        return people
+    if pending is None:
+        raise InputError("stage=push needs pending: the names in the result of stage=plan.")
+    wanted = set(pending)
+    known = set(person["name"] for person in people)
+    for name in pending:
+        if name not in known:
+            raise InputError("pending names %s, who is not in people." % name)
+    for person in people:
+        if person["name"] in wanted and person["password"] is None:
+            password = (passwords or {}).get(person["name"])
+            if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+                raise InputError("passwords has no password of %d to %d characters for %s: give stage=push the "
+                                 "passwords of the result of stage=plan."
+                                 % (MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, person["name"]))
+            person["password"] = password
+    return people
 
 
 def check_previous_links(previous_links):

@@ -30,6 +30,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
     check_alphabet,
     check_people,
     check_previous_links,
+    check_stage,
     ots_links,
     pwpush_links,
 )
@@ -44,7 +45,7 @@ SERVICE_CONNECTION = {"pwpush": PWPUSH_CONNECTION, "ots": OTS_CONNECTION}
 # Each service's credentials, and the transport's options (declared transport=True) that both services share.
 CONNECTION_NAMES = ("url", "token", "email", "username", "api_token") + tuple(
     name for name, option in PWPUSH_CONNECTION.items() if option.get("transport"))
-SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token", "previous_links")}
+SERVICE_OPTIONS = {"pwpush": ("token", "email"), "ots": ("username", "api_token")}
 
 
 def connection_argument_spec():
@@ -96,6 +97,7 @@ def check_options(module, options):
                               else DEFAULT_ALPHABET)
     people = check_people(params["people"], service, params["ttl_hours"], params["views"], params["send_email"],
                           params["name_template"], authenticated, warn=module.warn)
+    people = check_stage(params["stage"], people, params["pending"], params["passwords"])
     previous = check_previous_links(params["previous_links"])
     return people, alphabet, previous
 
@@ -108,7 +110,8 @@ def run(module, environ):
         module.warn(INSECURE_WARNING)
     pacer = Pacer(params["pace"])
     common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
-                  alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"])
+                  alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"], stage=params["stage"],
+                  previous_links=previous, pending=params["pending"])
     if params["service"] == "pwpush":
         client = PwpushClient(pacer=pacer, read_only=module.check_mode, **options)
     else:
@@ -117,7 +120,7 @@ def run(module, environ):
         if params["service"] == "pwpush":
             result = pwpush_links(client, people, warn=module.warn, retrieval_step=params["retrieval_step"], **common)
         else:
-            result = ots_links(client, people, previous, **common)
+            result = ots_links(client, people, **common)
     except BulkFailure as failure:
         failure.result.update(paced=pacer.paced)
         raise

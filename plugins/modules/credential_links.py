@@ -18,6 +18,13 @@ description:
   - Re-runs are idempotent. With Password Pusher, ONE paged read of the token owner's active pushes finds the people
     already served (their push is called O(name_template)); with onetimesecret, O(previous_links) names them (for
     example the rows of the CSV of the earlier run). Nobody already served gets a second link or a new password.
+  - Password Pusher lists 10,000 active pushes at most. In an account with more, the people it does not list are
+    looked up in O(previous_links), link by link (the owner's reads, never a view); if someone is in neither, the
+    task fails before anything is made, saying who, rather than risk a second link.
+  - When the passwords must be set on hosts, split the run in two - O(stage=plan) (who needs a link, with the new
+    passwords; nothing is made), set the passwords, then O(stage=push) with RV(pending) and RV(passwords) - so that no
+    link exists whose password is not set on every host. An interrupted run then leaves either no link (the next run
+    makes a new password) or a link whose password is set (the next run reuses it).
   - Built for whole organisations. Requests are spaced by O(pace) and every C(429) answer (the server refused the
     request and stored nothing) is waited out as its C(Retry-After) asks, for all workers at once, then sent again,
     so a run larger than the server's rate limit finishes with no failed person and no duplicate link.
@@ -151,12 +158,33 @@ options:
     default: true
   previous_links:
     description:
-      - onetimesecret - the people already served, as dictionaries with C(name) (or C(user)) and C(link); other keys,
-        such as C(email), are ignored. The rows of the earlier run's CSV (C(user,email,link), read with
+      - The earlier run's record, as dictionaries with C(name) (or C(user)) and C(link); other keys, such as C(email),
+        are ignored. The rows of the earlier run's CSV (C(user,email,link), read with
         P(oneshot.secrets.from_csv#filter)) fit as they are. A row without a link does not count.
-      - Only with O(service=ots); the Password Pusher path asks the server instead.
+      - onetimesecret - the people in it keep their link (the service cannot say whether it was opened).
+      - Password Pusher - only read for the people the owner's list does not reach (in an account with more than
+        10,000 active pushes). Each of their links is checked before it is reused - owned by the token's user, made
+        by this collection as a text push, still active. Without a token the people in it keep their link unchecked.
     type: list
     elements: dict
+  stage:
+    description:
+      - V(all) finds who is served, generates the new passwords and makes the links in one task.
+      - V(plan) does the first two only - RV(links) of the people served, RV(pending) (who needs a link) and
+        RV(passwords) (the new generated ones); nothing is made, C(changed=false).
+      - V(push) makes the links of O(pending) with the O(passwords) that O(stage=plan) returned (given passwords
+        are taken from O(people)); it reads no list. The other people keep the link O(previous_links) gives them
+        (pass the plan's RV(links)), so RV(links) covers everybody.
+    type: str
+    choices: [all, plan, push]
+    default: all
+  pending:
+    description: With O(stage=push) - the names RV(pending) of O(stage=plan) returned.
+    type: list
+    elements: str
+  passwords:
+    description: With O(stage=push) - the RV(passwords) O(stage=plan) returned. Masked wherever Ansible shows them.
+    type: dict
   send_email:
     description:
       - Have the service mail each new link to the person's C(email); people without one are not mailed.
@@ -184,7 +212,8 @@ options:
 notes:
   - The passwords are returned in RV(passwords) because the next task needs them; put C(no_log=true) on the task.
     Nothing else in the result, in a warning or in an error holds a password or a token.
-  - Given passwords (C(people[].password)) are masked wherever Ansible shows the task's arguments and are not returned.
+  - Given passwords (C(people[].password)) and O(passwords) are masked wherever Ansible shows the task's arguments
+    and are not returned.
   - If some creates fail, the task fails with the first failure in one sentence and still returns RV(links),
     RV(passwords) and RV(created) for the people who got their link (the others have C(link=null)).
 seealso:
@@ -214,6 +243,30 @@ EXAMPLES = r"""
 - name: Show who got which link (no password in it)
   ansible.builtin.debug:
     msg: "{{ credentials.links | map(attribute='link') | list }}"
+
+- name: Plan - who needs a link, with their new passwords (nothing is made yet)
+  oneshot.secrets.credential_links:
+    stage: plan
+    people: "{{ users }}"
+    previous_links: "{{ earlier_rows }}"
+  delegate_to: localhost
+  run_once: true
+  no_log: true
+  register: planned
+
+# ... set planned.passwords on every host, then:
+- name: Push - the links of the people planned, with the passwords now set on the hosts
+  oneshot.secrets.credential_links:
+    stage: push
+    people: "{{ users }}"
+    pending: "{{ planned.pending }}"
+    passwords: "{{ planned.passwords }}"
+    previous_links: "{{ planned.links }}"
+  delegate_to: localhost
+  run_once: true
+  no_log: true
+  register: pushed
+  when: planned.pending | length > 0
 
 - name: onetimesecret, skipping the people of the earlier CSV (user,email,link)
   oneshot.secrets.credential_links:
@@ -260,13 +313,21 @@ lines:
     - "alice  https://pwpush.com/p/abcdefghij1234/r"
 passwords:
   description:
-    - SECRET. Name to password, for the people who got a new link in this run with a generated password. Empty in
-      check mode. Put C(no_log=true) on the task and use it only to set the accounts' passwords.
+    - SECRET. Name to password, for the people who got a new link in this run with a generated password (with
+      O(stage=plan) - who will get one). Empty in check mode and with O(stage=push). Put C(no_log=true) on the task
+      and use it only to set the accounts' passwords.
   returned: always
   type: dict
   sample: {alice: "<the password>"}
+pending:
+  description:
+    - The people with no link yet - with O(stage=plan) those who need one (give it to O(stage=push)); otherwise those
+      whose create failed.
+  returned: always
+  type: list
+  elements: str
 created:
-  description: How many new links were made (in check mode - would be made).
+  description: How many new links were made (in check mode and with O(stage=plan) - would be made).
   returned: always
   type: int
 reused:

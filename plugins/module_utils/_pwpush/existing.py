@@ -272,10 +272,12 @@ class ExistingPushes:
         return None
 
     def owned_push(self, reference):
-        """The push (without secrets) when the token's user owns it, else None; never counts a view.
+        """(push without secrets, the kind this collection created it as or None) when the token's user owns it,
+        else None; never counts a view.
 
         The owner's audit log is read first: only an owner may read it (others get 403, a push of another server
-        404), and only the owner's retrieval counts no view. Then the owner's read tells whether it is active.
+        404), and only the owner's retrieval counts no view. Its creation entry names the kind (KIND_AGENT); the
+        owner's read then tells whether the push is active (it carries no name: the show view leaves it out).
         """
         token = token_from_reference(reference)
         response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1}, operation=AUDIT)
@@ -283,6 +285,11 @@ class ExistingPushes:
             return None
         if response.status_code != 200:
             self.raise_for_answer(response, AUDIT)
+        body = json_object(json_or_none(response))
+        entries = body.get("logs", body.get("views"))
+        created = [entry for entry in entries if isinstance(entry, dict) and entry.get("kind") == "creation"] if (
+            isinstance(entries, list)) else []
+        match = _KIND_IN_AGENT.match(created[0].get("user_agent") or "") if created else None
         response = self.send("GET", self._push_path(token), operation=PREVIEW)
         if response.status_code == 404:
             return None
@@ -292,7 +299,7 @@ class ExistingPushes:
         if not isinstance(push, dict) or not is_token(push.get("url_token")):
             raise PwpushError("Could not read the push %s: %s." % (token, unexpected_answer(
                 response, "the push (a JSON object with its url_token)")), status=response.status_code)
-        return self.describe(push)
+        return self.describe(push), match.group(1) if match else None
 
     def created_kind(self, token):
         """The kind this collection named when it created the push (from the audit log), or None if unknown."""

@@ -14,6 +14,9 @@
     checks.py hostile_csv CSV                  Python's csv reader finds exactly one row per hostile user, with the
                                                name and email as given, and no cell a spreadsheet would evaluate
     checks.py ots_secrets N                    the onetimesecret server holds N secrets
+    checks.py flood N                          N other pushes of the token's user (a busy account), newest last
+    checks.py served PREFIX N                  N active pushes named PREFIX..., one per name, none expired twice over
+    checks.py drop_create                      the next create is stored but its answer never arrives
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -203,8 +207,36 @@ def ots_secrets(count: str) -> None:
         fail("the onetimesecret server holds %d secrets, not %s" % (len(held), count))
 
 
-COMMANDS = {"users": users, "csv": check_csv, "same": same, "pushes": pushes, "passwords": passwords,
-            "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked,
+def flood(count: str) -> None:
+    url, total = os.environ["PWPUSH_URL"] + "/api/v2/pushes", int(count)
+
+    def make(numbers: range) -> None:
+        http = session()
+        for number in numbers:
+            push = {"payload": "other", "name": "someone else's push %d" % number, "expire_after_days": 7}
+            http.post(url, json={"push": push}, timeout=30).raise_for_status()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(make, [range(start, total, 8) for start in range(8)]))
+
+
+def served(prefix: str, count: str) -> None:
+    held = requests.get(os.environ["PWPUSH_URL"] + "/_fake/pwpush/pushes", timeout=30).json()
+    names = Counter(push["name"] for push in held if not push["expired"] and push["name"].startswith(prefix))
+    doubled = [name for name, seen in names.items() if seen > 1]
+    if doubled:
+        fail("two active pushes for %s" % ", ".join(doubled[:5]))
+    if len(names) != int(count):
+        fail("%d people hold an active push, not %s" % (len(names), count))
+
+
+def drop_create() -> None:
+    fault = {"reset": "after", "count": 1, "path_prefix": "/api/v2/pushes", "method": "POST"}
+    requests.post(os.environ["PWPUSH_URL"] + "/_fake/faults", json=fault, timeout=30).raise_for_status()
+
+
+COMMANDS = {"flood": flood, "served": served, "drop_create": drop_create, "users": users, "csv": check_csv,
+            "same": same, "pushes": pushes, "passwords": passwords, "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked,
             "hostile_users": hostile_users, "hostile_csv": hostile_csv, "ots_secrets": ots_secrets}
 
 if __name__ == "__main__":

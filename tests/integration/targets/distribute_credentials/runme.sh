@@ -3,8 +3,8 @@
 # changed=0, one person added gets the only new link, --check), a host group of two hosts whose accounts (in scratch
 # roots, never this machine's /etc/shadow) get the passwords behind the links, onetimesecret, names a CSV would misread
 # (one row each, no formula, re-run adds nothing), a planted symbolic link as the CSV, and 300 people against the
-# server's default rate limit. Every play goes through the -vvvv leak check, and no generated password may
-# appear in any play's output.
+# server's default rate limit; interruptions and a busy account (interrupted.sh). Every play goes through the -vvvv
+# leak check, and no generated password may appear in any play's output.
 source ../setup_fakes/lib.sh
 set -o pipefail
 work="$(mktemp -d)"
@@ -259,4 +259,5 @@ export -f limited
 echo "=== 300 people at the default rate limit"
 "${FAKES}/run-with" pwpush -- bash -c limited
 echo "distribute_credentials: 300 people past the default rate limit, zero failures, no duplicate link, paced"
+source ./interrupted.sh
 echo "distribute_credentials: ${SECONDS} s in all"

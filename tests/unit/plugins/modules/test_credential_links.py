@@ -96,8 +96,11 @@ class Server:
     ({"people": ["ann"], "password_alphabet": "aaaa"}, "password_alphabet must hold at least 2"),
     ({"people": ["ann"], "ttl_hours": 0}, "ttl_hours must be above 0"),
     ({"people": ["ann"], "username": "someone@example.com"}, "username is an option of service=ots"),
-    ({"people": ["ann"], "previous_links": [{"name": "ann", "link": "https://x.test/s/1"}]},
-     "previous_links is an option of service=ots"),
+    ({"people": ["ann"], "stage": "push"}, "stage=push needs pending"),
+    ({"people": ["ann"], "pending": ["ann"]}, "pending and passwords are options of stage=push"),
+    ({"people": ["ann"], "stage": "push", "pending": ["bob"]}, "pending names bob, who is not in people"),
+    ({"people": ["ann"], "stage": "push", "pending": ["ann"], "passwords": {"ann": "short"}},
+     "passwords has no password of 8 to 1024 characters for ann"),
 ])
 def test_bad_input_fails_before_any_request(args, message, http, capsys):
     calls, _answers = http
