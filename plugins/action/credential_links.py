@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of oneshot.secrets.credential_links (the documentation is the module's).
 
-On the controller itself (the local connection, no become, no async) the task runs in the worker process, as a
+On the controller itself (the local connection, no become) the task runs in the worker process, as a
 lookup does: the same code as the module (module_utils/_credential_links_task.py) without starting a Python on
 the target, building the module's zip or discovering an interpreter, which is most of a re-run's time when every
 link is reused. Everywhere else, and when the controller's Python lacks requests, the module runs on the target
@@ -32,6 +32,8 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
 
 MODULE = "oneshot.secrets.credential_links"
+NO_LOG_WARNING = ("credential_links returned new passwords from a task without no_log: Ansible shows them at -v and "
+                  "in callbacks and logs. Put no_log: true on the task.")
 
 
 class ControllerTask(object):
@@ -133,18 +135,23 @@ class ActionModule(ActionBase):
 
     def _runs_here(self):
         """The target is this process's own machine and user, so the module would do exactly what this does."""
-        return (HAS_REQUESTS and getattr(self._connection, "transport", None) == "local"
-                and not self._play_context.become and not self._task.async_val)
+        return HAS_REQUESTS and getattr(self._connection, "transport", None) == "local" and not self._play_context.become
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
+        if self._task.async_val:
+            # Ansible writes an async task's result to a job file (mode 0644, no_log or not): the passwords would
+            # be left there in clear.
+            result.update(failed=True, msg="credential_links cannot run with async: Ansible would write its result, "
+                                           "the new passwords included, to a job file on the host. Run it without "
+                                           "async (it already works on many people at once).")
+            return result
         if not self._runs_here():
-            # As ansible.builtin.normal does for any module.
-            wrap_async = self._task.async_val and not self._connection.has_native_async
-            result.update(self._execute_module(module_name=MODULE, module_args=self._task.args, task_vars=task_vars,
-                                               wrap_async=wrap_async))
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
+            # As ansible.builtin.normal does for any module (never async: refused above).
+            result.update(self._execute_module(module_name=MODULE, module_args=self._task.args, task_vars=task_vars))
+            if result.get("passwords") and not self._task.no_log:
+                result.setdefault("warnings", []).append(NO_LOG_WARNING)
+            self._remove_tmp_path(self._connection._shell.tmpdir)
             return result
 
         args = dict(self._task.args)
@@ -176,6 +183,8 @@ class ActionModule(ActionBase):
             result.update(failure, failed=True)
         else:
             result.update(outcome_result)
+        if result.get("passwords") and not self._task.no_log:
+            task.warn(NO_LOG_WARNING)
         if task.warnings:
             result["warnings"] = task.warnings
         return masked(result, task.no_log_values)

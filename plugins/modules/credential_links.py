@@ -30,7 +30,7 @@ description:
     so a run larger than the server's rate limit finishes with no failed person and no duplicate link.
   - Run it on the controller (C(delegate_to=localhost) or a play on localhost) with C(no_log=true) on the task, and
     feed RV(passwords) to the task that sets the accounts' passwords.
-  - On the controller (the local connection, without C(become) or C(async)) its action plugin runs the same code inside
+  - On the controller (the local connection, without C(become)) its action plugin runs the same code inside
     Ansible's own process, as a lookup does, reading the controller's environment and the task's C(environment); on
     any other host, or when the controller's Python has no C(requests), the module runs on that host.
 extends_documentation_fragment:
@@ -212,8 +212,11 @@ options:
 notes:
   - The passwords are returned in RV(passwords) because the next task needs them; put C(no_log=true) on the task.
     Nothing else in the result, in a warning or in an error holds a password or a token.
-  - Given passwords (C(people[].password)) and O(passwords) are masked wherever Ansible shows the task's arguments
-    and are not returned.
+  - Given passwords (C(people[].password)) and O(passwords) are masked in the result and in the module's invocation
+    and are not returned. Ansible itself prints a task's arguments unmasked elsewhere (the task header with
+    C(ANSIBLE_DISPLAY_ARGS_TO_STDOUT), some callbacks) unless the task has C(no_log=true); a task that returns
+    new passwords without C(no_log) gets a warning saying so.
+  - C(async) is refused - Ansible would write the result, the passwords included, to a job file on the host.
   - If some creates fail, the task fails with the first failure in one sentence and still returns RV(links),
     RV(passwords) and RV(created) for the people who got their link (the others have C(link=null)).
 seealso:

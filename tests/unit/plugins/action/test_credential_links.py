@@ -44,13 +44,32 @@ def seen(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("where", [dict(transport="ssh"), dict(become=True), dict(async_val=30)])
+@pytest.mark.parametrize("where", [dict(transport="ssh"), dict(become=True)])
 def test_elsewhere_the_module_runs_on_the_host(where, seen):
     plugin = make({"people": ["ann"]}, **where)
     assert plugin.run(task_vars={})["from"] == "module"
     assert plugin._execute_module.call_args.kwargs["module_name"] == "oneshot.secrets.credential_links"
-    assert plugin._execute_module.call_args.kwargs["wrap_async"] == bool(where.get("async_val"))
+    assert "wrap_async" not in plugin._execute_module.call_args.kwargs
     assert not seen
+
+
+@pytest.mark.parametrize("transport", ["local", "ssh"])
+def test_async_is_refused_before_anything_runs(transport, seen):
+    plugin = make({"people": ["ann"]}, transport=transport, async_val=60)
+    result = plugin.run(task_vars={})
+    assert result["failed"] and "cannot run with async" in result["msg"] and "job file" in result["msg"]
+    assert not plugin._execute_module.called and not seen
+
+
+@pytest.mark.parametrize("no_log, warned", [(False, True), (True, False)])
+@pytest.mark.parametrize("transport", ["local", "ssh"])
+def test_new_passwords_without_no_log_are_warned_about(no_log, warned, transport, monkeypatch):
+    monkeypatch.setattr(action, "outcome", lambda task, environ: (dict(passwords={"ann": "x" * 20}, links=[]), None))
+    plugin = make({"people": ["ann"]}, transport=transport)
+    plugin._task.no_log = no_log
+    plugin._execute_module.return_value = dict(passwords={"ann": "x" * 20}, links=[])
+    result = plugin.run(task_vars={})
+    assert (action.NO_LOG_WARNING in result.get("warnings", [])) is warned
 
 
 def test_on_the_controller_the_shared_code_runs_here(seen, monkeypatch):
