@@ -271,6 +271,24 @@ class ExistingPushes:
             raise PwpushError(unlisted_message(1, repr(name)))
         return None
 
+    def owner_read(self, reference):
+        """The push as its owner reads it, without secrets, or None when the server has no such push.
+
+        Only the owner's read counts no view (the audit log records it as owner_view); call it with the owner's token
+        (after audit(), which refuses anyone else), never to read somebody else's push.
+        """
+        token = token_from_reference(reference)
+        response = self.send("GET", self._push_path(token, kind=kind_from_reference(reference)), operation=PREVIEW)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            self.raise_for_answer(response, PREVIEW)
+        push = json_or_none(response)
+        if not isinstance(push, dict) or not is_token(push.get("url_token")):
+            raise PwpushError("Could not read the push %s: %s." % (token, unexpected_answer(
+                response, "the push (a JSON object with its url_token)")), status=response.status_code)
+        return self.describe(push)
+
     def owned_push(self, reference):
         """(push without secrets, the kind this collection created it as or None) when the token's user owns it,
         else None; never counts a view.
