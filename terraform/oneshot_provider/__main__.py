@@ -4,13 +4,20 @@
 
 import sys
 
-from oneshot_provider.provider import OneshotProvider
 from oneshot_provider.server import serve
-from oneshot_provider.servicer import OneshotServicer
+
+
+def load_servicer():
+    """The provider and its servicer: imported by the first call Terraform makes, after the handshake."""
+    # pylint: disable=import-outside-toplevel
+    from oneshot_provider.provider import OneshotProvider
+    from oneshot_provider.servicer import OneshotServicer
+
+    return OneshotServicer(OneshotProvider())
 
 
 def main():
-    return serve(OneshotProvider(), OneshotServicer)
+    return serve(load_servicer)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from tf.gen import tfplugin_pb2 as tf_pb
 from tf.gen import tfplugin_pb2_grpc as tf_rpc
 
 _F = descriptor_pb2.FieldDescriptorProto
-SERVICE = "tfplugin6.Provider"
 # The RPCs answered with the extended messages (request and response classes below); tf's classes serve the rest.
 EXTENDED_RPCS = ("GetMetadata", "GetProviderSchema", "ValidateResourceConfig", "ValidateEphemeralResourceConfig",
                  "OpenEphemeralResource", "RenewEphemeralResource", "CloseEphemeralResource")
@@ -112,8 +111,9 @@ def as_tf(message, name):
     return cls.FromString(message.SerializeToString())
 
 
-def add_provider_servicer(servicer, server):
-    """tfplugin6.Provider on server: tf's calls with tf's classes, the extended ones (EXTENDED_RPCS) with these."""
+def provider_handlers(servicer):
+    """{method: handler} of tfplugin6.Provider: tf's calls with tf's classes, the extended ones (EXTENDED_RPCS) with
+    these."""
     handlers = {}
     for name in dir(tf_rpc.ProviderServicer):
         if name.startswith("_") or not hasattr(tf_pb, name):
@@ -122,7 +122,7 @@ def add_provider_servicer(servicer, server):
         handlers[name] = _handler(servicer, name, request_class)
     for name in _EPHEMERAL_RPCS:
         handlers[name] = _handler(servicer, name, message_class(name + ".Request"))
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    return handlers
 
 
 def _handler(servicer, name, request_class):

@@ -116,18 +116,75 @@ def remove_stale_socket_dirs(parent):
             pass
 
 
-def _health_handler(grpc):
-    """grpc.health.v1.Health/Check answering SERVING (status field 1 = 1) without extra packages."""
-    def check(_request, _context):
-        return b"\x08\x01"
-
-    return grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
-        "Check": grpc.unary_unary_rpc_method_handler(check),
-    })
+PROVIDER_SERVICE = "tfplugin6.Provider"
 
 
-def serve(provider, servicer_class, environ=None):
-    """Run the provider until Terraform shuts it down. Returns the process exit code."""
+def _raw_handlers(grpc, done):
+    """go-plugin's own services, on raw bytes so that no protobuf module is imported before the handshake:
+    grpc.health.v1.Health/Check answers SERVING (status field 1 = 1), plugin.GRPCController/Shutdown takes and
+    answers an Empty (no bytes), plugin.GRPCStdio/StreamStdio streams nothing (logs go to stderr, which go-plugin
+    reads directly)."""
+    def shutdown(_request, _context):
+        done.set()
+        return b""
+
+    return (
+        grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
+            "Check": grpc.unary_unary_rpc_method_handler(lambda _request, _context: b"\x08\x01")}),
+        grpc.method_handlers_generic_handler("plugin.GRPCController", {
+            "Shutdown": grpc.unary_unary_rpc_method_handler(shutdown)}),
+        grpc.method_handlers_generic_handler("plugin.GRPCStdio", {
+            "StreamStdio": grpc.unary_stream_rpc_method_handler(lambda _request, _context: iter(()))}),
+    )
+
+
+class ProviderHandlers:
+    """tfplugin6.Provider, loaded on its first call: the provider's modules (tf, protobuf, the resources) take
+    longer to import than the rest of the start, and Terraform waits for the handshake line of every provider
+    process it starts (3-5 a command)."""
+
+    def __init__(self, grpc, load):
+        """load(): the servicer (its provider as .app); imported and built once, by the first call."""
+        self._grpc = grpc
+        self._load = load
+        self._lock = threading.Lock()
+        self._handlers = None
+        self.servicer = None
+
+    def _loaded(self):
+        with self._lock:
+            if self._handlers is None:
+                from oneshot_provider.protocol import provider_handlers  # pylint: disable=import-outside-toplevel
+                self.servicer = self._load()
+                self._handlers = provider_handlers(self.servicer)
+            return self._handlers
+
+    def service(self, handler_call_details):
+        """grpc's GenericRpcHandler: the handler of a tfplugin6.Provider method, None for other services."""
+        service, _, method = handler_call_details.method.lstrip("/").partition("/")
+        if service != PROVIDER_SERVICE:
+            return None
+        try:
+            return self._loaded().get(method)
+        except Exception as exc:  # pylint: disable=broad-except
+            # Terraform prints a call's status message under the command: the cause, not grpc's generic words.
+            message = "the oneshot provider could not load (%s: %s); see docs/terraform/troubleshooting.md" % (
+                type(exc).__name__, exc)
+
+            def refuse(_request, context):
+                context.abort(self._grpc.StatusCode.FAILED_PRECONDITION, message)
+
+            return self._grpc.unary_unary_rpc_method_handler(refuse)
+
+    def close(self):
+        """Close the provider's clients, if a call ever built them."""
+        if self.servicer is not None:
+            getattr(self.servicer.app, "close", lambda: None)()
+
+
+def serve(load, environ=None):
+    """Run the provider until Terraform shuts it down; load() builds its servicer (see ProviderHandlers).
+    Returns the process exit code."""
     environ = os.environ if environ is None else environ
     if environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         sys.stderr.write(NOT_A_PROGRAM)
@@ -143,32 +200,14 @@ def serve(provider, servicer_class, environ=None):
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    # pylint: disable=import-outside-toplevel
-    import grpc
-    from tf.gen import grpc_controller_pb2 as controller_pb
-    from tf.gen import grpc_controller_pb2_grpc as controller_rpc
-    from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
-
-    from oneshot_provider.protocol import add_provider_servicer
+    import grpc  # pylint: disable=import-outside-toplevel
 
     done = threading.Event()
-
-    class Controller(controller_rpc.GRPCControllerServicer):
-        def Shutdown(self, request, context):
-            done.set()
-            return controller_pb.Empty()
-
-    class Stdio(stdio_rpc.GRPCStdioServicer):
-        def StreamStdio(self, request, context):
-            return iter(())  # logs go to stderr, which go-plugin reads directly
-
     # Terraform calls up to -parallelism (10 by default) operations at once and StopProvider beside them: a pool
     # that size would leave Ctrl-C's StopProvider waiting behind the very requests it must end.
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
-    add_provider_servicer(servicer_class(provider), server)
-    controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
-    stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
-    server.add_generic_rpc_handlers((_health_handler(grpc),))
+    provider_handlers = ProviderHandlers(grpc, load)
+    server.add_generic_rpc_handlers((provider_handlers,) + _raw_handlers(grpc, done))
 
     parent_dir = socket_parent_dir(environ)
     remove_stale_socket_dirs(parent_dir)
@@ -197,7 +236,7 @@ def serve(provider, servicer_class, environ=None):
     finally:
         server.stop(grace=0.2).wait()
         shutil.rmtree(socket_dir, ignore_errors=True)
-        getattr(provider, "close", lambda: None)()  # the clients' sessions
+        provider_handlers.close()  # the clients' sessions
     # Terraform waits for the process to end after every command's last call: skip the interpreter's
     # slow teardown of grpc's threads (nothing is left to flush but stderr).
     sys.stderr.flush()
