@@ -32,6 +32,7 @@ from pathlib import Path
 import requests
 
 import distribute
+import distribute_scale
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -42,9 +43,10 @@ REPS = int(os.environ.get("BENCH_REPS", "3"))
 LOOP_ITEMS = int(os.environ.get("BENCH_LOOP_ITEMS", "30"))
 OUT = Path(os.environ.get("BENCH_OUT", str(HERE / "results.json")))
 PUSHES = 500
-# BENCH_PARTS=pushsecurity (comma-separated: pwpush, latency, pushsecurity, memory, distribute) runs only those parts;
+# BENCH_PARTS=pushsecurity (comma-separated: pwpush, latency, pushsecurity, memory, distribute, scale) runs only those
+# parts;
 # the table then shows only their figures.
-PARTS = set(os.environ.get("BENCH_PARTS", "pwpush,latency,pushsecurity,memory,distribute").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "pwpush,latency,pushsecurity,memory,distribute,scale").split(","))
 LATENCY = 0.02
 # 5,000 fits the burst (10 batches); 10,000 (20 batches) is bound by the rate limit.
 PS_SIZES = (5000, 10000)
@@ -299,6 +301,9 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         # 5. playbooks/distribute_credentials.yml at 1,000 people and under the default rate limit (benchmarks/distribute.py).
         if "distribute" in PARTS:
             distribute.run(sys.modules[__name__], env, pwpush, tmp, samples)
+        # 6. The same at 50,000 people, past the 10,000 pushes the server lists (benchmarks/distribute_scale.py).
+        if "scale" in PARTS:
+            distribute_scale.run(sys.modules[__name__], env, pwpush, tmp, samples)
     finally:
         for fake in (pwpush, ps):
             fake.stop()
@@ -320,6 +325,8 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         table_memory(m, row)
     if "distribute" in PARTS:
         distribute.table(m, row)
+    if "scale" in PARTS:
+        distribute_scale.table(m, row)
     return finish(results, rows, m, began)
 
 
