@@ -32,6 +32,7 @@ import signal
 import sys
 import tempfile
 import threading
+import traceback
 from concurrent import futures
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
@@ -39,6 +40,8 @@ MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca
 CORE_PROTOCOL_VERSION = 1
 APP_PROTOCOL_VERSION = 6
 
+# The line Terraform quotes when the provider cannot start (see serve); the launcher prints the same words.
+START_FAILED = "terraform-provider-oneshot could not start: %s (see docs/terraform/troubleshooting.md)"
 NOT_A_PROGRAM = ("This binary is a plugin. These are not meant to be executed directly.\n"
                  "Please execute the program that consumes these plugins, which will\n"
                  "load any plugins automatically\n")
@@ -200,35 +203,22 @@ def serve(load, environ=None):
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    import grpc  # pylint: disable=import-outside-toplevel
-
     done = threading.Event()
-    # Terraform calls up to -parallelism (10 by default) operations at once and StopProvider beside them: a pool
-    # that size would leave Ctrl-C's StopProvider waiting behind the very requests it must end.
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
-    provider_handlers = ProviderHandlers(grpc, load)
-    server.add_generic_rpc_handlers((provider_handlers,) + _raw_handlers(grpc, done))
-
-    parent_dir = socket_parent_dir(environ)
-    remove_stale_socket_dirs(parent_dir)
-    socket_dir = tempfile.mkdtemp(prefix="%s%d-" % (SOCKET_DIR_PREFIX, os.getpid()), dir=parent_dir)
-    socket_path = os.path.join(socket_dir, "plugin.sock")
-    if environ.get("PLUGIN_CLIENT_CERT"):
-        key_pem, cert_pem, cert_der = server_certificate()
-        credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
-        server.add_secure_port("unix:" + socket_path, credentials)
-        cert_field = base64.b64encode(cert_der).decode("ascii").rstrip("=")
-    else:
-        server.add_insecure_port("unix:" + socket_path)
-        cert_field = ""
+    try:
+        server, provider_handlers, socket_dir, handshake = _listen(environ, load, done)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Terraform shows no plugin stderr without TF_LOG, but it quotes a line on stdout that is not a handshake
+        # ("Unrecognized remote plugin message: ..."): the cause goes there, the traceback to stderr.
+        traceback.print_exc()
+        handshake_out.write(START_FAILED % ("%s: %s" % (type(exc).__name__, exc)) + "\n")
+        handshake_out.flush()
+        return 1
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Terraform handles Ctrl-C and tells us (StopProvider)
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     parent = os.getppid()
     try:
-        server.start()
-        handshake_out.write("|".join([str(CORE_PROTOCOL_VERSION), str(APP_PROTOCOL_VERSION), "unix", socket_path,
-                                      "grpc", cert_field]) + "\n")
+        handshake_out.write(handshake + "\n")
         handshake_out.flush()
         while not done.wait(1.0):
             if os.getppid() != parent:  # Terraform died: nobody will ask us to stop
@@ -241,3 +231,36 @@ def serve(load, environ=None):
     # slow teardown of grpc's threads (nothing is left to flush but stderr).
     sys.stderr.flush()
     os._exit(0)
+
+
+def _listen(environ, load, done):
+    """(started server, its ProviderHandlers, socket directory, handshake line): grpc and the certificate, nothing
+    of the provider itself (see ProviderHandlers)."""
+    import grpc  # pylint: disable=import-outside-toplevel
+
+    # Terraform calls up to -parallelism (10 by default) operations at once and StopProvider beside them: a pool
+    # that size would leave Ctrl-C's StopProvider waiting behind the very requests it must end.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
+    provider_handlers = ProviderHandlers(grpc, load)
+    server.add_generic_rpc_handlers((provider_handlers,) + _raw_handlers(grpc, done))
+
+    parent_dir = socket_parent_dir(environ)
+    remove_stale_socket_dirs(parent_dir)
+    socket_dir = tempfile.mkdtemp(prefix="%s%d-" % (SOCKET_DIR_PREFIX, os.getpid()), dir=parent_dir)
+    socket_path = os.path.join(socket_dir, "plugin.sock")
+    try:
+        if environ.get("PLUGIN_CLIENT_CERT"):
+            key_pem, cert_pem, cert_der = server_certificate()
+            credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
+            server.add_secure_port("unix:" + socket_path, credentials)
+            cert_field = base64.b64encode(cert_der).decode("ascii").rstrip("=")
+        else:
+            server.add_insecure_port("unix:" + socket_path)
+            cert_field = ""
+        server.start()
+    except BaseException:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+        raise
+    handshake = "|".join([str(CORE_PROTOCOL_VERSION), str(APP_PROTOCOL_VERSION), "unix", socket_path, "grpc",
+                          cert_field])
+    return server, provider_handlers, socket_dir, handshake
