@@ -115,7 +115,7 @@ def _pwpush_person(client, row):
 
 def _stamp(epoch):
     if isinstance(epoch, int) and not isinstance(epoch, bool) and epoch > 0:
-        return datetime.datetime.utcfromtimestamp(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=epoch)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return None
 
 
