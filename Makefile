@@ -290,9 +290,10 @@ test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen ## the part of the version
 # does not pull the tree away.
 BENCH_VIEW := $(CURDIR)/build/bench/ansible_collections/oneshot/secrets
 .PHONY: bench
-bench: venv ## bulk speed against the local servers, as ratios (docs/performance.md)
+bench: venv $(TERRAFORM) ## bulk speed against the local servers, as ratios (docs/performance.md)
 	$(call copy_tree,$(BENCH_VIEW))
-	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/bench $(BIN)/python benchmarks/bench.py
+	$(BIN)/python -m pip install -q -r terraform/requirements.txt
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/bench ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python benchmarks/bench.py
 
 # The changelog by antsibull's rules: lint, then a release dry run on a throw-away copy of the view
 # (new plugins come from version_added, the role and playbooks from `add object.*` fragments).

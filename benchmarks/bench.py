@@ -32,6 +32,7 @@ from pathlib import Path
 import requests
 
 import distribute
+import terraform_bench
 import distribute_scale
 
 HERE = Path(__file__).resolve().parent
@@ -301,6 +302,10 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         # 5. playbooks/distribute_credentials.yml at 1,000 people and under the default rate limit (benchmarks/distribute.py).
         if "distribute" in PARTS:
             distribute.run(sys.modules[__name__], env, pwpush, tmp, samples)
+
+        # 6. The Terraform provider: cold start and what its commands cost the servers (benchmarks/terraform_bench.py).
+        if "terraform" in PARTS:
+            terraform_bench.run(sys.modules[__name__], REPS, tmp, samples)
         # 6. The same at 50,000 people, past the 10,000 pushes the server lists (benchmarks/distribute_scale.py).
         if "scale" in PARTS:
             distribute_scale.run(sys.modules[__name__], env, pwpush, tmp, samples)
@@ -325,6 +330,8 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         table_memory(m, row)
     if "distribute" in PARTS:
         distribute.table(m, row)
+    if "terraform" in PARTS:
+        terraform_bench.table(m, row)
     if "scale" in PARTS:
         distribute_scale.table(m, row)
     return finish(results, rows, m, began)
