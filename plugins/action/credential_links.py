@@ -22,6 +22,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HAS_REQUESTS
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
@@ -32,6 +33,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links 
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import argument_spec, outcome
 
 MODULE = "oneshot.secrets.credential_links"
+display = Display()
 NO_LOG_WARNING = ("credential_links returned new passwords from a task without no_log: Ansible shows them at -v and "
                   "in callbacks and logs. Put no_log: true on the task.")
 
@@ -178,7 +180,7 @@ class ActionModule(ActionBase):
         task_environment = {}
         self._compute_environment_string(task_environment)  # the task's environment keyword, as the module gets it
         environ = dict(os.environ, **dict((key, str(value)) for key, value in task_environment.items()))
-        outcome_result, failure = outcome(task, environ)
+        outcome_result, failure = outcome(task, environ, report=display.display)
         if failure is not None:
             result.update(failure, failed=True)
         else:

@@ -30,7 +30,7 @@ def recorded_links(previous_links):
     return dict((row["name"], row["link"]) for row in previous_links or [] if row.get("link"))
 
 
-def pwpush_served(client, people, previous_links, concurrency, warn):
+def pwpush_served(client, people, previous_links, concurrency, warn, progress):
     """{person name: link} of the people who hold an active push of their push_name (reuse.same_push)."""
     records = recorded_links(previous_links)
     if not client.token:
@@ -60,7 +60,13 @@ def pwpush_served(client, people, previous_links, concurrency, warn):
             return "gone"  # expired or opened, or not a password link this collection made
         return push["url"]
 
-    verdicts, failures = run_all(verify, len(on_record), concurrency, PwpushError)
+    with progress("earlier links checked", len(on_record)) as checked:
+        def verify_one(index):
+            verdict = verify(index)
+            checked.step()
+            return verdict
+
+        verdicts, failures = run_all(verify_one, len(on_record), concurrency, PwpushError)
     if failures:
         index, error = failures[0]
         raise PwpushError("Could not check the earlier link of %s: %s" % (on_record[index]["name"], error.message),

@@ -20,17 +20,20 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.options impo
     resolve,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.progress import Progress
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import INSECURE_WARNING
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
     CREDENTIAL_LINKS,
     DEFAULT_ALPHABET,
-    BulkFailure,
     InputError,
     check_alphabet,
     check_people,
     check_previous_links,
     check_stage,
+)
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_run import (
+    BulkFailure,
     ots_links,
     pwpush_links,
 )
@@ -102,7 +105,8 @@ def check_options(module, options):
     return people, alphabet, previous
 
 
-def run(module, environ):
+def run(module, environ, report=None):
+    """report(line): where progress lines go while the task works (the action plugin's Display), or None."""
     params = module.params
     options = connection(module, environ)
     people, alphabet, previous = check_options(module, options)
@@ -111,7 +115,8 @@ def run(module, environ):
     pacer = Pacer(params["pace"])
     common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
                   alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"], stage=params["stage"],
-                  previous_links=previous, pending=params["pending"])
+                  previous_links=previous, pending=params["pending"],
+                  progress=lambda what, total, extra="": Progress(report, what, total, pacer, extra))
     if params["service"] == "pwpush":
         client = PwpushClient(pacer=pacer, read_only=module.check_mode, **options)
     else:
@@ -130,10 +135,10 @@ def run(module, environ):
     return result
 
 
-def outcome(module, environ):
+def outcome(module, environ, report=None):
     """(result, None) or (None, failure): what the task returns, the failure without a traceback in it."""
     try:
-        return run(module, environ), None
+        return run(module, environ, report), None
     except InputError as exc:
         return None, dict(msg=str(exc))
     except BulkFailure as exc:

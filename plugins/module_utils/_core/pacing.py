@@ -70,6 +70,11 @@ class Pacer:
             self.rate_limited += 1
             self._held_until = max(self._held_until, self.clock() + max(0.0, float(seconds)))
 
+    def held_for(self):
+        """Seconds until the server lets this client send again (0 when it does now)."""
+        with self._lock:
+            return max(0.0, self._held_until - self.clock())
+
     def count_paced(self):
         with self._lock:
             self.paced += 1

@@ -249,6 +249,9 @@ limited() {
     distribute "${work}/r1.log" -e "@${work}/limited-users.yml" -e "distribute_csv=${csv}"
     said "${work}/r1.log" "300 new link(s), 0 reused"
     grep -qE '[1-9][0-9]* request\(s\) paced' "${work}/r1.log" || fail "the run past the limit says nothing was paced"
+    # It says so as it goes: a line every few seconds while the links are made.
+    grep -qE "^credential_links: [0-9]+ of 300 new links made, 0 reused, .*(waiting [0-9]+ (s|min) for the server's rate limit|about [0-9]+ (s|min) left)" \
+        "${work}/r1.log" || fail "the run past the limit printed no progress line"
     python3 "${checks}" csv "${csv}" 300
     python3 "${checks}" pushes 300
     # The reads count against the same limit: 40 of the passwords are enough to look for.

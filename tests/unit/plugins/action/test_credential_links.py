@@ -35,7 +35,7 @@ def seen(monkeypatch):
     """Stands in for the shared run: keeps what it was given, answers with a failure that quotes a secret."""
     calls = []
 
-    def outcome(task, environ):
+    def outcome(task, environ, report=None):
         calls.append((task, environ))
         task.warn("a warning")
         return None, dict(msg="the server said %s" % GIVEN, status=500)
@@ -64,7 +64,7 @@ def test_async_is_refused_before_anything_runs(transport, seen):
 @pytest.mark.parametrize("no_log, warned", [(False, True), (True, False)])
 @pytest.mark.parametrize("transport", ["local", "ssh"])
 def test_new_passwords_without_no_log_are_warned_about(no_log, warned, transport, monkeypatch):
-    monkeypatch.setattr(action, "outcome", lambda task, environ: (dict(passwords={"ann": "x" * 20}, links=[]), None))
+    monkeypatch.setattr(action, "outcome", lambda task, environ, report=None: (dict(passwords={"ann": "x" * 20}, links=[]), None))
     plugin = make({"people": ["ann"]}, transport=transport)
     plugin._task.no_log = no_log
     plugin._execute_module.return_value = dict(passwords={"ann": "x" * 20}, links=[])
@@ -153,7 +153,7 @@ TOKEN = "task-token-0123456789"
 def test_a_no_log_option_given_in_the_task_is_masked(monkeypatch):
     """The token (no_log in the spec) is masked in the result, known from the spec, not from ansible-core's
     private validator state."""
-    def outcome(task, environ):
+    def outcome(task, environ, report=None):
         assert TOKEN in task.no_log_values
         return None, dict(msg="the server refused %s" % TOKEN, status=401)
 

@@ -9,10 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
-    check_stage,
-    pwpush_links,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import check_stage
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_run import pwpush_links, silent
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import pwpush_served
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
@@ -63,7 +61,7 @@ def active(name, kind="text", **fields):
 def served(client, people, previous=()):
     warnings = []
     return pwpush_served(client, people, [dict(name=name, link=link) for name, link in previous], 2,
-                         warnings.append), warnings
+                         warnings.append, silent), warnings
 
 
 def test_a_complete_listing_is_the_truth_and_the_record_is_not_read():
