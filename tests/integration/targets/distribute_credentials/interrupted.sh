@@ -67,8 +67,9 @@ converge() {
         said "${work}/c5-${round}.log" "1 user(s) got no link"
         rerun "c6-${round}"
     done
-    # Killed at three points (kill -9 of the whole run); each time the next run converges.
-    for delay in 3 6 9; do
+    # Killed at three random points of a run (kill -9 of the whole run); each time the next run converges.
+    for delay in "$((RANDOM % 4 + 2)).$((RANDOM % 10))" "$((RANDOM % 4 + 6)).$((RANDOM % 10))" "$((RANDOM % 6 + 10))"; do
+        echo "    killed after ${delay} s"
         ansible localhost -m oneshot.secrets.pwpush_push -a "state=absent name='initial password for acct_a'" \
             > /dev/null 2>&1 || fail "expire acct_a's push"
         setsid ansible-playbook "${playbooks}/distribute_credentials.yml" -i "${work}/converge.ini" \
