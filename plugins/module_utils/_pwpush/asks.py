@@ -31,6 +31,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors imp
     REQUEST_SHOW,
     PwpushError,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import unlisted_message
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import same_request
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import MAX_TEXT_BYTES, check_notify_emails
 
@@ -187,8 +188,9 @@ def expire_request(client, reference, check_mode=False):
     return True, describe(client, _answer(client, response, REQUEST_EXPIRE))
 
 
-def iter_requests(client, which="active"):
-    """Yield the token user's active or expired requests, newest first, page by page."""
+def iter_requests(client, which="active", on_truncated=None):
+    """Yield the token user's active or expired requests, newest first, page by page (on_truncated(): the list
+    ended at the server's last page, full, so more exist than it lists)."""
     if which not in LIST_REQUESTS:
         raise PwpushError("list must be active or expired (got %r)." % which)
     client.require_token("list requests")
@@ -206,6 +208,8 @@ def iter_requests(client, which="active"):
             yield describe(client, found)
         if len(batch) < LIST_PAGE_SIZE:
             return
+    if on_truncated is not None:
+        on_truncated()
 
 
 def list_requests(client, which="active", limit=None):
@@ -219,7 +223,11 @@ def list_requests(client, which="active", limit=None):
 
 def find_active_by_name(client, name, passphrase_protected=False):
     """The newest active request of that name, behind a passphrase exactly when one is asked for, or None."""
-    for item in iter_requests(client, "active"):
+    truncated = []
+    for item in iter_requests(client, "active", on_truncated=lambda: truncated.append(True)):
         if same_request(item, name, passphrase_protected):
             return item
+    if truncated:
+        raise PwpushError(unlisted_message(1, repr(name), "request") + "; expire old requests, or turn "
+                          "reuse off to make a new one.")
     return None

@@ -51,11 +51,12 @@ KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
 _KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
 
 
-def unlisted_message(count, who):
-    """Why reuse cannot be decided for `count` names (`who`) the owner's list did not reach."""
-    return ("%s: no active push of that name among the %d newest active pushes of this account, and the server lists "
+def unlisted_message(count, who, kind="push"):
+    """Why reuse cannot be decided for `count` names (`who`) the owner's list of `kind`s did not reach."""
+    plural = kind + ("es" if kind.endswith("sh") else "s")
+    return ("%s: no active %s of that name among the %d newest active %s of this account, and the server lists "
             "no further (the account has more), so %s may already have one. Nothing was made" % (
-                who, LIST_MAX_PAGE * LIST_PAGE_SIZE, "it" if count == 1 else "they"))
+                who, kind, LIST_MAX_PAGE * LIST_PAGE_SIZE, plural, "it" if count == 1 else "they"))
 
 
 class ExistingPushes:
@@ -268,7 +269,8 @@ class ExistingPushes:
             if same_push(push, name, kind, passphrase_protected, self.created_kind):
                 return push
         if truncated:
-            raise PwpushError(unlisted_message(1, repr(name)))
+            raise PwpushError(unlisted_message(1, repr(name)) + "; expire old pushes, or turn reuse off to make a "
+                              "new one.")
         return None
 
     def owner_read(self, reference):

@@ -8,9 +8,17 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE, same_push
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 NAME = "initial password for grace"
+BASE = "https://pw.example.test"
+OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+HOSTED_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "commercial",
+                  "features": {"requests": {"enabled": True}}}
 
 
 def listed(**fields):
@@ -54,3 +62,28 @@ def test_a_note_naming_another_kind_is_not_the_same_push():
     created_kind, _asked = audit_says("text")
     note = BULK_NOTE.replace("kind=text", "kind=qr")
     assert same_push(listed(note=note), NAME, "text", False, created_kind) is False
+
+
+# --- past the 10,000 pushes (and requests) the server lists ------------------------------------------------------
+
+def full_pages(kind="push"):
+    """200 full pages of someone else's pushes (or requests): the most the server lists."""
+    return [response(200, [{"url_token": "tok%02d%05d" % (page, n), "name": "other %s" % kind, "expired": False}
+                           for n in range(50)]) for page in range(200)]
+
+
+def test_a_push_not_found_in_a_full_listing_is_not_taken_as_absent():
+    client = PwpushClient(url=BASE, token="api-token")
+    ScriptedSession(client.http, [response(200, OSS_VERSION)] + full_pages())
+    with pytest.raises(PwpushError) as caught:
+        client.find_active_by_name("initial password for grace", kind="text")
+    assert "'initial password for grace': no active push of that name among the 10000 newest" in caught.value.message
+    assert "turn reuse off" in caught.value.message
+
+
+def test_a_request_not_found_in_a_full_listing_is_not_taken_as_absent():
+    client = PwpushClient(url=BASE, token="api-token")
+    ScriptedSession(client.http, [response(200, HOSTED_VERSION)] + full_pages("request"))
+    with pytest.raises(PwpushError) as caught:
+        asks.find_active_by_name(client, "vpn password")
+    assert "no active request of that name among the 10000 newest active requests" in caught.value.message
