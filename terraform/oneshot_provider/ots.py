@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     "passphrase": "Passphrase the recipient must enter. Destroy cannot burn such a secret "
                   "(burning needs the passphrase) and leaves it to expire.",
     "ttl": "Seconds: 60 to 7 days anonymously, up to 30 days with an account.",
+    "share_domain": "A custom domain of the account to build the link with, instead of the server's own host.",
     "secret_wo": "Write-only (Terraform >= 1.11): the secret, never kept in plan or state. Instead of the sealed "
                  "block; change secret_wo_version to share a new one.",
     "passphrase_wo": "Write-only (Terraform >= 1.11): passphrase the recipient must enter, with secret_wo. Destroy "
@@ -71,11 +72,14 @@ class OtsSecret(Base, Resource):
                           description="The receipt's key: reads the receipt and burns the secret."),
                 Attribute("url", String(), computed=True, sensitive=True,
                           description="The secret link to hand to the recipient."),
-                Attribute("receipt_url", String(), computed=True, sensitive=True),
+                Attribute("receipt_url", String(), computed=True, sensitive=True,
+                          description="The server's link to the receipt page (onetimesecret v0.24 and later)."),
                 Attribute("state", String(), computed=True,
                           description="new, viewed, received, burned, expired or orphaned."),
-                Attribute("expires_at", String(), computed=True),
-                Attribute("passphrase_required", Bool(), computed=True),
+                Attribute("expires_at", String(), computed=True,
+                          description="When the secret expires (UTC, ISO 8601)."),
+                Attribute("passphrase_required", Bool(), computed=True,
+                          description="Whether the recipient must enter a passphrase."),
             ],
         )
 
