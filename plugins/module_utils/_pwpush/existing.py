@@ -310,16 +310,8 @@ class ExistingPushes:
         created = [entry for entry in entries if isinstance(entry, dict) and entry.get("kind") == "creation"] if (
             isinstance(entries, list)) else []
         match = _KIND_IN_AGENT.match(created[0].get("user_agent") or "") if created else None
-        response = self.send("GET", self._push_path(token), operation=PREVIEW)
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            self.raise_for_answer(response, PREVIEW)
-        push = json_or_none(response)
-        if not isinstance(push, dict) or not is_token(push.get("url_token")):
-            raise PwpushError("Could not read the push %s: %s." % (token, unexpected_answer(
-                response, "the push (a JSON object with its url_token)")), status=response.status_code)
-        return self.describe(push), match.group(1) if match else None
+        push = self.owner_read(reference)
+        return (push, match.group(1) if match else None) if push is not None else None
 
     def created_kind(self, token):
         """The kind this collection named when it created the push (from the audit log), or None if unknown."""
