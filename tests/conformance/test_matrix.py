@@ -268,6 +268,7 @@ def test_the_table_is_complete():
 # Plugins the matrix does not run, and why; a new plugin must be run by a door (doors.RUNS) or named here.
 NOT_RUN = {
     "modules/credential_links": "run through its action plugin (the action door); the module path is the same code",
+    "modules/credential_links_info": "reads only (nothing changed); the pwpush and ots clients' errors, run above",
     "modules/ots_secret_info": "reads only (no secret in, nothing changed); its errors are the ots client's, run above",
     "modules/pwpush_instance_info": "reads only (no secret in, nothing changed); the pwpush client's errors, run above",
     "modules/pwpush_push_info": "reads only (no secret in, nothing changed); the pwpush client's errors, run above",
