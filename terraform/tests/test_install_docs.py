@@ -1,6 +1,6 @@
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""docs/terraform.md's install steps, copied as written, and examples/terraform/main.tf as it is,
+"""docs/terraform/install.md's install steps, copied as written, and examples/terraform/main.tf as it is,
 run with the real Terraform binary (init with the lock file, apply, no-change plan, destroy)."""
 
 import os
@@ -13,7 +13,7 @@ import pytest
 from conftest import OTS_TOKEN, OTS_USERNAME, PWPUSH_EMAIL, PWPUSH_TOKEN
 from realtf import REPO
 
-DOCS = os.path.join(REPO, "docs", "terraform.md")
+DOCS = os.path.join(REPO, "docs", "terraform", "install.md")
 EXAMPLE = os.path.join(REPO, "examples", "terraform", "main.tf")
 PASSWORD = "tf-example-password-Rt5y"
 
