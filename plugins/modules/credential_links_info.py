@@ -268,12 +268,12 @@ def run(module):
 def main():
     module = AnsibleModule(argument_spec=dict(connection_argument_spec(), **argument_spec_keys(FOLLOWUP)),
                            supports_check_mode=True)
+    result, failure = None, None
     try:
         result = run(module)
     except ServiceError as exc:
-        result = None
         failure = dict(msg=exc.message, status=exc.status)
-    if result is None:
+    if failure is not None:
         # Outside the except clause: at -vvv ansible-core before 2.19 would add the traceback to the result.
         module.fail_json(**failure)
     module.exit_json(**result)
