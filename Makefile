@@ -214,7 +214,7 @@ test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terra
 # hosts (role-multihost, about 6 minutes). Then the unit's own `run` line runs with the real podman and the real docker engine
 # and a locally built image. Installs what it needs (apt, pip), caches each Debian root once
 # (/var/tmp/oneshot-role-cache) and cleans up after itself. ROLE_RELEASES picks the releases.
-# Every molecule run is at -vvvv under tests/role/secret-watch.py: no secret of the role in its log, its output
+# Every molecule run is at -vvvv under tests/role/secret_watch.py: no secret of the role in its log, its output
 # or a process list sampled every 50 ms.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
 MOLECULE_VERSION := 26.10.0
@@ -243,7 +243,7 @@ role-molecule: role-test-deps role-view ## molecule: the role on booted Debian m
 	  echo "=== molecule test on Debian $$r ($$v)"; \
 	  (cd $(ROLE_VIEW)/roles/pwpush_server && ONESHOT_ROLE_RELEASE=$$r ONESHOT_ROLE_TEST_DIR=$(ROLE_VIEW)/tests/role \
 	    ONESHOT_ROLE_VERIFY=$$v ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test \
-	    $(ROLE_VIEW)/tests/role/secret-watch.py --machine default -- molecule test); \
+	    $(ROLE_VIEW)/tests/role/secret_watch.py --machine default -- molecule test); \
 	done
 
 # The unit's own `run` line with the real podman and the real docker (Debian's docker.io, its daemon started
@@ -262,7 +262,7 @@ role-multihost: role-test-deps role-view ## molecule/multihost: external Postgre
 	@echo "=== molecule test -s multihost on Debian $(ROLE_MULTIHOST_RELEASE)"
 	cd $(ROLE_VIEW)/roles/pwpush_server && ONESHOT_ROLE_RELEASE=$(ROLE_MULTIHOST_RELEASE) ONESHOT_ROLE_TEST_DIR=$(ROLE_VIEW)/tests/role \
 	  ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/role-test \
-	  $(ROLE_VIEW)/tests/role/secret-watch.py --machine pwpush-a --machine pwpush-b -- molecule test -s multihost
+	  $(ROLE_VIEW)/tests/role/secret_watch.py --machine pwpush-a --machine pwpush-b -- molecule test -s multihost
 
 test-role: role-molecule role-multihost role-engines ## the role test (root): molecule on Debian 12 and 13, two hosts, then podman and docker
 

@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Run a role test command (molecule test ...) at -vvvv, watching for the role's secrets.
 
-    secret-watch.py --machine default [--machine NAME ...] -- molecule test [-s multihost]
+    secret_watch.py --machine default [--machine NAME ...] -- molecule test [-s multihost]
 
 While the command runs (create, prepare, converge, idempotence, verify with its upgrade, backup, restore and
 rotation, destroy), a sampler reads every process's command line 20 times a second, as ps does, from this
