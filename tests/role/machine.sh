@@ -7,7 +7,7 @@
 #   tests/role/machine.sh down          # stop it, remove the namespace and the copy
 #   tests/role/machine.sh proxy         # ssh ProxyCommand: sshd -i inside the machine
 #   tests/role/machine.sh shell CMD...  # run a command inside (debugging)
-#   tests/role/machine.sh root          # print where its root directory is (secret-watch.py reads it)
+#   tests/role/machine.sh root          # print where its root directory is (secret_watch.py reads it)
 #
 # Several machines at once (the multi-host scenario): ONESHOT_ROLE_MACHINE=NAME gives each its own copy,
 # namespace and host name; `proxy NAME` (ssh's %h) reaches the machine of that name.
