@@ -70,18 +70,48 @@ sanity: view ## ansible-test sanity (with shellcheck for the shell scripts)
 	$(call apt_install,shellcheck)
 	cd $(VIEW) && ansible-test sanity --python $(PYVER) --color no
 
+# T runs only what it names (space-separated): unit test files or pytest node ids for `units`
+# (T=tests/unit/plugins/modules/test_pwpush_push.py::test_name), integration targets for `integration` (T=pwpush_push).
+T ?=
+
+# ansible-test takes test files, not pytest node ids: it gets the files, and a conftest.py written into the view
+# only (never the tree) deselects the files' other tests. A name that matches nothing is written down rather than
+# raised (pytest-xdist's workers cannot fail a collection cleanly) and fails the target after the run.
+UNITS_UNMATCHED := $(VIEW)/tests/output/make-units-unmatched.txt
+define UNITS_ONLY_CONFTEST
+"""Written by `make units T=...` into the view: only the tests T names run."""
+import os
+
+WANTED = [$(foreach t,$(T),"$(t)",)]
+
+
+def _matches(wanted, nodeid):
+    return nodeid == wanted or nodeid.startswith((wanted + "::", wanted + "["))
+
+
+def pytest_collection_modifyitems(config, items):
+    # ansible-test runs pytest once per context (modules, controller): check only the names of files it collected.
+    files = {item.nodeid.split("::")[0] for item in items}
+    unmatched = [w for w in WANTED if w.split("::")[0] in files and not any(_matches(w, i.nodeid) for i in items)]
+    if unmatched:
+        os.makedirs(os.path.dirname("$(UNITS_UNMATCHED)"), exist_ok=True)
+        with open("$(UNITS_UNMATCHED)", "w") as note:
+            note.write(" ".join(unmatched) + "\n")
+    kept = [item for item in items if any(_matches(w, item.nodeid) for w in WANTED)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+endef
+
 # ansible-test repeats its locale warning after pytest's summary; keep the summary last.
-units: view ## ansible-test units (pytest)
-	set -o pipefail; cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no 2>&1 \
+units: view ## ansible-test units (pytest); T=FILE[::TEST] ... runs only those
+	$(if $(findstring ::,$(T)),$(file >$(VIEW)/conftest.py,$(UNITS_ONLY_CONFTEST)))
+	set -o pipefail; cd $(VIEW) && ansible-test units --python $(PYVER) --requirements --color no \
+	  $(sort $(foreach t,$(T),$(firstword $(subst ::, ,$(t))))) 2>&1 \
 	  | grep -v -e 'Reviewing previous' -e 'Using locale "C.UTF-8"'
+	@if [ -e $(UNITS_UNMATCHED) ]; then echo "make units: no test is named $$(cat $(UNITS_UNMATCHED))"; exit 1; fi
 
-# ansible-test integration makes an SSH key pair for every run, even for controller-only targets: it needs
-# ssh-keygen (openssh-client), which a fresh Debian lacks (the role test used to bring it).
-ssh-keygen:
-	$(call apt_install,openssh-client)
-
-integration: view ssh-keygen ## ansible-test integration: every target against the local test servers
-	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no
+integration: view ssh-keygen ## ansible-test integration against the local test servers; T=TARGET ... runs only those
+	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no $(T)
 
 lint: view ## ansible-lint, production profile
 	cd $(VIEW) && ansible-lint --profile production
