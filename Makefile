@@ -110,6 +110,11 @@ units: view ## ansible-test units (pytest); T=FILE[::TEST] ... runs only those
 	  | grep -v -e 'Reviewing previous' -e 'Using locale "C.UTF-8"'
 	@if [ -e $(UNITS_UNMATCHED) ]; then echo "make units: no test is named $$(cat $(UNITS_UNMATCHED))"; exit 1; fi
 
+# ansible-test integration makes an SSH key pair for every run, even for controller-only targets: it needs
+# ssh-keygen (openssh-client), which a fresh Debian lacks (the role test used to bring it).
+ssh-keygen:
+	$(call apt_install,openssh-client)
+
 integration: view ssh-keygen ## ansible-test integration against the local test servers; T=TARGET ... runs only those
 	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no $(T)
 
