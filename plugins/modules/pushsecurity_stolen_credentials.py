@@ -46,13 +46,14 @@ options:
     default: []
     suboptions:
       email:
-        description: Email address of the employee.
+        description:
+          - Email address of the employee. Required; an item without it is refused by its place in the list.
         type: str
-        required: true
       password:
-        description: The plain-text password (hashes never match). Never returned, never logged.
+        description:
+          - The plain-text password (hashes never match). Never returned, never logged.
+          - Required; an item without it is refused by its place in the list and its email.
         type: str
-        required: true
       metadata:
         description: What the feed says about where it was found; attached to matching findings.
         type: dict
@@ -64,7 +65,7 @@ options:
         C([) or C({)), or CSV with a header row naming C(email) and C(password); the other CSV columns of a row
         become its C(metadata), empty cells left out.
       - The passwords never become task arguments or variables, so they cannot show up in templating errors, in the
-        C(-vvvv) invocation or in registered results; messages about a bad item name its index (from 0) and email.
+        C(-vvvv) invocation or in registered results; messages about a bad item name its place (C(src[N]), from 1) and email.
       - Every item is checked before the first batch is sent, as with O(credentials).
     type: path
   batch_size:
