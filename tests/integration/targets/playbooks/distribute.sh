@@ -19,6 +19,10 @@ distribute_paths_and_lost_link() {
     pb "${work}/dl-inside.log" "${playbooks}/distribute_credentials.yml" -e "distribute_csv=${COLLECTION_ROOT}/links.csv" \
         && fail "a distribute_csv in the collection was accepted"
     grep -q 'that is inside the collection' "${work}/dl-inside.log" || fail "no message for a distribute_csv in the collection"
+    pb "${work}/dl-service.log" "${playbooks}/distribute_credentials.yml" -e distribute_service=pwpushh \
+        && fail "distribute_service=pwpushh was accepted"
+    grep -q '"msg": "distribute_service=pwpushh: must be pwpush or ots."' "${work}/dl-service.log" \
+        || fail "the wrong distribute_service is not named with its value"
     pb "${work}/dl-nocsv.log" "${playbooks}/distribute_credentials.yml" -e distribute_ttl_hours=1 \
         || { cat "${work}/dl-nocsv.log"; fail "distribute without a CSV"; }
     [ "$(recap_changed "${work}/dl-nocsv.log")" = 1 ] || fail "one task of new pushes (the looked-up links change nothing) reported changed=$(recap_changed "${work}/dl-nocsv.log")"
