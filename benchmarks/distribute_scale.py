@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import threading
@@ -34,6 +35,7 @@ LISTED_MAX = 10000  # 200 pages of 50: what the server lists
 FIRST_TARGET, RERUN_TARGET = 3.0, 2.0
 MEM_TARGET_KIB_PER_PERSON = 8.0
 STARTUP_ROUNDS = 3
+SLOWEST_TASKS = 6
 # A repetition takes minutes: one by default (run the bench again for a second figure).
 REPS = int(os.environ.get("BENCH_SCALE_REPS", "1"))
 
@@ -117,8 +119,15 @@ def run(bench, env: dict, pwpush, tmp: Path, samples: dict) -> None:
             samples.setdefault("scale_reads_%d" % reads, []).append(seconds)
         samples["scale_unlisted"] = [unlisted]
 
-        wall, rss, out = distribute.distribute(bench, env, playbook_path, users, "-e",
+        times_file = tmp / "scale-task-times.json"
+        timed_env = dict(env, ANSIBLE_CALLBACK_PLUGINS=str(bench.HERE / "callback_plugins"),
+                         ANSIBLE_CALLBACKS_ENABLED="bench_task_times", BENCH_TASK_TIMES_FILE=str(times_file))
+        wall, rss, out = distribute.distribute(bench, timed_env, playbook_path, users, "-e",
                                                "distribute_csv=%s" % links_csv, measure_rss=True)
+        # Where the re-run's time goes: its slowest tasks (the callback costs nothing measurable).
+        slowest = sorted(json.loads(times_file.read_text()), key=lambda task: -task[1])[:SLOWEST_TASKS]
+        samples.setdefault("scale_rerun_slowest_tasks", []).append(slowest)
+        bench.log("    re-run's slowest tasks: " + "; ".join("%s %.1f s" % (name, took) for name, took in slowest))
         assert "0 new link(s), %d reused" % SCALE in out and distribute.recap_changed(out) == 0, \
             "bench: the re-run changed something"
         distribute.check_links(pwpush.url, SCALE)
