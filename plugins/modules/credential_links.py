@@ -271,7 +271,7 @@ EXAMPLES = r"""
   register: pushed
   when: planned.pending | length > 0
 
-- name: onetimesecret, skipping the people of the earlier CSV (user,email,link)
+- name: With onetimesecret, skip the people of the earlier CSV (user,email,link)
   oneshot.secrets.credential_links:
     service: ots
     people: "{{ users }}"
