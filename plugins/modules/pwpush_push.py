@@ -69,7 +69,8 @@ options:
     default: false
   notify_emails_to:
     description:
-      - Email addresses the server mails the link to (hosted edition and instances with email enabled; API v2).
+      - Email addresses the server mails the link to (hosted edition, and open-source servers 2.9.2 or later with email
+        enabled; older ones are refused before any request).
       - 1 to 5 distinct addresses, checked as the server checks them before any request. The server also caps
         the recipients of one push at 5 in all and each user's recipients per day (500 by default).
       - With O(url_token) and O(state=present), the link of that existing push is mailed (owner only). The server
