@@ -8,6 +8,8 @@ item 6).
   and one owner's read (GET of the push) for each person the list cannot reach, by a bare client with the
   module's concurrency. The same client with the module's 2 reads a person (audit page 1 + GET) is measured too,
   to state what the 2nd read costs.
+* Follow-up (follow_up_credentials.yml, report, with its CSV) of FOLLOWUP of those links, 1 in 10 opened: within
+  3x (a bare client reading the same data, each link's audit page 1 and the push, + start-up).
 * Memory: peak RSS growth of the largest process from a first run of MEM_SMALL people to the larger of the first
   run and the re-run of SCALE.
 """
@@ -32,7 +34,8 @@ SCALE = int(os.environ.get("BENCH_SCALE_USERS", "50000"))
 MEM_SMALL = 1000
 CONCURRENCY = 8  # the playbook's distribute_concurrency, the lookup's maximum
 LISTED_MAX = 10000  # 200 pages of 50: what the server lists
-FIRST_TARGET, RERUN_TARGET = 3.0, 2.0
+FIRST_TARGET, RERUN_TARGET, FOLLOWUP_TARGET = 3.0, 2.0, 3.0
+FOLLOWUP = 10000  # links followed up (follow_up_credentials.yml)
 MEM_TARGET_KIB_PER_PERSON = 8.0
 STARTUP_ROUNDS = 3
 SLOWEST_TASKS = 6
@@ -46,27 +49,42 @@ def csv_tokens(path: Path) -> dict:
     return dict((row["user"], re.search(r"/p/([^/]+)", row["link"]).group(1)) for row in rows if row["link"])
 
 
+class BareReader:
+    """A bare client: requests.Session per thread with the owner's token, CONCURRENCY threads for per-link reads."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.headers = {"Authorization": "Bearer " + token, "Accept": "application/json"}
+        self.local = threading.local()
+        self.sessions = []
+
+    def get(self, path: str, **params) -> dict:
+        if getattr(self.local, "session", None) is None:
+            self.local.session = requests.Session()
+            self.local.session.headers.update(self.headers)
+            self.sessions.append(self.local.session)
+        response = self.local.session.get(self.url + path, params=params or None, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def each(self, read, items) -> None:
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            list(pool.map(read, items))
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.close()
+
+
 def least_reads(url: str, token: str, tokens: dict, reads_per_person: int) -> tuple[float, int]:
-    """The re-run's reads by a bare client: the 200 list pages (one session, in order, as a paged list must be
-    read), then, for each person the list did not reach, GET of the push (and, with 2 reads, audit page 1 before
-    it), CONCURRENCY sessions at once. (seconds, people read one by one)."""
-    headers = {"Authorization": "Bearer " + token, "Accept": "application/json"}
-    local = threading.local()
-    sessions = []
-
-    def session():
-        if getattr(local, "session", None) is None:
-            local.session = requests.Session()
-            local.session.headers.update(headers)
-            sessions.append(local.session)
-        return local.session
-
+    """The re-run's reads by a bare client: the 200 list pages (in order, as a paged list is read), then, for each
+    person the list did not reach, GET of the push (and, with 2 reads, audit page 1 before it), CONCURRENCY at
+    once. (seconds, people read one by one)."""
+    reader = BareReader(url, token)
     started = time.perf_counter()
     listed = set()
     for page in range(1, LISTED_MAX // 50 + 1):
-        response = session().get(url + "/api/v2/pushes/active", params={"page": page}, timeout=60)
-        response.raise_for_status()
-        batch = response.json()
+        batch = reader.get("/api/v2/pushes/active", page=page)
         listed.update(push["url_token"] for push in batch)
         if len(batch) < 50:
             break
@@ -74,18 +92,72 @@ def least_reads(url: str, token: str, tokens: dict, reads_per_person: int) -> tu
 
     def read(push_token):
         if reads_per_person == 2:
-            session().get(url + "/api/v2/pushes/%s/audit" % push_token, params={"page": 1},
-                          timeout=60).raise_for_status()
-        answer = session().get(url + "/api/v2/pushes/%s" % push_token, timeout=60)
-        answer.raise_for_status()
-        assert not answer.json().get("expired")
+            reader.get("/api/v2/pushes/%s/audit" % push_token, page=1)
+        assert not reader.get("/api/v2/pushes/%s" % push_token).get("expired")
 
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(read, unlisted))
+    reader.each(read, unlisted)
     elapsed = time.perf_counter() - started
-    for each in sessions:
-        each.close()
+    reader.close()
     return elapsed, len(unlisted)
+
+
+def bare_followup(url: str, token: str, tokens: list) -> float:
+    """The follow-up's data by a bare client: each link's audit log (page 1: a handful of entries) and the owner's
+    read of the push (expired or not), CONCURRENCY links at once."""
+    reader = BareReader(url, token)
+    started = time.perf_counter()
+    reader.each(lambda push_token: (reader.get("/api/v2/pushes/%s/audit" % push_token, page=1),
+                                    reader.get("/api/v2/pushes/%s" % push_token)), tokens)
+    elapsed = time.perf_counter() - started
+    reader.close()
+    return elapsed
+
+
+def open_links(url: str, tokens: list) -> None:
+    """Each link opened once as its person would (no token: the view counts, and the push expires)."""
+    session = requests.Session()
+    for push_token in tokens:
+        session.get(url + "/api/v2/pushes/%s" % push_token, timeout=60).raise_for_status()
+    session.close()
+
+
+def timed(bench, env: dict, tmp: Path) -> tuple[dict, Path]:
+    """env with the callback that writes each task's seconds (benchmarks/callback_plugins/bench_task_times.py)."""
+    times_file = tmp / "scale-task-times.json"
+    times_file.unlink(missing_ok=True)
+    return dict(env, ANSIBLE_CALLBACK_PLUGINS=str(bench.HERE / "callback_plugins"),
+                ANSIBLE_CALLBACKS_ENABLED="bench_task_times", BENCH_TASK_TIMES_FILE=str(times_file)), times_file
+
+
+def slowest(bench, what: str, times_file: Path, samples: dict) -> None:
+    """Where a run's time goes: its slowest tasks, logged and kept in the results."""
+    tasks = sorted(json.loads(times_file.read_text()), key=lambda task: -task[1])[:SLOWEST_TASKS]
+    samples.setdefault("scale_%s_slowest_tasks" % what, []).append(tasks)
+    bench.log("    %s's slowest tasks: %s" % (what, "; ".join("%s %.1f s" % (name, took) for name, took in tasks)))
+
+
+def followup(bench, env: dict, links_csv: Path, tmp: Path, samples: dict) -> None:
+    """follow_up_credentials.yml (report, with its CSV) on FOLLOWUP links of the CSV, 1 in 10 opened, and the bare
+    read of the same data."""
+    lines = links_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    part = tmp / "scale-followup-links.csv"
+    part.write_text("".join(lines[:FOLLOWUP + 1]), encoding="utf-8")  # the header and FOLLOWUP rows (one line each)
+    tokens = list(csv_tokens(part).values())
+    assert len(tokens) == FOLLOWUP
+    open_links(env["PWPUSH_URL"], tokens[::10])
+    samples.setdefault("scale_followup_bare", []).append(bare_followup(env["PWPUSH_URL"], env["PWPUSH_TOKEN"], tokens))
+    report = tmp / "scale-followup.csv"
+    report.unlink(missing_ok=True)
+    path = distribute.view_playbooks() / "follow_up_credentials.yml"
+    timed_env, times_file = timed(bench, env, tmp)
+    wall, stdout, _rss = bench.run_playbook(path, timed_env, "-e", "distribute_csv=%s" % part, "-e",
+                                            "followup_csv=%s" % report)
+    slowest(bench, "followup", times_file, samples)
+    bench.log("    follow_up_credentials.yml, %d links: %.2f s" % (FOLLOWUP, wall))
+    opened = FOLLOWUP // 10
+    assert "%d opened, %d waiting unopened" % (opened, FOLLOWUP - opened) in stdout, "bench: the follow-up's counts"
+    assert len(report.read_text(encoding="utf-8").splitlines()) == FOLLOWUP + 1, "bench: the follow-up's CSV"
+    samples.setdefault("scale_followup", []).append(wall)
 
 
 def run(bench, env: dict, pwpush, tmp: Path, samples: dict) -> None:
@@ -119,20 +191,17 @@ def run(bench, env: dict, pwpush, tmp: Path, samples: dict) -> None:
             samples.setdefault("scale_reads_%d" % reads, []).append(seconds)
         samples["scale_unlisted"] = [unlisted]
 
-        times_file = tmp / "scale-task-times.json"
-        timed_env = dict(env, ANSIBLE_CALLBACK_PLUGINS=str(bench.HERE / "callback_plugins"),
-                         ANSIBLE_CALLBACKS_ENABLED="bench_task_times", BENCH_TASK_TIMES_FILE=str(times_file))
+        timed_env, times_file = timed(bench, env, tmp)
         wall, rss, out = distribute.distribute(bench, timed_env, playbook_path, users, "-e",
                                                "distribute_csv=%s" % links_csv, measure_rss=True)
-        # Where the re-run's time goes: its slowest tasks (the callback costs nothing measurable).
-        slowest = sorted(json.loads(times_file.read_text()), key=lambda task: -task[1])[:SLOWEST_TASKS]
-        samples.setdefault("scale_rerun_slowest_tasks", []).append(slowest)
-        bench.log("    re-run's slowest tasks: " + "; ".join("%s %.1f s" % (name, took) for name, took in slowest))
+        slowest(bench, "rerun", times_file, samples)
         assert "0 new link(s), %d reused" % SCALE in out and distribute.recap_changed(out) == 0, \
             "bench: the re-run changed something"
         distribute.check_links(pwpush.url, SCALE)
         samples.setdefault("scale_rerun", []).append(wall)
         samples.setdefault("scale_rerun_rss_kib", []).append(rss)
+        if (distribute.view_playbooks() / "follow_up_credentials.yml").exists():
+            followup(bench, env, links_csv, tmp, samples)
 
         pwpush.reset()
         _wall, rss, _out = distribute.distribute(bench, env, playbook_path, distribute.users_file(tmp, MEM_SMALL),
@@ -156,6 +225,14 @@ def table(m: dict, row) -> None:
     row("%s: re-run / (least reads + start-up)" % head, ratio, "x", "<= %g" % RERUN_TARGET, ratio <= RERUN_TARGET)
     row("%s: re-run / (2 reads a person + start-up), for comparison" % head,
         m["scale_rerun"] / (m["scale_reads_2"] + m["scale_startup"]), "x")
+    if "scale_followup" in m:
+        row("%s: follow-up data of %d links, bare (audit page 1 + GET a link)" % (head, FOLLOWUP),
+            m["scale_followup_bare"], "s")
+        row("%s: follow_up_credentials.yml, %d links, 1 in 10 opened, with its CSV (wall)" % (head, FOLLOWUP),
+            m["scale_followup"], "s")
+        ratio = m["scale_followup"] / (m["scale_followup_bare"] + m["scale_startup"])
+        row("%s: follow-up / (bare read + start-up)" % head, ratio, "x", "<= %g" % FOLLOWUP_TARGET,
+            ratio <= FOLLOWUP_TARGET)
     row("%s: peak RSS, first run of %d people (largest process)" % (head, MEM_SMALL),
         m["scale_rss_kib_small"] / 1024.0, "MiB")
     row("%s: peak RSS, first run (largest process)" % head, m["scale_rss_kib"] / 1024.0, "MiB")
