@@ -308,6 +308,7 @@ def notify_existing(module, client):
     params = module.params
     addresses = check_notify_emails(params["notify_emails_to"])
     if module.check_mode:
+        client.require_notify_support()  # a server that would refuse the real run refuses the check too
         token = client.preview(params["url_token"])["url_token"]
         return dict(changed=True, url_token=token, notify_emails_to=addresses.split(","))
     result = client.notify_emails(params["url_token"], addresses, locale=params["notify_emails_to_locale"])
