@@ -38,6 +38,7 @@ from werkzeug.exceptions import HTTPException
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import fake_cli  # noqa: E402  pylint: disable=wrong-import-position
 import ots_edge  # noqa: E402  pylint: disable=wrong-import-position
 
 API = "/api/v1"
@@ -842,10 +843,7 @@ def create_app(accounts: list[tuple[str, str]] | tuple = (), *, edge_rate_limit:
 # --------------------------------------------------------------------------- command line
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="serve ots", description="Fake onetimesecret (API v1) server for tests.")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--host", default="127.0.0.1")
+def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--username", help="account 1: email used as the Basic auth username")
     parser.add_argument("--api-token", help="account 1: API token")
     parser.add_argument("--other-username", help="account 2")
@@ -871,32 +869,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edge-rate-limit", type=int, default=0, metavar="N",
                         help="the proxy in front (caddy-ratelimit): N requests per second per IP, then 429 "
                              "(default 0: none; 20 as etc/examples/Caddyfile-example)")
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
-    args = parser.parse_args(argv)
 
+
+def app_from_args(args: argparse.Namespace) -> Flask:
     accounts = []
     pairs = ((args.username, args.api_token, ""), (args.other_username, args.other_api_token, "other-"))
     for user, token, what in pairs:
         if bool(user) != bool(token):
-            parser.error("--%susername and --%sapi-token go together" % (what, what))
+            raise ValueError("--%susername and --%sapi-token go together" % (what, what))
         if user:
             accounts.append((user, token))
     if args.other_username and not args.username:
-        parser.error("--other-username needs --username")
+        raise ValueError("--other-username needs --username")
+    return create_app(accounts, plan=args.plan, rate_limit=args.rate_limit,
+                      secret_max_bytes=args.secret_max_bytes, passphrase_min=args.passphrase_min,
+                      passphrase_max=args.passphrase_max, legacy_strings=args.legacy_strings,
+                      alias_fields=not args.no_alias_fields, short_keys=args.short_keys,
+                      custom_domains=tuple(args.custom_domain), site_host=args.site_host,
+                      ssl=None if args.ssl is None else args.ssl == "true", edge_rate_limit=args.edge_rate_limit)
 
-    common.configure_logging(args.quiet)
-    try:
-        app = create_app(accounts, plan=args.plan, rate_limit=args.rate_limit,
-                         secret_max_bytes=args.secret_max_bytes, passphrase_min=args.passphrase_min,
-                         passphrase_max=args.passphrase_max, legacy_strings=args.legacy_strings,
-                         alias_fields=not args.no_alias_fields, short_keys=args.short_keys,
-                         custom_domains=tuple(args.custom_domain), site_host=args.site_host,
-                         ssl=None if args.ssl is None else args.ssl == "true", edge_rate_limit=args.edge_rate_limit)
-    except ValueError as exc:
-        parser.error(str(exc))
-    common.run(app, args.port, args.host, args.threads, on_bound=app.extensions["ots_fake"].bind_address)
-    return 0
+
+def main(argv: list[str] | None = None) -> int:
+    return fake_cli.serve_main("ots", "Fake onetimesecret (API v1) server for tests.", add_options, app_from_args,
+                               argv, on_bound=lambda app: app.extensions["ots_fake"].bind_address)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import fake_cli  # noqa: E402  pylint: disable=wrong-import-position
 
 ROUTE = "/v1/controls/stolenCredentials"
 MAX_BATCH = 500  # the page: "resultArray of objects(Stolen Credential)[ 1 .. 500 ] items"
@@ -253,28 +254,21 @@ def create_app(api_key: str, read_only_key: str | None = None, *, rate: float = 
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="serve pushsecurity",
-                                     description="Fake Push Security REST API v1 (stolen credentials).")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--host", default="127.0.0.1")
+def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", required=True, help="a Full access key")
     parser.add_argument("--read-only-key", help="a Read only key (GET only: 403 on POST and DELETE)")
     parser.add_argument("--rate", type=float, default=10, help="requests per second per key (10); 0 disables")
     parser.add_argument("--burst", type=int, default=10, help="token bucket capacity per key (10)")
     parser.add_argument("--max-batch", type=int, default=MAX_BATCH, help="most credentials in one POST (500)")
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
-    args = parser.parse_args(argv)
 
-    common.configure_logging(args.quiet)
-    try:
-        app = create_app(args.api_key, args.read_only_key, rate=args.rate, burst=args.burst,
-                         max_batch=args.max_batch)
-    except ValueError as exc:
-        parser.error(str(exc))
-    common.run(app, args.port, args.host, args.threads)
-    return 0
+
+def app_from_args(args: argparse.Namespace) -> Flask:
+    return create_app(args.api_key, args.read_only_key, rate=args.rate, burst=args.burst, max_batch=args.max_batch)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return fake_cli.serve_main("pushsecurity", "Fake Push Security REST API v1 (stolen credentials).",
+                               add_options, app_from_args, argv)
 
 
 if __name__ == "__main__":

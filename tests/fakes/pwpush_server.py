@@ -40,6 +40,7 @@ from werkzeug.routing import BaseConverter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import fake_cli  # noqa: E402  pylint: disable=wrong-import-position
 import pwpush_blobs  # noqa: E402  pylint: disable=wrong-import-position
 import pwpush_legacy  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -1321,19 +1322,7 @@ def _with_query(path: str) -> str:
 # --------------------------------------------------------------------------- command line
 
 
-def parse_bool(text: str) -> bool:
-    lowered = text.lower()
-    if lowered in ("true", "yes", "1", "on"):
-        return True
-    if lowered in ("false", "no", "0", "off"):
-        return False
-    raise argparse.ArgumentTypeError("expected true or false, got %r" % text)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="serve pwpush", description="Fake Password Pusher server for tests.")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--host", default="127.0.0.1")
+def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, default="hosted")
     parser.add_argument("--token", required=True, help="API token of user 1")
     parser.add_argument("--other-token", help="API token of user 2")
@@ -1343,29 +1332,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit-per-second", type=int, default=60, help="per IP; 0 disables")
     parser.add_argument("--no-anonymous", action="store_true", help="creation and retrieval need a token")
     parser.add_argument("--admin-token", help="API token of an administrator (admin_view, no view counted)")
-    parser.add_argument("--retrieval-step-default", type=parse_bool, default=True, metavar="true|false",
+    parser.add_argument("--retrieval-step-default", type=fake_cli.parse_bool, default=True, metavar="true|false",
                         help="config/settings.yml retrieval_step_default (true, as shipped)")
-    parser.add_argument("--deletable-by-viewer-default", type=parse_bool, default=True, metavar="true|false")
+    parser.add_argument("--deletable-by-viewer-default", type=fake_cli.parse_bool, default=True,
+                        metavar="true|false")
     parser.add_argument("--base-url", help="like PWP__OVERRIDE_BASE_URL: push links use this base")
     parser.add_argument("--legacy-version", help="with --mode v2-legacy: the release it stands for, 2.3.0-2.8.x "
                         "(default %s): before 2.5.4 API 2.0 without features" % pwpush_legacy.DEFAULT_VERSION)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
-    args = parser.parse_args(argv)
 
-    common.configure_logging(args.quiet)
+
+def app_from_args(args: argparse.Namespace) -> Flask:
     tokens = [args.token] + ([args.other_token] if args.other_token else [])
-    try:
-        app = create_app(args.mode, tokens, [args.email, args.other_email], anonymous=not args.no_anonymous,
-                         retrieval_step_default=args.retrieval_step_default,
-                         deletable_by_viewer_default=args.deletable_by_viewer_default,
-                         rate_limit_per_minute=args.rate_limit_per_minute,
-                         rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url,
-                         admin_token=args.admin_token, legacy_version=args.legacy_version)
-    except ValueError as exc:
-        parser.error(str(exc))
-    common.run(app, args.port, args.host, args.threads)
-    return 0
+    return create_app(args.mode, tokens, [args.email, args.other_email], anonymous=not args.no_anonymous,
+                      retrieval_step_default=args.retrieval_step_default,
+                      deletable_by_viewer_default=args.deletable_by_viewer_default,
+                      rate_limit_per_minute=args.rate_limit_per_minute,
+                      rate_limit_per_second=args.rate_limit_per_second, base_url=args.base_url,
+                      admin_token=args.admin_token, legacy_version=args.legacy_version)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return fake_cli.serve_main("pwpush", "Fake Password Pusher server for tests.", add_options, app_from_args, argv)
 
 
 if __name__ == "__main__":

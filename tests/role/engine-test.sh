@@ -81,7 +81,7 @@ fi
 
 mkdir -p "$WORK/build/fakes"
 # The server and the modules it imports.
-cp "$repo"/tests/fakes/{common,pwpush_server,pwpush_blobs,pwpush_legacy,pwpush_requests}.py "$WORK/build/fakes/"
+cp "$repo"/tests/fakes/{common,fake_cli,pwpush_server,pwpush_blobs,pwpush_legacy,pwpush_requests}.py "$WORK/build/fakes/"
 cp "$here/standin-entrypoint" "$WORK/build/entrypoint"
 cat > "$WORK/build/Containerfile" <<CONTAINERFILE
 FROM $base
