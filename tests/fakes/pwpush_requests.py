@@ -25,9 +25,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import Response, g, request
+from werkzeug.datastructures import FileStorage
 
 import common
-import pwpush_server as srv
+import pwpush_model as model
+import pwpush_rails as rails
+from pwpush_api import PwpushApi
 
 MSG_REQUEST_NOT_YOURS = "That request doesn't belong to you."
 MSG_REQUEST_EXPIRED = "That request has expired."
@@ -59,7 +62,7 @@ class SecretRequest:  # pylint: disable=too-many-instance-attributes
     responses: list = field(default_factory=list)  # url_tokens of the pushes it received
 
     def closes_at(self) -> dt.datetime:
-        return self.created_at + srv.DURATIONS[self.close_after_duration]
+        return self.created_at + model.DURATIONS[self.close_after_duration]
 
     def check_limits(self, now: dt.datetime) -> None:
         if not self.expired and now >= self.closes_at():
@@ -74,7 +77,7 @@ class SecretRequest:  # pylint: disable=too-many-instance-attributes
 class Requests:
     """The requests controller, sharing the fake's users, lock, params and pushes."""
 
-    def __init__(self, fake: srv.PwpushFake) -> None:
+    def __init__(self, fake: PwpushApi) -> None:
         self.fake = fake
         self.requests: dict[str, SecretRequest] = {}
 
@@ -88,12 +91,12 @@ class Requests:
         user, token_sent = self.fake.auth()
         if user is not None:
             return None
-        return common.empty_response(401) if token_sent else srv.devise_unauthorized()
+        return common.empty_response(401) if token_sent else rails.devise_unauthorized()
 
     def _owned(self, token: str) -> SecretRequest | Response:
         found = self.requests.get(token)
         if found is None:
-            return srv.not_found()
+            return rails.not_found()
         if found.owner_id != self.fake.user().id:
             return common.json_response({"error": MSG_REQUEST_NOT_YOURS}, 403)
         found.check_limits(self.fake.now())
@@ -116,14 +119,14 @@ class Requests:
             "include_requestor": found.include_requestor,
             "response_file_attachments": found.response_file_attachments,
             "expired": found.expired,
-            "expired_on": srv.rails_time(found.expired_on),
-            "created_at": srv.rails_time(found.created_at),
-            "updated_at": srv.rails_time(found.updated_at),
+            "expired_on": rails.rails_time(found.expired_on),
+            "created_at": rails.rails_time(found.created_at),
+            "updated_at": rails.rails_time(found.updated_at),
             "days_remaining": max(0, (found.closes_at() - now).days),
             "account_id": found.account_id,
             "html_url": self.link(found),
             "files": [{"filename": f.filename, "content_type": f.content_type} for f in found.files],
-            "responses": [{"url_token": t, "created_at": srv.rails_time(self.fake.pushes[t].created_at)}
+            "responses": [{"url_token": t, "created_at": rails.rails_time(self.fake.pushes[t].created_at)}
                           for t in found.responses if t in self.fake.pushes],
         }
 
@@ -136,44 +139,44 @@ class Requests:
         user = self.fake.user()
         params = self.fake.params()
         raw = params.get("request")
-        if srv.blank(raw) and raw is not False:
+        if rails.blank(raw) and raw is not False:
             return common.json_response(
                 {"error": "param is missing or the value is empty or invalid: request"}, 400)
         if not isinstance(raw, dict):
-            return srv.rails_error(500)
-        permitted = srv.permit(raw, PERMITTED, ("files",))
-        files = [f for f in permitted.get("files", []) if isinstance(f, srv.FileStorage) and f.filename]
+            return rails.rails_error(500)
+        permitted = rails.permit(raw, PERMITTED, ("files",))
+        files = [f for f in permitted.get("files", []) if isinstance(f, FileStorage) and f.filename]
         errors: dict[str, list[str]] = {}
-        text = srv.ruby_str(permitted.get("request"))
-        if srv.blank(text) and not files:
+        text = rails.ruby_str(permitted.get("request"))
+        if rails.blank(text) and not files:
             errors.setdefault("request", []).append("can't be blank")
-        elif text and len(text) > srv.MAX_TEXT_PAYLOAD:
+        elif text and len(text) > model.MAX_TEXT_PAYLOAD:
             errors.setdefault("request", []).append("is too long")
-        if len(files) > srv.MAX_FILES:
-            errors.setdefault("files", []).append("You can only attach up to %d files per request." % srv.MAX_FILES)
-        notify_to = srv.ruby_str(permitted.get("notify_emails_to"))
-        notify_locale = srv.ruby_str(permitted.get("notify_emails_to_locale"))
+        if len(files) > model.MAX_FILES:
+            errors.setdefault("files", []).append("You can only attach up to %d files per request." % model.MAX_FILES)
+        notify_to = rails.ruby_str(permitted.get("notify_emails_to"))
+        notify_locale = rails.ruby_str(permitted.get("notify_emails_to_locale"))
         self.fake._check_notify(errors, user, notify_to, notify_locale,  # pylint: disable=protected-access
                                 expired=False, already_sent=0)
         if errors:
             return common.json_response(errors, 422)
-        duration = srv.ruby_int(permitted.get("close_after_duration"))
-        if duration is None or not 0 <= duration < len(srv.DURATIONS):
-            duration = srv.DURATION_DEFAULT  # out of range silently becomes the default, like pushes
+        duration = rails.ruby_int(permitted.get("close_after_duration"))
+        if duration is None or not 0 <= duration < len(model.DURATIONS):
+            duration = model.DURATION_DEFAULT  # out of range silently becomes the default, like pushes
         now = self.fake.now()
         self.fake.seq += 1
         found = SecretRequest(
-            url_token=self._new_token(), text=text, name=srv.ruby_str(permitted.get("name")) or None,
-            note=srv.ruby_str(permitted.get("note")) or None,
-            passphrase=srv.ruby_str(permitted.get("passphrase")) or None, close_after_duration=duration,
-            retrieval_step=(srv.truthy(permitted["retrieval_step"]) if "retrieval_step" in permitted
+            url_token=self._new_token(), text=text, name=rails.ruby_str(permitted.get("name")) or None,
+            note=rails.ruby_str(permitted.get("note")) or None,
+            passphrase=rails.ruby_str(permitted.get("passphrase")) or None, close_after_duration=duration,
+            retrieval_step=(rails.truthy(permitted["retrieval_step"]) if "retrieval_step" in permitted
                             else self.fake.retrieval_step_default),
-            include_requestor=srv.truthy(permitted.get("include_requestor", False)),
-            response_file_attachments=srv.truthy(permitted.get("response_file_attachments", False)),
+            include_requestor=rails.truthy(permitted.get("include_requestor", False)),
+            response_file_attachments=rails.truthy(permitted.get("response_file_attachments", False)),
             owner_id=user.id, account_id=user.account_id, created_at=now, updated_at=now, seq=self.fake.seq,
             files=[self.fake._store_file(f) for f in files],  # pylint: disable=protected-access
             notify_emails_to=notify_to, notify_emails_to_locale=notify_locale)
-        if srv.present(notify_to):
+        if rails.present(notify_to):
             self.fake._notify_record(user, notify_to, notify_locale)  # pylint: disable=protected-access
         self.requests[found.url_token] = found
         return common.json_response(self.request_json(found), 201)
@@ -193,7 +196,7 @@ class Requests:
             return denied
         found = self.requests.get(token)
         if found is None:
-            return srv.not_found()
+            return rails.not_found()
         return common.json_response({"url": self.link(found)})
 
     def destroy(self, token: str) -> Response:
@@ -221,7 +224,7 @@ class Requests:
         mine = sorted((r for r in self.requests.values() if r.owner_id == user.id and r.expired == expired),
                       key=lambda r: (r.created_at, r.seq), reverse=True)
         return common.json_response([self.request_json(r)
-                                     for r in mine[(page - 1) * srv.PAGE_SIZE: page * srv.PAGE_SIZE]])
+                                     for r in mine[(page - 1) * model.PAGE_SIZE: page * model.PAGE_SIZE]])
 
     def fake_respond(self, token: str) -> Response:
         """The person's answer (a web form on the real server): a text push the requester owns."""
@@ -230,17 +233,17 @@ class Requests:
             return common.json_response({"error": "expected {\"payload\": \"...\"}"}, 400)
         found = self.requests.get(token)
         if found is None:
-            return srv.not_found()
+            return rails.not_found()
         now = self.fake.now()
         found.check_limits(now)
         if found.expired:
             return common.json_response({"error": MSG_REQUEST_EXPIRED}, 422)
         self.fake.seq += 1
         owner = next(u for u in self.fake.users if u.id == found.owner_id)
-        push = srv.Push(
+        push = model.Push(
             url_token=self.fake._new_token(), kind="text", payload=spec["payload"],  # pylint: disable=protected-access
-            passphrase=None, name=found.name, note=None, expire_after_days=srv.DAYS_DEFAULT,
-            expire_after_views=srv.VIEWS_DEFAULT, expire_after_duration=srv.DURATION_DEFAULT,
+            passphrase=None, name=found.name, note=None, expire_after_days=model.DAYS_DEFAULT,
+            expire_after_views=model.VIEWS_DEFAULT, expire_after_duration=model.DURATION_DEFAULT,
             deletable_by_viewer=self.fake.deletable_by_viewer_default, retrieval_step=found.retrieval_step,
             created_at=now, updated_at=now, seq=self.fake.seq, owner_id=owner.id, account_id=owner.account_id)
         self.fake.pushes[push.url_token] = push
@@ -257,7 +260,7 @@ class Requests:
                 return token
 
 
-def install(add, fake: srv.PwpushFake) -> Requests:
+def install(add, fake: PwpushApi) -> Requests:
     """Register the routes (hosted only: the caller decides) and return the controller."""
     controller = Requests(fake)
     add("/api/v2/requests", "v2_request_create", controller.create, ("POST",))
