@@ -8,12 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from conftest import FakeServer, fake_servers
-
-TOKEN1 = "tok-owner-0123456789"
-UNLIMITED = ("--rate-limit-per-minute", "0", "--rate-limit-per-second", "0")
-
-servers = fake_servers("pwpush", FakeServer)
+from conftest import FakeServer
+from test_pwpush_server import TOKEN1, UNLIMITED, servers  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(params=["hosted", "oss", "v1"])

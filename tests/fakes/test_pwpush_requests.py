@@ -15,22 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import FakeServer, fake_servers
-
-TOKEN1 = "tok-owner-0123456789"
-TOKEN2 = "tok-other-9876543210"
-UNLIMITED = ("--rate-limit-per-minute", "0", "--rate-limit-per-second", "0")
-
-
-class PwpushServer(FakeServer):
-    def session(self, token: str | None = None) -> requests.Session:
-        session = requests.Session()
-        if token:
-            session.headers["Authorization"] = "Bearer " + token
-        return session
-
-
-servers = fake_servers("pwpush", PwpushServer)
+from test_pwpush_server import TOKEN1, TOKEN2, UNLIMITED, PwpushServer, servers  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture
