@@ -306,7 +306,7 @@ def main() -> int:  # pylint: disable=too-many-locals,too-many-statements
         # 6. The Terraform provider: cold start and what its commands cost the servers (benchmarks/terraform_bench.py).
         if "terraform" in PARTS:
             terraform_bench.run(sys.modules[__name__], REPS, tmp, samples)
-        # 6. The same at 50,000 people, past the 10,000 pushes the server lists (benchmarks/distribute_scale.py).
+        # 7. distribute_credentials at 50,000 people, past the 10,000 pushes the server lists (benchmarks/distribute_scale.py).
         if "scale" in PARTS:
             distribute_scale.run(sys.modules[__name__], env, pwpush, tmp, samples)
     finally:
