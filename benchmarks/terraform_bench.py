@@ -124,7 +124,7 @@ def run(bench, reps: int, tmp: Path, samples: dict) -> None:
     cert = client_certificate()[1].decode()
     bench.log("Terraform provider: %d cold starts" % STARTS)
     cold_start(cert)  # the first start of a tree compiles its bytecode into the cache
-    for _ in range(STARTS):
+    for _start in range(STARTS):
         wall, cpu = cold_start(cert)
         samples.setdefault("tf_start_wall", []).append(wall)
         samples.setdefault("tf_start_cpu", []).append(cpu)
@@ -153,7 +153,7 @@ def run(bench, reps: int, tmp: Path, samples: dict) -> None:
         space = workspace(tmp / "tf", "limited", limited, LIMITED_PUSHES)
         spaces.append(space)
         space.tf("apply", "-auto-approve", timeout=300)
-        for _ in range(reps):
+        for _rep in range(reps):
             before, cpu = fake_requests(limited), _children_cpu()
             samples.setdefault("tf_limited_plan", []).append(space.tf("plan", timeout=300).seconds)
             samples.setdefault("tf_limited_plan_cpu", []).append(_children_cpu() - cpu)

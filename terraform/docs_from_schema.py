@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) oneshot.secrets contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Registry-style reference pages from the provider's schema (what `terraform providers schema -json` shows):

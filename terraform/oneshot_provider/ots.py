@@ -55,11 +55,11 @@ class OtsSecret(Base, Resource):
         return Schema(
             version=2,
             description="A onetimesecret secret. Changing any argument shares a new one; destroy burns it.",
-            block_types=[sealed_block("The secrets, on any Terraform: state keeps a salted scrypt digest of each, "
-                                      "not the value. On Terraform >= 1.11 secret_wo keeps nothing.", [
-                Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
-                declared_attribute("passphrase", options["passphrase"], _DESCRIPTIONS, optional=True),
-            ])],
+            block_types=[sealed_block(
+                "The secrets, on any Terraform: state keeps a salted scrypt digest of each, not the value. On "
+                "Terraform >= 1.11 secret_wo keeps nothing.",
+                [Attribute("secret", String(), required=True, sensitive=True, description="The secret."),
+                 declared_attribute("passphrase", options["passphrase"], _DESCRIPTIONS, optional=True)])],
             attributes=write_only_attributes(cls, _DESCRIPTIONS, _WO_VERSION) + [
                 declared_attribute("ttl", options["ttl"], _DESCRIPTIONS, optional=True, requires_replace=True),
                 Attribute("recipient", String(), optional=True, requires_replace=True,

@@ -78,12 +78,13 @@ class PwpushPush(Base, Resource):
         return Schema(
             version=2,
             description="A Password Pusher push. Changing any argument creates a new push; destroy expires it.",
-            block_types=[sealed_block("The secrets, on any Terraform: state keeps a salted scrypt digest of each, "
-                                      "not the value. On Terraform >= 1.11 payload_wo keeps nothing.", [
-                Attribute("payload", String(), required=True, sensitive=True,
-                          description="The text, URL or QR content."),
-            ] + [declared_attribute(name, options[name], _DESCRIPTIONS, optional=True)
-                 for name in cls.SEALED_FIELDS if name in options])],
+            block_types=[sealed_block(
+                "The secrets, on any Terraform: state keeps a salted scrypt digest of each, not the value. On "
+                "Terraform >= 1.11 payload_wo keeps nothing.",
+                [Attribute("payload", String(), required=True, sensitive=True,
+                           description="The text, URL or QR content.")]
+                + [declared_attribute(name, options[name], _DESCRIPTIONS, optional=True)
+                   for name in cls.SEALED_FIELDS if name in options])],
             attributes=[declared_attribute(name, options[name], _DESCRIPTIONS, optional=True, requires_replace=True)
                         for name in cls.INPUTS] + write_only_attributes(cls, _DESCRIPTIONS, _WO_VERSION) + [
                 Attribute("id", String(), computed=True,

@@ -164,7 +164,7 @@ class ProviderHandlers:
 
     def service(self, handler_call_details):
         """grpc's GenericRpcHandler: the handler of a tfplugin6.Provider method, None for other services."""
-        service, _, method = handler_call_details.method.lstrip("/").partition("/")
+        service, _slash, method = handler_call_details.method.lstrip("/").partition("/")
         if service != PROVIDER_SERVICE:
             return None
         try:

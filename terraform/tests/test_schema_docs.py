@@ -56,8 +56,8 @@ def test_every_attribute_is_described_in_terraforms_schema(workspace, binary):
     for kind in kinds:
         assert schema.get(kind), (kind, sorted(schema))
         for name, entry in schema[kind].items():
-            missing += ([name] if not entry["block"].get("description") else []) + undescribed(entry["block"],
-                                                                                            name + ".")
+            missing += [name] if not entry["block"].get("description") else []
+            missing += undescribed(entry["block"], name + ".")
     assert missing == []
 
 

@@ -101,9 +101,11 @@ class ExampleRun:
         return (self.process.stdout[-4000:] + self.process.stderr[-3000:])
 
     def results_of(self, module):
-        """The results of every task (examples and set-up) that ran `module` and succeeded."""
+        """The results of every task (examples and set-up) that ran `module` and succeeded: a no_log task's result
+        is censored and a loop's holds one result an item, so neither is the module's own result."""
         return [record["result"] for record in self.records
-                if record["action"] in (module, FQCN + module) and record["status"] == "ok"]
+                if record["action"] in (module, FQCN + module) and record["status"] == "ok"
+                and "censored" not in record["result"] and not isinstance(record["result"].get("results"), list)]
 
 
 def _play(name, tmp):

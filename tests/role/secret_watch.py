@@ -176,7 +176,7 @@ def main():
         print("secret-watch: LEAK of the %s in the %s: %s" % (kind, source, line))
     if found:
         problems.append("%d occurrences of a secret (%s)" % (
-            len(found), ", ".join(sorted({"%s in the %s" % (kind, source) for source, kind, _ in found}))))
+            len(found), ", ".join(sorted({"%s in the %s" % (kind, source) for source, kind, _secret in found}))))
     if problems:
         anyone = secrets_pattern(watch)
         for line in output_lines[-60:] if rc != 0 else []:

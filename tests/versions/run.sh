@@ -39,7 +39,10 @@ summary=()
 status=0
 for minor in "$@"; do
     core="$(core_release "$minor")"
-    [ -n "$core" ] && [ -n "${PYMINOR[$minor]:-}" ] || { echo "unknown ansible-core minor $minor (known: ${!PYMINOR[*]})" >&2; exit 2; }
+    if [ -z "$core" ] || [ -z "${PYMINOR[$minor]:-}" ]; then
+        echo "unknown ansible-core minor $minor (known: ${!PYMINOR[*]})" >&2
+        exit 2
+    fi
     pyminor="${PYMINOR[$minor]}"
     python="$(python_for "$pyminor")"
     base="$REPO/build/versions/$minor"
