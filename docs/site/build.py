@@ -29,12 +29,13 @@ def run(*args, cwd):
 
 
 def copy_guides(src):
-    """docs/*.md, docs/ci/*.md and docs/playbooks/*.md into src/guides, plus the repository files they link to, at the same relative
-    place."""
+    """docs/*.md, docs/ci/*.md, docs/playbooks/*.md and docs/terraform/**/*.md into src/guides, plus the repository
+    files they link to, at the same relative place."""
     docs = REPO / "docs"
     guides = src / "guides"
     guides.mkdir()
-    for guide in sorted(docs.glob("*.md")) + sorted(docs.glob("ci/*.md")) + sorted(docs.glob("playbooks/*.md")):
+    for guide in (sorted(docs.glob("*.md")) + sorted(docs.glob("ci/*.md")) + sorted(docs.glob("playbooks/*.md"))
+                  + sorted(docs.glob("terraform/**/*.md"))):
         page = guides / guide.relative_to(docs)
         page.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(guide, page)

@@ -9,6 +9,8 @@ title = "oneshot.secrets documentation"
 html_short_title = "oneshot.secrets"
 
 extensions = ["sphinx_antsibull_ext", "myst_parser"]
+# Pygments' HCL lexer predates Terraform 1.10's ephemeral blocks: it falls back to plain text there, which is fine.
+suppress_warnings = ["misc.highlighting_failure"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build"]
