@@ -229,8 +229,8 @@ def check_stage(stage, people, pending, passwords):
 
 
 def check_previous_links(previous_links):
-    """previous_links as [{name, link}]: rows of an earlier CSV (user,email,link: `user` stands for name; extra keys
-    such as email are ignored)."""
+    """previous_links as [{name, link, email}]: rows of an earlier CSV (user,email,link: `user` stands for name;
+    other keys are ignored)."""
     rows = []
     for number, row in enumerate(previous_links or [], start=1):
         name = row.get("name", row.get("user")) if isinstance(row, dict) else None
@@ -239,5 +239,6 @@ def check_previous_links(previous_links):
         link = row.get("link")
         if link and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
             raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, name))
-        rows.append(dict(name=name, link=link or None))
+        email = row.get("email")
+        rows.append(dict(name=name, link=link or None, email=email if isinstance(email, str) and email else None))
     return rows

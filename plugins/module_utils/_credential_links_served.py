@@ -86,6 +86,15 @@ def pwpush_served(client, people, previous_links, concurrency, warn, progress):
     return served
 
 
+def record_unchanged(links, previous_links):
+    """True when previous_links already holds every person's link and email as they are now: the record (the CSV of
+    distribute_credentials) would be written again as it is."""
+    rows = dict((row["name"], row) for row in previous_links or [])
+    return bool(rows) and all(
+        link["link"] and rows.get(link["name"], {}).get("link") == link["link"]
+        and rows[link["name"]].get("email") == (link["email"] or None) for link in links)
+
+
 def ots_served(people, previous_links):
     """{person name: link} of the people on record: onetimesecret cannot tell whether a secret was opened."""
     records = recorded_links(previous_links)

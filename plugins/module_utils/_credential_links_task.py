@@ -37,6 +37,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_
     ots_links,
     pwpush_links,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import record_unchanged
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.options import OTS_CONNECTION
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
@@ -132,6 +133,7 @@ def run(module, environ, report=None):
     finally:
         client.close()
     result["paced"] = pacer.paced
+    result["record_unchanged"] = record_unchanged(result["links"], previous)
     return result
 
 

@@ -337,6 +337,12 @@ reused:
   description: How many people kept their earlier link.
   returned: always
   type: int
+record_unchanged:
+  description:
+    - True when O(previous_links) already holds every person's link and email as they are now - a record such as the
+      CSV of the earlier run needs no new write.
+  returned: always
+  type: bool
 paced:
   description: How many requests had to wait, for O(pace) or because the server answered C(429).
   returned: always

@@ -11,7 +11,10 @@ import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import check_stage
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_run import pwpush_links, silent
-from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import pwpush_served
+from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import (
+    pwpush_served,
+    record_unchanged,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 LINK = "https://pw.example.test/p/%s/r"
@@ -123,3 +126,13 @@ def test_push_makes_the_pending_links_with_the_plans_passwords_and_keeps_the_oth
                                              ("initial password for cid", "given-pass-1")])
     assert [link["link"] for link in result["links"]] == [LINK % "ann", LINK % "bob-new", LINK % "cid-new"]
     assert result["created"] == 2 and result["reused"] == 1 and result["passwords"] == {}
+
+
+@pytest.mark.parametrize("rows, unchanged", [
+    ([dict(name="ann", link=LINK % "ann", email=None), dict(name="old", link=LINK % "old", email=None)], True),
+    ([dict(name="ann", link=LINK % "ann", email="ann@example.com")], False),  # the email changed
+    ([dict(name="ann", link=LINK % "other", email=None)], False),  # another link
+    ([], False),  # no record yet
+])
+def test_the_record_is_unchanged_only_when_it_holds_every_link_and_email_as_now(rows, unchanged):
+    assert record_unchanged([dict(name="ann", email=None, link=LINK % "ann", reused=True)], rows) is unchanged
