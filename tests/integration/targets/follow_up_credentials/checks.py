@@ -4,6 +4,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 
 import requests
 
@@ -25,8 +26,12 @@ def token(link):
 def push(link, owner=False):
     """The push as the API shows it; without the owner's token this is a view (it spends the link)."""
     headers = {"Authorization": "Bearer " + os.environ["PWPUSH_TOKEN"]} if owner else {}
-    answer = requests.get("%s/api/v2/pushes/%s.json" % (os.environ["PWPUSH_URL"], token(link)), headers=headers,
-                          timeout=30)
+    for _attempt in range(30):  # under the server's rate limit: wait as it says
+        answer = requests.get("%s/api/v2/pushes/%s.json" % (os.environ["PWPUSH_URL"], token(link)), headers=headers,
+                              timeout=30)
+        if answer.status_code != 429:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
     answer.raise_for_status()
     return answer.json()
 
