@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures every unit test of a plugin may use."""
+"""Fixtures every unit test of a plugin may use; the HTTP stub itself is module_utils/http_stub.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -8,20 +8,28 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession
 
 
 @pytest.fixture
 def http(monkeypatch):
-    """(calls, answers): every request made, and the scripted answers; an unexpected request fails the test."""
-    calls = []
-    answers = []
+    """(calls, answers) of the one HTTP stub over every transport: every request made, and the scripted answers
+    (responses or exceptions); an unexpected request fails the test."""
+    stub = ScriptedSession.everywhere(monkeypatch)
+    return stub.calls, stub.answers
 
-    def fake_request(self, method, url, **kwargs):
-        calls.append((method, url, kwargs))
-        if not answers:
-            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
-        return answers.pop(0)
 
-    monkeypatch.setattr(transport.requests.Session, "request", fake_request)
-    return calls, answers
+@pytest.fixture
+def lookup():
+    """lookup(name) -> the named oneshot.secrets lookup as Ansible loads it, ready to run."""
+    # Imported here: the tests of modules and module_utils run where only ansible.module_utils is importable.
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.plugins.loader import lookup_loader
+    from ansible.template import Templar
+
+    loader = DataLoader()
+
+    def get(name):
+        return lookup_loader.get("oneshot.secrets.%s" % name, loader=loader, templar=Templar(loader=loader))
+
+    return get

@@ -1,9 +1,15 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Scripted HTTP answers for unit tests: the transport's session.request replaced, nothing on the network.
+"""The one HTTP stub of the unit tests: scripted answers instead of the network, and every request recorded.
 
-Each answer's body is a stream (a urllib3 response over bytes), so the transport reads it the way it reads
-a server's: in chunks, under its size cap.
+- ScriptedSession(client.http, answers): one client's transport answers from the list (a response or an exception
+  each, in order) and records its sleeps instead of sleeping; an unexpected request fails the test.
+- ScriptedSession(client.http, server=function): answers computed from each request (many pages, many threads).
+- ScriptedSession.everywhere(monkeypatch): every transport's session, for plugins that Ansible builds
+  (lookups, modules); the `http` fixture of tests/unit/plugins/conftest.py.
+- response(): an answer. Its body is a stream (a urllib3 response over bytes), so the transport reads it the way it
+  reads a server's: in chunks, under its size cap.
+- canned(name): a server's answer kept as tests/unit/fixtures/<name>.json.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,10 +18,21 @@ __metaclass__ = type
 
 import io
 import json
+import os
 
 import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
+
+from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport as transport_module
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
+
+
+def canned(name):
+    """The JSON answer kept in tests/unit/fixtures/<name>.json (a fresh copy each call)."""
+    with open(os.path.join(FIXTURES, name + ".json")) as source:
+        return json.load(source)
 
 
 def response(status=200, body=None, headers=None, raw=None, content=None):
@@ -40,19 +57,32 @@ def response(status=200, body=None, headers=None, raw=None, content=None):
 
 
 class ScriptedSession:
-    """Answers requests from a list of responses or exceptions, and records what was asked."""
+    """Answers requests from a list of responses or exceptions (or from server(method, url, **kwargs)), and records
+    what was asked in calls and what would have been slept in sleeps."""
 
-    def __init__(self, transport, answers):
+    def __init__(self, transport, answers=(), server=None):
         self.answers = list(answers)
+        self.server = server
         self.calls = []
-        transport.session.request = self.request
         self.sleeps = []
-        transport.sleep = self.sleeps.append
+        if transport is not None:
+            transport.session.request = self.request
+            transport.sleep = self.sleeps.append
+
+    @classmethod
+    def everywhere(cls, monkeypatch, answers=(), server=None):
+        """A stub for every transport's session, for the clients a plugin builds itself."""
+        stub = cls(None, answers, server)
+        monkeypatch.setattr(transport_module.requests.Session, "request",
+                            lambda session, method, url, **kwargs: stub.request(method, url, **kwargs))
+        return stub
 
     def request(self, method, url, **kwargs):
         self.calls.append((method, url, kwargs))
+        if self.server is not None:
+            return self.server(method, url, **kwargs)
         if not self.answers:
-            raise AssertionError("unexpected request %s %s" % (method, url))
+            raise AssertionError("unexpected HTTP request %s %s" % (method, url))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

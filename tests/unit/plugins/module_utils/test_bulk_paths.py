@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 OTS = "https://ots.example.test"
 
@@ -62,7 +62,7 @@ def share_server(monkeypatch, client, refuse=()):
                             headers={"X-OTS-Intended-Status": "400"})
         return response(200, {"secret_key": "s%030d" % number, "metadata_key": "m%030d" % number, "ttl": 3600})
 
-    client.http.session.request = request
+    ScriptedSession(client.http, server=request)
     return calls
 
 

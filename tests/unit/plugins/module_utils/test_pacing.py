@@ -148,7 +148,7 @@ def _scan_peak(pages, wanted):
             batch = batch[:-1]  # a short last page ends the scan
         return response(200, batch)
 
-    client.http.session.request = answer
+    ScriptedSession(client.http, server=answer)
     gc.collect()
     tracemalloc.start()
     try:

@@ -339,7 +339,7 @@ def _peak_beyond_results(count):
         token = "tok%08d" % next(numbers)
         return response(201, dict(CREATED, url_token=token, html_url=BASE + "/p/" + token))
 
-    client.http.session.request = answer
+    ScriptedSession(client.http, server=answer)
     specs = PayloadSpecs(["secret-%06d" % n for n in range(count)])
     gc.collect()
     tracemalloc.start()
