@@ -29,7 +29,7 @@ def fake_env() -> dict:
     """The environment for serve and run-with."""
     env = dict(os.environ)
     # Run the fake in the interpreter running the tests when it can (deterministic);
-    # test_serve_finds_a_python_and_stops_on_sigterm (test_pwpush_server.py) covers serve's own discovery.
+    # test_serve_finds_a_python_and_stops_on_sigterm (test_pwpush_harness.py) covers serve's own discovery.
     if "FAKE_PYTHON" not in env and importlib.util.find_spec("flask") and importlib.util.find_spec("waitress"):
         env["FAKE_PYTHON"] = sys.executable
     return env

@@ -81,7 +81,8 @@ fi
 
 mkdir -p "$WORK/build/fakes"
 # The server and the modules it imports.
-cp "$repo"/tests/fakes/{common,fake_cli,pwpush_server,pwpush_model,pwpush_rails,pwpush_core,pwpush_api,pwpush_pages}.py \
+cp "$repo"/tests/fakes/{common,fake_http,fake_faults,fake_limits,fake_cli}.py \
+    "$repo"/tests/fakes/{pwpush_server,pwpush_model,pwpush_rails,pwpush_core,pwpush_api,pwpush_pages}.py \
     "$repo"/tests/fakes/{pwpush_controls,pwpush_blobs,pwpush_legacy,pwpush_requests}.py "$WORK/build/fakes/"
 cp "$here/standin-entrypoint" "$WORK/build/entrypoint"
 cat > "$WORK/build/Containerfile" <<CONTAINERFILE
