@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ots lookup; in check mode it validates as a real run and stores nothing."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +14,7 @@ from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_st
 
 URL = "https://ots.example.test"
 KEYS = ("a" * 31, "b" * 31)
+CHECK = {"ansible_check_mode": True}
 
 
 def shared(key):
@@ -31,4 +33,17 @@ def test_a_bad_term_fails_before_any_secret_is_stored(http, lookup):
     with pytest.raises(AnsibleError) as error:
         lookup("ots").run(["ok-secret", "x" * 20000], variables={}, url=URL)
     assert "ots lookup" in str(error.value)
+    assert http[0] == []
+
+
+def test_ots_stores_nothing(http, lookup):
+    assert lookup("ots").run(["first-secret", "second-secret"], variables=CHECK, url=URL, ttl=3600) == [None, None]
+    assert http[0] == []
+
+
+def test_ots_validates_as_a_real_run(http, lookup):
+    with pytest.raises(AnsibleError, match="ots lookup: .*ttl"):
+        lookup("ots").run(["first-secret"], variables=CHECK, url=URL, ttl=10 ** 9)
+    with pytest.raises(AnsibleError, match="ots lookup: .*bytes"):
+        lookup("ots").run(["first-secret", "x" * 20000], variables=CHECK, url=URL)
     assert http[0] == []

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ots_retrieve lookup; in check mode it reveals nothing."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +14,7 @@ from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_st
 
 URL = "https://ots.example.test"
 KEY = "k" * 31
+CHECK = {"ansible_check_mode": True}
 
 
 def test_value_per_link(http, lookup):
@@ -26,3 +28,10 @@ def test_every_reference_is_checked_before_the_first_reveal(http, lookup):
     with pytest.raises(AnsibleError, match="ots_retrieve lookup"):
         lookup("ots_retrieve").run([KEY, "https://host/nothing/here"], variables={}, url=URL)
     assert http[0] == []
+
+
+def test_ots_retrieve_reveals_nothing(http, lookup):
+    assert lookup("ots_retrieve").run([URL + "/secret/" + "k" * 31], variables=CHECK, url=URL) == [None]
+    assert http[0] == []
+    with pytest.raises(AnsibleError, match="ots_retrieve lookup"):
+        lookup("ots_retrieve").run(["https://host/nothing/here"], variables=CHECK, url=URL)

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Saving a file push's attachments (_pwpush/download.py): names, symlinks, sizes, modes, streaming.
 
-The caps on the whole push, hostile names and a full disk: test_pwpush_download_limits.py."""
+The caps on the whole push, hostile names and a full disk: test_download_limits.py."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -20,7 +20,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport im
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.download import save_attachments
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.test_pwpush_download import (
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils._pwpush.test_download import (
     BASE,
     body,
     entry,

@@ -1,27 +1,75 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""reuse by kind, notify_emails_to, accounts and expiry on API v1 (issue 15)."""
+"""_pwpush/existing.py: pushes that exist: expire, audit, lists, the kind of a listed push, notify_emails."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gc
+import tracemalloc
+
 import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://pw.example.test"
 OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+CREATED = {"url_token": "tok123456", "html_url": BASE + "/p/tok123456", "json_url": BASE + "/p/tok123456.json",
+           "passphrase": "open sesame", "expire_after_views": 1, "retrieval_step": False}
 HOSTED_VERSION = dict(OSS_VERSION, edition="commercial")
 
 
 def make_client(answers, **kwargs):
     kwargs.setdefault("token", "api-token")
-    client = PwpushClient(url=BASE, retries=0, **kwargs)
-    return client, ScriptedSession(client.http, answers)
+    client = PwpushClient(url=BASE, retries=kwargs.pop("retries", 2), **kwargs)
+    stub = ScriptedSession(client.http, answers)
+    return client, stub
+
+
+def test_expire_already_expired_or_missing_is_no_change():
+    client, _stub = make_client([response(422, {"error": "That push is already expired."}),
+                                 response(404, {"error": "not-found"})], api_version="v1", token=None)
+    # 422: servers before 2.0 (1.x) refused a second expiry; 2.x answer 200 (see the API v1 test below)
+    assert client.expire("tok123456") == (False, None)
+    assert client.expire("tok123456") == (False, None)
+
+
+def test_owner_expire_reads_the_audit_log_first():
+    audit = {"logs": [{"kind": "creation"}, {"kind": "expire"}]}
+    client, stub = make_client([response(200, OSS_VERSION), response(200, audit)])
+    assert client.expire("https://pw.example.test/p/tok123456/r") == (False, None)
+    assert [call[0] for call in stub.calls] == ["GET", "GET"]  # no DELETE sent
+
+
+@pytest.mark.parametrize("expired_on, changed", [("2026-11-23T10:00:00.250Z", True), ("2026-11-23T09:59:50.000Z", False)])
+def test_v2_delete_answers_200_twice_so_expired_on_decides(expired_on, changed):
+    body = dict(CREATED, expired=True, expired_on=expired_on)
+    date = {"Date": "Mon, 23 Nov 2026 10:00:00 GMT"}
+    client, stub = make_client([response(200, OSS_VERSION), response(200, body, headers=date)], token=None)
+    result_changed, push = client.expire("tok123456")
+    assert result_changed is changed
+    assert stub.calls[-1][0] == "DELETE"
+    assert "passphrase" not in push
+
+
+def test_lists_page_until_a_short_page():
+    page = [dict(CREATED, url_token="t%03d" % i, name="n%d" % i) for i in range(50)]
+    client, stub = make_client([response(200, OSS_VERSION), response(200, page), response(200, page[:3])])
+    pushes = client.list_pushes("active")
+    assert len(pushes) == 53
+    assert [call[2]["params"]["page"] for call in stub.calls[1:]] == [1, 2]
+    assert all("passphrase" not in push for push in pushes)
+
+
+def test_lists_need_a_token():
+    client, stub = make_client([], token=None)
+    with pytest.raises(PwpushError, match="token"):
+        client.list_pushes("active")
+    assert stub.calls == []
 
 
 def listed(token, name="db", deletable=True):
@@ -60,34 +108,6 @@ def test_an_unreadable_audit_log_means_the_kind_is_unknown():
     assert client.find_active_by_name("db", "text") is None
 
 
-@pytest.mark.parametrize("kind, path", [("qr", "/api/v2/pushes"), ("url", "/api/v2/pushes")])
-def test_creates_name_their_kind_in_the_user_agent(kind, path):
-    created = {"url_token": "tok123456", "html_url": BASE + "/p/tok123456"}
-    client, stub = make_client([response(200, OSS_VERSION), response(201, created)])
-    client.create_push(PushSpec(kind=kind, payload="https://example.com/x"))
-    method, url, kwargs = stub.calls[1]
-    assert (method, url) == ("POST", BASE + path)
-    assert kwargs["headers"] == {"User-Agent": "oneshot.secrets (pwpush; kind=%s)" % kind}
-
-
-@pytest.mark.parametrize("emails, message", [
-    ("a@example.com,", "empty address"), ("a@example.com,,b@example.com", "empty address"), (" , ", "empty address"),
-    ("a@example.com,A@example.com", "twice"), (",".join("u%d@example.com" % i for i in range(6)), "at most 5"),
-    ("not-an-email", "not-an-email is not"), ("a@b.c", "a@b.c is not"),
-])
-def test_notify_emails_to_is_checked_before_any_request(emails, message):
-    client, stub = make_client([])
-    with pytest.raises(PwpushError, match=message):
-        client.create_push(PushSpec(payload="s3cret-value", notify_emails_to=emails))
-    assert stub.calls == []
-    with pytest.raises(PwpushError, match="empty"):
-        check_notify_emails([])
-
-
-def test_notify_emails_to_is_sent_tidied():
-    assert check_notify_emails(["a@example.com ", " b.c+d@mail.example.org"]) == "a@example.com,b.c+d@mail.example.org"
-
-
 def test_notify_existing_push():
     answer = {"message": "Recipient(s) are added to the queue to be sent."}
     client, stub = make_client([response(200, HOSTED_VERSION), response(201, answer)])
@@ -109,39 +129,39 @@ def test_notify_errors_name_the_server_answer():
     assert stub.calls == []
 
 
-LEGACY_VERSIONS = [{"application_version": "2.5.3", "api_version": "2.0", "edition": "oss"},
-                   dict(OSS_VERSION, application_version="2.9.1")]
-
-
-@pytest.mark.parametrize("version", LEGACY_VERSIONS)
-def test_servers_before_2_9_2_are_refused_notify_emails_to_before_any_push(version):
-    # They would drop it on create without a word, and 404 the notify_emails route.
-    client, stub = make_client([response(200, version)])
-    for call in (lambda: client.create_push(PushSpec(payload="s3cret-value", notify_emails_to="a@example.com")),
-                 lambda: client.notify_emails("tok123456", ["a@example.com"])):
-        with pytest.raises(PwpushError, match="notify_emails_to needs Password Pusher 2.9.2 or later; %s runs %s" % (
-                BASE, version["application_version"])):
-            call()
-    assert [call[:2] for call in stub.calls] == [("GET", BASE + "/api/v2/version")]
-
-
-def test_notify_emails_to_goes_out_from_2_9_2():
-    client, stub = make_client([response(200, dict(OSS_VERSION, application_version="2.9.2")),
-                                response(201, {"url_token": "tok123456"})])
-    client.create_push(PushSpec(payload="s3cret-value", notify_emails_to="a@example.com"))
-    assert stub.calls[1][2]["json"]["push"]["notify_emails_to"] == "a@example.com"
-
-
-def test_accounts():
-    client, _stub = make_client([response(200, HOSTED_VERSION), response(200, [{"id": 1001, "name": "Acme"}])])
-    assert client.list_accounts() == [{"id": 1001, "name": "Acme"}]
-    client, _stub = make_client([response(200, OSS_VERSION), response(404, {"status": 404, "error": "Not Found"})])
-    with pytest.raises(PwpushError, match="only the hosted edition"):
-        client.list_accounts()
-
-
 def test_v1_owner_expire_reads_the_audit_log_instead_of_deleting_twice():
     client, stub = make_client([response(200, {"views": [{"kind": "creation"}, {"kind": "expire"}]})],
                                api_version="v1")
     assert client.expire("tok123456") == (False, None)
     assert [call[:2] for call in stub.calls] == [("GET", BASE + "/p/tok123456/audit.json")]
+
+
+def _scan_peak(pages, wanted):
+    """Bytes the one scan of `pages` pages of active pushes held at its peak beyond the map it returned."""
+    client = PwpushClient(url=BASE, token="api-token-0001", api_version="v2")
+    names = ["initial password for person%05d" % n for n in range(pages * 50)]
+
+    def answer(method, url, **kwargs):
+        page = kwargs["params"]["page"]
+        batch = [{"url_token": "tok%08d" % n, "name": names[n], "html_url": BASE + "/p/tok%08d" % n,
+                  "expired": False, "note": BULK_NOTE,
+                  "deletable_by_viewer": False, "passphrase": "", "created_at": "x" * 200} for n in range((page - 1) * 50, min(page * 50, len(names)))]
+        if page * 50 >= len(names):
+            batch = batch[:-1]  # a short last page ends the scan
+        return response(200, batch)
+
+    ScriptedSession(client.http, server=answer)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        links = client.active_links_by_name(names[:wanted])
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(links) == wanted
+    return peak - current
+
+
+def test_the_scan_keeps_no_page_only_the_names_asked():
+    # 40 pages of pushes and the same 10 names asked: a scan that kept the pages would grow with them.
+    assert _scan_peak(40, 10) - _scan_peak(4, 10) < 40 * 1024

@@ -11,7 +11,10 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+
+URL = "http://127.0.0.1:41234"
+REQUESTS_VERSION = {"api_version": "2.1", "edition": "commercial", "features": {"requests": {"enabled": True}}}
 
 
 @pytest.mark.parametrize("reference", ["abc123def", "https://pwpush.com/req/abc123def", "https://pwpush.com/req/abc123def/r",
@@ -52,3 +55,10 @@ def test_an_unexpected_create_answer_says_it_may_be_stored(http):
     with pytest.raises(PwpushError) as failure:
         asks.create_request(client, asks.request_fields("Send it"))
     assert "may have been stored" in failure.value.message
+
+
+def test_a_request_passphrase_is_taken_where_results_are_not_masked():
+    fields = asks.request_fields("Send it", passphrase="42", masked_results=False)
+    client = PwpushClient(url=URL, token="owner-token-0001", masked_results=False)
+    ScriptedSession(client.http, [response(200, REQUESTS_VERSION)])
+    asks.prepare_request(client, dict(fields, passphrase="41234/req/"))

@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""_pushsecurity/spec.py: the stolen credentials as given (a list or a CSV file), checked before any request; never a
+password in a message."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -7,27 +9,12 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
-from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.errors import PushSecurityError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.spec import (
     load_credentials_file,
     passwords_shown_in,
     validate_credentials,
 )
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
-
-BASE = "https://ps.example.test"
-
-
-def creds(count):
-    return [{"email": "user%d@example.com" % i, "password": "pw-%d" % i} for i in range(count)]
-
-
-def make_client(answers, **kwargs):
-    client = PushSecurityClient(url=BASE, api_key="key", retries=kwargs.pop("retries", 2), **kwargs)
-    client.http.pacer = Pacer(0, max_rate_limited=0)  # no waiting in unit tests
-    return client, ScriptedSession(client.http, answers)
 
 
 @pytest.mark.parametrize("items, message", [
@@ -99,62 +86,32 @@ def test_passwords_shown_in_finds_only_passwords_inside_the_texts():
     assert passwords_shown_in(emails, set()) == set()
 
 
-def test_1200_credentials_go_in_three_batches_and_nothing_secret_comes_back():
-    answers = [response(200, {"result": []})] * 3
-    client, stub = make_client(answers)
-    result = client.add_stolen_credentials(creds(1200))
-    assert result["submitted"] == 1200 and result["batches"] == 3
-    assert [len(call[2]["json"]) for call in stub.calls] == [500, 500, 200]
-    assert stub.calls[0][2]["json"][0] == {"email": "user0@example.com", "password": "pw-0", "metadata": None}
-    assert "pw-0" not in repr(result)
+def pairs(*pairs):
+    return [{"email": email, "password": password} for email, password in pairs]
 
 
-def test_429_is_retried_with_backoff():
-    client, stub = make_client([response(429), response(200, {"result": []})])
-    client.add_stolen_credentials(creds(2))
-    assert len(stub.calls) == 2 and len(stub.sleeps) == 1
+@pytest.mark.parametrize("email", ["bob@example.com:Sup3rSecret", "bob@example.com\n", "bob@exa mple.com",
+                                   "bob@@example.com", "bob@example", "<bob@example.com>"])
+def test_pushsecurity_email_check_is_strict_and_never_quotes_the_cell(email):
+    with pytest.raises(PushSecurityError, match=r"credentials\[1\]: email is not an email address") as info:
+        validate_credentials(pairs((email, "pw-1")))
+    assert "Sup3rSecret" not in info.value.message and email.strip() not in info.value.message
 
 
-def test_a_failed_batch_says_what_was_already_sent():
-    client, stub = make_client([response(200, {"result": []}), response(500)])
-    with pytest.raises(PushSecurityError, match=r"Batch 2 of 3 failed; 500 credential\(s\) in 1 earlier batch"):
-        client.add_stolen_credentials(creds(1001))
-    assert len(stub.calls) == 2  # the 500 was not retried: the batch may have been stored
+def test_pushsecurity_src_email_password_rows_keep_the_password_out_of_messages(tmp_path):
+    src = tmp_path / "leak.csv"
+    src.write_text("email,password\nbob@example.com:Sup3rSecret\n")
+    with pytest.raises(PushSecurityError) as info:
+        load_credentials_file(str(src))
+    assert "Sup3rSecret" not in info.value.message and "email:password" in info.value.message
+    src.write_text('[{"email": "bob@example.com:Sup3rSecret", "password": "x"}]')
+    with pytest.raises(PushSecurityError) as info:
+        load_credentials_file(str(src))
+    assert "Sup3rSecret" not in info.value.message
 
 
-@pytest.mark.parametrize("status, message", [(401, "not valid"), (403, "Full access"), (400, "rejected")])
-def test_errors(status, message):
-    client, _stub = make_client([response(status, {"message": "nope"})])
-    with pytest.raises(PushSecurityError, match=message):
-        client.delete_all_stolen_credentials()
-
-
-def test_api_key_is_required():
-    with pytest.raises(PushSecurityError, match="api_key is required"):
-        PushSecurityClient(url=BASE, api_key=None)
-
-
-def test_the_limiter_keeps_to_the_rate_with_a_burst():
-    now = [0.0]
-    slept = []
-
-    def sleep(seconds):
-        slept.append(seconds)
-        now[0] += seconds
-
-    bucket = Pacer(rate=10, burst=10, max_rate_limited=0, clock=lambda: now[0], sleep=sleep)
-    for _request in range(30):
-        bucket.wait()
-    # 10 at once, then 20 more at 10 a second
-    assert abs(now[0] - 2.0) < 0.01
-
-
-def test_dry_run_checks_everything_and_sends_nothing():
-    client, stub = make_client([])
-    assert client.add_stolen_credentials(creds(1001), batch_size=250, dry_run=True) == dict(
-        submitted=1001, batches=5, emails=["user%d@example.com" % i for i in range(1001)])
-    with pytest.raises(PushSecurityError, match=r"credentials\[2\]: email is not"):
-        client.add_stolen_credentials(creds(1) + [{"email": "bad", "password": "p"}], dry_run=True)
-    with pytest.raises(PushSecurityError, match=r"batch_size must be between 1 and 500 \(the API's limit\), got 501"):
-        client.add_stolen_credentials(creds(1), batch_size=501, dry_run=True)
-    assert stub.calls == []
+def test_pushsecurity_messages_that_quote_an_email_mask_the_passwords():
+    with pytest.raises(PushSecurityError) as info:
+        validate_credentials(pairs(("hunter22@example.com", "hunter22"))
+                             + [{"email": "c@example.com", "password": "p", "metadata": "x"}])
+    assert "hunter22" not in info.value.message

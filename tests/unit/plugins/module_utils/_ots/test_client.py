@@ -1,21 +1,25 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""_ots/client.py: OtsClient over scripted answers (the HTTP stub): what is sent, what comes back, what is never
+sent twice, share_all, and the secrets kept out of links and messages.
+
+generate's options: test_client_generate.py; answers of the wrong shape: test_client_answers.py."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import base64
+import threading
 
 import pytest
 import requests
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import OtsError
-from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
-    key_from_reference,
-    validate_secret_options,
-)
+from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://ots.example.test"
@@ -23,6 +27,9 @@ KEY = "a" * 31
 META = "m" * 31
 RECEIPT = {"custid": "anon", "metadata_key": META, "secret_key": KEY, "ttl": "3600", "created": "1324174006",
            "updated": "1324174006", "share_domain": "", "state": "new", "passphrase_required": False}
+FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
+URL = "http://127.0.0.1:41234"
+PIN = "1234"
 
 
 def make_client(answers, **kwargs):
@@ -33,34 +40,6 @@ def make_client(answers, **kwargs):
 def not_found(message, intended=None, **extra):
     headers = {"X-OTS-Intended-Status": intended} if intended else {}
     return response(404, dict({"message": message}, **extra), headers=headers)
-
-
-@pytest.mark.parametrize("reference", [KEY, BASE + "/secret/" + KEY, BASE + "/secret/" + KEY + "/", "http://h/private/" + KEY])
-def test_key_from_reference(reference):
-    assert key_from_reference(reference) == KEY
-
-
-@pytest.mark.parametrize("reference, message", [("", "empty"), ("short", "too short"), ("ftp://h/secret/" + KEY, "neither"),
-                                                ("not a key!", "neither")])
-def test_key_from_reference_rejects(reference, message):
-    with pytest.raises(OtsError, match=message):
-        key_from_reference(reference)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(secret=""), "secret must not be empty"),
-    (dict(secret="x" * 10001), "10000 bytes"),
-    (dict(passphrase=""), "passphrase must not be empty"),
-    (dict(passphrase="p" * 129), "at most 128"),
-    (dict(ttl=59), "ttl must be between 60 and 604800"),
-    (dict(ttl=604801), "ttl must be between 60 and 604800"),
-    (dict(ttl=2592001, authenticated=True), "ttl must be between 60 and 2592000"),
-    (dict(recipient="a@example.com"), "recipient needs an account"),
-    (dict(recipient="not-an-email", authenticated=True), "not an email"),
-])
-def test_validation(kwargs, message):
-    with pytest.raises(OtsError, match=message):
-        validate_secret_options(**kwargs)
 
 
 def test_username_and_token_go_together():
@@ -153,3 +132,91 @@ def test_a_429_in_the_apps_own_words_is_a_short_throttle_not_the_20_minute_limit
     with pytest.raises(OtsError, match=r"rate limited by .* \(HTTP 429\) after 0 retries") as refused:
         client.metadata(META)
     assert "20 minutes" not in refused.value.message
+
+
+def share_server(monkeypatch, client, refuse=()):
+    calls = []
+    lock = threading.Lock()
+
+    def request(method, url, **kwargs):
+        with lock:
+            calls.append(kwargs["data"]["secret"])
+            number = len(calls)
+        if kwargs["data"]["secret"] in refuse:
+            return response(404, {"message": "Rate limit exceeded. Please try again later."},
+                            headers={"X-OTS-Intended-Status": "400"})
+        return response(200, {"secret_key": "s%030d" % number, "metadata_key": "m%030d" % number, "ttl": 3600})
+
+    ScriptedSession(client.http, server=request)
+    return calls
+
+
+def test_share_all_shares_each_secret_once_in_order(monkeypatch):
+    client = OtsClient(url=BASE, username="owner@example.com", api_token="ots-token-0001")
+    calls = share_server(monkeypatch, client)
+    shares = [dict(secret="secret-number-%02d" % n, ttl=3600) for n in range(12)]
+    receipts, failures = client.share_all(shares, concurrency=4)
+    assert failures == []
+    assert sorted(calls) == sorted(share["secret"] for share in shares)
+    assert len(set(receipt["secret_url"] for receipt in receipts)) == 12
+    assert all("value" not in receipt for receipt in receipts)
+
+
+def test_share_all_validates_everything_before_the_first_request(monkeypatch):
+    client = OtsClient(url=BASE)
+    calls = share_server(monkeypatch, client)
+    with pytest.raises(OtsError, match="ttl must be between"):
+        client.share_all([dict(secret="secret-number-01", ttl=3600), dict(secret="secret-number-02", ttl=10)])
+    assert calls == []
+    with pytest.raises(OtsError, match="concurrency must be between 1 and 8"):
+        client.share_all([dict(secret="secret-number-01")], concurrency=9)
+
+
+def test_share_all_reports_each_failure_and_keeps_the_rest(monkeypatch):
+    client = OtsClient(url=BASE)
+    calls = share_server(monkeypatch, client, refuse=("secret-number-02",))
+    receipts, failures = client.share_all([dict(secret="secret-number-%02d" % n) for n in range(4)], concurrency=2)
+    assert len(calls) == 4
+    assert [index for index, _error in failures] == [2] and receipts[2] is None
+    assert "rate limited" in failures[0][1].message and "secret-number-02" not in failures[0][1].message
+
+
+def test_ots_refuses_a_secret_in_the_fixed_text_of_its_links():
+    client = OtsClient(url=FAKE_URL)
+    ScriptedSession(client.http, [])
+    with pytest.raises(OtsError, match="^secret must not be part of the link"):
+        client.share("127.0.0.1:41234/secret/")
+    with pytest.raises(OtsError, match="^passphrase must not be part of the link"):
+        client.share("a-long-secret", passphrase="/private/")
+
+
+def test_ots_client_masks_an_echoed_secret():
+    client = OtsClient(url=FAKE_URL, retries=0)
+    ScriptedSession(client.http, [response(400, {"message": "cannot store echoed-secret-1 with echoed-phrase-2"})])
+    with pytest.raises(OtsError) as info:
+        client.share("echoed-secret-1", passphrase="echoed-phrase-2")
+    assert "echoed" not in info.value.message and "HTTP 400" in info.value.message
+
+
+def test_the_ansible_doors_still_refuse_a_short_ots_secret_and_request_passphrase():
+    with pytest.raises(OtsError, match="^secret must be at least 8 characters"):
+        validate_secret_options(secret=PIN)
+    client = OtsClient(url=URL)
+    stub = ScriptedSession(client.http, [])
+    with pytest.raises(OtsError, match="^passphrase must be at least 8 characters"):
+        client.share("a-long-secret", passphrase="42")
+    assert stub.calls == []
+    with pytest.raises(PwpushError, match="^passphrase must be at least 8 characters"):
+        asks.request_fields("Send it", passphrase="42")
+
+
+def test_an_ots_client_whose_results_are_not_masked_shares_a_pin():
+    validate_secret_options(secret=PIN, passphrase="42", masked_results=False)
+    client = OtsClient(url=URL, masked_results=False)
+    stub = ScriptedSession(client.http, [response(200, RECEIPT)])
+    client.share(PIN, passphrase="42")
+    assert stub.calls[0][2]["data"] == {"secret": PIN, "passphrase": "42"}
+    # and many at once: share_all validates with the client's flag too
+    ScriptedSession(client.http, [response(200, RECEIPT)])
+    receipts, failures = client.share_all([dict(secret="5678")])
+    assert failures == [] and len(receipts) == 1

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The shared pace of a bulk run: requests spaced to a rate, every 429 waited out for all workers, and counted."""
+"""_core/pacing.py: the shared pace of a bulk run: requests spaced to a rate, every 429 waited out for all workers,
+and counted."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,8 +13,6 @@ import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import HttpTransport
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://pw.example.test"
@@ -111,58 +110,6 @@ def test_one_hold_makes_every_thread_wait():
     for thread in threads:
         thread.join()
     assert sleeps == [5] * 4
-
-
-@pytest.mark.parametrize("hours, field, expected", [
-    (24, "expire_after_days", 1), (47.9, "expire_after_days", 1), (48, "expire_after_days", 2),
-    (10000, "expire_after_days", 90), (24, "expire_after_duration", 6), (5, "expire_after_duration", 3),
-    (0.25, "expire_after_duration", 0), (100000, "expire_after_duration", 17), (170, "expire_after_duration", 12),
-])
-def test_expiry_is_the_longest_that_is_not_longer(hours, field, expected):
-    assert expiry_for_hours(hours, field) == {field: expected}
-
-
-@pytest.mark.parametrize("hours, field", [(23.9, "expire_after_days"), (0.2, "expire_after_duration")])
-def test_expiry_shorter_than_any_choice_fails(hours, field):
-    with pytest.raises(PwpushError, match="ttl_hours"):
-        expiry_for_hours(hours, field)
-
-
-def _scan_peak(pages, wanted):
-    """Bytes the one scan of `pages` pages of active pushes held at its peak beyond the map it returned."""
-    import gc
-    import tracemalloc
-
-    from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
-    from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
-
-    client = PwpushClient(url=BASE, token="api-token-0001", api_version="v2")
-    names = ["initial password for person%05d" % n for n in range(pages * 50)]
-
-    def answer(method, url, **kwargs):
-        page = kwargs["params"]["page"]
-        batch = [{"url_token": "tok%08d" % n, "name": names[n], "html_url": BASE + "/p/tok%08d" % n,
-                  "expired": False, "note": BULK_NOTE,
-                  "deletable_by_viewer": False, "passphrase": "", "created_at": "x" * 200} for n in range((page - 1) * 50, min(page * 50, len(names)))]
-        if page * 50 >= len(names):
-            batch = batch[:-1]  # a short last page ends the scan
-        return response(200, batch)
-
-    ScriptedSession(client.http, server=answer)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        links = client.active_links_by_name(names[:wanted])
-        current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert len(links) == wanted
-    return peak - current
-
-
-def test_the_scan_keeps_no_page_only_the_names_asked():
-    # 40 pages of pushes and the same 10 names asked: a scan that kept the pages would grow with them.
-    assert _scan_peak(40, 10) - _scan_peak(4, 10) < 40 * 1024
 
 
 def test_a_burst_goes_at_once_then_the_rate_holds():
