@@ -10,10 +10,10 @@ import pytest
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import canned, response
 
 URL = "https://pw.example.test"
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
 CHECK = {"ansible_check_mode": True}
 
 

@@ -18,11 +18,11 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_follow
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
 
 PW = "https://pw.example.test"
 OTS = "https://ots.example.test"
-VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+VERSION = canned("pwpush_version_oss")
 OTS_KEY = "k" * 31
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import canned, response
 
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
 
 
 def run_module(args, capsys):

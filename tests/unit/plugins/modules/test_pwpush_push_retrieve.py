@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_push_retrieve
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import canned, response
 
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
 PUSH = {"url_token": "tok123456", "payload": "s3cret-value", "passphrase": "open sesame", "expired": False,
         "views_remaining": 0}
 

@@ -10,11 +10,10 @@ import json
 
 from ansible_collections.oneshot.secrets.plugins.modules import pwpush_instance_info, pwpush_request, pwpush_request_info
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import canned, response
 
 BASE = "https://pw.example.test"
-PRO = {"application_version": "2.11.4", "api_version": "2.1", "edition": "commercial",
-       "features": {"requests": {"enabled": True, "email_auto_dispatch": True}}}
+PRO = canned("pwpush_version_requests")
 OSS = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss",
        "features": {"requests": {"enabled": False}}}
 REQUEST = {"url_token": "req123456", "request": "Send the key", "name": "key", "passphrase": "a-long-phrase-1",

@@ -15,11 +15,11 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec, check_notify_emails
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
 
 BASE = "https://pw.example.test"
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
-HOSTED_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "commercial", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
+HOSTED_VERSION = canned("pwpush_version_hosted")
 CREATED = {"url_token": "tok123456", "html_url": BASE + "/p/tok123456", "json_url": BASE + "/p/tok123456.json",
            "passphrase": "open sesame", "expire_after_views": 1, "retrieval_step": False}
 LEGACY_VERSIONS = [{"application_version": "2.5.3", "api_version": "2.0", "edition": "oss"},

@@ -12,9 +12,9 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
 
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
 FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
 URL = "http://127.0.0.1:41234"
 PIN = "1234"

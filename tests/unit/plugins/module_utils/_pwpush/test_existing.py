@@ -14,13 +14,13 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
 
 BASE = "https://pw.example.test"
-OSS_VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
+OSS_VERSION = canned("pwpush_version_oss")
 CREATED = {"url_token": "tok123456", "html_url": BASE + "/p/tok123456", "json_url": BASE + "/p/tok123456.json",
            "passphrase": "open sesame", "expire_after_views": 1, "retrieval_step": False}
-HOSTED_VERSION = dict(OSS_VERSION, edition="commercial")
+HOSTED_VERSION = canned("pwpush_version_hosted")
 
 
 def make_client(answers, **kwargs):
