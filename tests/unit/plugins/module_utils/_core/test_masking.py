@@ -17,7 +17,6 @@ from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core import masking
 
-URL = "http://127.0.0.1:41234"
 PIN = "1234"
 FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
 
@@ -26,9 +25,9 @@ def test_the_guards_refuse_by_default_and_not_where_results_are_not_masked():
     with pytest.raises(ValueError, match="at least 8 characters"):
         masking.refuse_short_secret("payload", PIN)
     with pytest.raises(ValueError, match="part of the link"):
-        masking.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"])
+        masking.refuse_secret_in_link("payload", "41234/p/", [FAKE_URL + "/p/"])
     masking.refuse_short_secret("payload", PIN, masked_results=False)
-    masking.refuse_secret_in_link("payload", "41234/p/", [URL + "/p/"], masked_results=False)
+    masking.refuse_secret_in_link("payload", "41234/p/", [FAKE_URL + "/p/"], masked_results=False)
 
 
 def _candidates(links, rng):

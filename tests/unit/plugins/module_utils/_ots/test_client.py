@@ -28,7 +28,6 @@ META = "m" * 31
 RECEIPT = {"custid": "anon", "metadata_key": META, "secret_key": KEY, "ttl": "3600", "created": "1324174006",
            "updated": "1324174006", "share_domain": "", "state": "new", "passphrase_required": False}
 FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
-URL = "http://127.0.0.1:41234"
 PIN = "1234"
 
 
@@ -201,7 +200,7 @@ def test_ots_client_masks_an_echoed_secret():
 def test_the_ansible_doors_still_refuse_a_short_ots_secret_and_request_passphrase():
     with pytest.raises(OtsError, match="^secret must be at least 8 characters"):
         validate_secret_options(secret=PIN)
-    client = OtsClient(url=URL)
+    client = OtsClient(url=FAKE_URL)
     stub = ScriptedSession(client.http, [])
     with pytest.raises(OtsError, match="^passphrase must be at least 8 characters"):
         client.share("a-long-secret", passphrase="42")
@@ -212,7 +211,7 @@ def test_the_ansible_doors_still_refuse_a_short_ots_secret_and_request_passphras
 
 def test_an_ots_client_whose_results_are_not_masked_shares_a_pin():
     validate_secret_options(secret=PIN, passphrase="42", masked_results=False)
-    client = OtsClient(url=URL, masked_results=False)
+    client = OtsClient(url=FAKE_URL, masked_results=False)
     stub = ScriptedSession(client.http, [response(200, RECEIPT)])
     client.share(PIN, passphrase="42")
     assert stub.calls[0][2]["data"] == {"secret": PIN, "passphrase": "42"}

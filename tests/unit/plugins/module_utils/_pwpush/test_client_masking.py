@@ -16,9 +16,8 @@ from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_st
 
 OSS_VERSION = canned("pwpush_version_oss")
 FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
-URL = "http://127.0.0.1:41234"
 PIN = "1234"
-CREATED = {"url_token": "tok123456", "html_url": URL + "/p/tok123456", "json_url": URL + "/p/tok123456.json",
+CREATED = {"url_token": "tok123456", "html_url": FAKE_URL + "/p/tok123456", "json_url": FAKE_URL + "/p/tok123456.json",
            "expire_after_views": 5, "views_remaining": 5, "expired": False}
 
 
@@ -55,7 +54,7 @@ def test_pwpush_client_masks_an_echoed_retrieve_passphrase():
 def test_the_ansible_doors_still_refuse_a_short_payload_or_passphrase_before_any_request(spec, option):
     with pytest.raises(PwpushError, match="^%s must be at least 8 characters" % option):
         PushSpec(**spec).validate(has_token=True)
-    client = PwpushClient(url=URL, token="api-token-0001")
+    client = PwpushClient(url=FAKE_URL, token="api-token-0001")
     stub = ScriptedSession(client.http, [])
     with pytest.raises(PwpushError, match="^%s must be at least 8 characters" % option):
         client.create_push(PushSpec(**spec))
@@ -64,15 +63,15 @@ def test_the_ansible_doors_still_refuse_a_short_payload_or_passphrase_before_any
 
 def test_a_pwpush_client_whose_results_are_not_masked_pushes_a_pin():
     assert PushSpec(payload=PIN, passphrase="42").validate(has_token=True, masked_results=False).payload == PIN
-    client = PwpushClient(url=URL, token="api-token-0001", masked_results=False)
+    client = PwpushClient(url=FAKE_URL, token="api-token-0001", masked_results=False)
     stub = ScriptedSession(client.http, [response(200, OSS_VERSION), response(201, CREATED)])
     push = client.create_push(PushSpec(payload=PIN, passphrase="42"))
     sent = stub.calls[1][2]["json"]["push"]
     assert (sent["payload"], sent["passphrase"]) == (PIN, "42")
-    assert push["url"] == URL + "/p/tok123456"
+    assert push["url"] == FAKE_URL + "/p/tok123456"
 
 
 def test_a_value_inside_the_links_fixed_text_is_taken_where_results_are_not_masked():
-    client = PwpushClient(url=URL, masked_results=False)
+    client = PwpushClient(url=FAKE_URL, masked_results=False)
     ScriptedSession(client.http, [response(200, OSS_VERSION)])
     assert client.prepare(PushSpec(payload="41234/p/"))["payload"] == "41234/p/"
