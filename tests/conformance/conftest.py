@@ -89,15 +89,11 @@ def servers(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def echo_server(tmp_path_factory):
-    """A hostile server that echoes what it was sent in its error answers (tests/integration/targets/side_doors)."""
-    script = os.path.join(ROOT, "tests", "integration", "targets", "side_doors", "echo_server.py")
-    proc = FAKES.subprocess.Popen([sys.executable, script, "--lifetime", "3600"], stdout=FAKES.subprocess.PIPE,
-                                  stderr=FAKES.subprocess.DEVNULL, text=True)
-    line = FAKES.readline_with_timeout(proc, 20)
-    assert line.startswith("ready "), line
-    yield line.split()[1]
-    proc.terminate()
-    proc.wait(10)
+    """A hostile server that echoes what it was sent in its error answers (tests/fakes/hostile_server.py, its
+    /STATUS/FORMAT/... paths; also tests/integration/targets/side_doors)."""
+    server = FAKES.FakeServer("hostile", tmp_path_factory.mktemp("hostile"), "--lifetime", "3600")
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

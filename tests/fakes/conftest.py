@@ -75,6 +75,37 @@ class FakeServer:
             self._log.close()
 
 
+def run_with_script(name: str, script: str, tmp_path: Path, *serve_args: str, clear: tuple[str, ...] = (),
+                    env: dict | None = None, gone_path: str = "/") -> str:
+    """`run-with NAME [serve_args] --quiet -- python -c SCRIPT` against a fresh fake, without NAME_URL and the
+    variables ``clear`` names in the environment (plus ``env``). SCRIPT finds the fake's address in ``url`` (and
+    ``os`` and ``requests`` imported); the command exits 3, which run-with must return. Checks that the fake is
+    gone afterwards (``gone_path`` refused) and returns what SCRIPT printed, stripped."""
+    url_var = name.upper() + "_URL"
+    url_file = tmp_path / ("%s-url" % name)
+    prelude = "import os, requests\nurl = os.environ[%r]\nopen(%r, 'w').write(url)\n" % (url_var, str(url_file))
+    environ = {k: v for k, v in fake_env().items() if k not in clear + (url_var,)}
+    environ.update(env or {})
+    result = subprocess.run([str(RUN_WITH), name, *serve_args, "--quiet", "--", sys.executable, "-c",
+                             prelude + script + "\nraise SystemExit(3)"],
+                            capture_output=True, text=True, env=environ, timeout=60, check=False)
+    assert result.returncode == 3, result.stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url_file.read_text(encoding="utf-8") + gone_path, timeout=2)  # the server is gone
+    return result.stdout.strip()
+
+
+def run_with_passthrough(name: str, printed: str, *, clear: tuple[str, ...] = (), env: dict | None = None) -> str:
+    """With NAME_URL set, run-with starts nothing: `run-with NAME -- python -c "print(PRINTED)"` runs against that
+    address (a documentation one). Returns what it printed, stripped."""
+    environ = {k: v for k, v in fake_env().items() if k not in clear}
+    environ.update(env or {}, **{name.upper() + "_URL": "http://192.0.2.1:9"})
+    result = subprocess.run([str(RUN_WITH), name, "--", sys.executable, "-c", "import os; print(%s)" % printed],
+                            capture_output=True, text=True, env=environ, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def fake_servers(service: str, server_class: type[FakeServer] = FakeServer):
     """The `servers` fixture of a test module: `servers = fake_servers("ots", OtsServer)`.
 

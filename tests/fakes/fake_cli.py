@@ -16,10 +16,11 @@ BoundHook = Callable[[str, str, int], None]
 def serve_main(name: str, description: str,  # pylint: disable=too-many-arguments
                add_options: Callable[[argparse.ArgumentParser], None],
                build_app: Callable[[argparse.Namespace], Flask], argv: list[str] | None = None, *,
-               on_bound: Callable[[Flask], BoundHook] | None = None) -> int:
+               on_bound: Callable[[Flask], BoundHook] | None = None, run: Callable[..., None] = common.run) -> int:
     """Parse ``--port``, ``--host``, the fake's own options (``add_options``), ``--threads`` and ``--quiet``,
     build the app (a ``ValueError`` from ``build_app`` is a usage error) and serve it until SIGTERM/SIGINT.
-    ``on_bound(app)`` gives the hook ``common.run`` calls once the port is known."""
+    ``on_bound(app)`` gives the hook ``common.run`` calls once the port is known. A fake that is no Flask app
+    (hostile_server.py, raw sockets) passes its own ``run(app, port, host, threads, on_bound=None)``."""
     parser = argparse.ArgumentParser(prog="serve " + name, description=description)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -33,7 +34,7 @@ def serve_main(name: str, description: str,  # pylint: disable=too-many-argument
         app = build_app(args)
     except ValueError as exc:
         parser.error(str(exc))
-    common.run(app, args.port, args.host, args.threads, on_bound=on_bound(app) if on_bound else None)
+    run(app, args.port, args.host, args.threads, on_bound=on_bound(app) if on_bound else None)
     return 0
 
 

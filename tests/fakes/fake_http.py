@@ -88,7 +88,6 @@ def configure_logging(quiet: bool = False) -> None:
                         format="%(asctime)s %(name)s %(message)s")
 
 
-
 def stop_on_signals() -> None:
     """SIGTERM and SIGINT end ``serve_forever`` with SystemExit (``announce_and_serve`` catches it)."""
 
@@ -201,7 +200,7 @@ def write_test_ca(directory: str, host: str = "127.0.0.1", *, ca_key_usage: bool
                   .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
                   .not_valid_before(now - datetime.timedelta(minutes=5))
                   .not_valid_after(now + datetime.timedelta(days=2))
-                  .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                  .add_extension(x509.BasicConstraints(ca=True, path_length=0 if ca_key_usage else None), critical=True)
                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False))
     if ca_key_usage:
         ca_builder = ca_builder.add_extension(

@@ -6,13 +6,12 @@ from __future__ import annotations
 import importlib.util
 import re
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
-from conftest import RUN_WITH, SERVE, fake_env
+from conftest import SERVE, fake_env, run_with_passthrough, run_with_script
 from test_ots_server import ACCOUNTS, DAY, OtsServer, TOKEN1, USER1, assert_error, assert_unknown, reveal, share
 from test_ots_server import ots, servers  # noqa: F401  pylint: disable=unused-import
 
@@ -148,24 +147,14 @@ def test_serve_usage_errors():
 
 
 def test_run_with(tmp_path):
-    script = ("import os, requests; u = os.environ['OTS_URL']; "
-              "r = requests.get(u + '/api/v1/authcheck', auth=(os.environ['OTS_USERNAME'], os.environ['OTS_TOKEN'])); "
-              "print(r.status_code, r.json()['status']); open(%r, 'w').write(u); raise SystemExit(3)"
-              % str(tmp_path / "url"))
-    env = {k: v for k, v in fake_env().items() if k not in ("OTS_URL", "OTS_USERNAME", "OTS_TOKEN")}
-    result = subprocess.run([str(RUN_WITH), "ots", "--quiet", "--", sys.executable, "-c", script],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert result.returncode == 3, result.stderr
-    assert result.stdout.strip() == "200 nominal"
-    url = (tmp_path / "url").read_text()
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url + "/api/v1/status", timeout=2)  # the server is gone
-    env["OTS_URL"] = "http://192.0.2.1:9"
-    passthrough = subprocess.run([str(RUN_WITH), "ots", "--", sys.executable, "-c",
-                                  "import os; print(os.environ['OTS_URL'], os.environ['OTS_USERNAME'])"],
-                                 capture_output=True, text=True, env=env, timeout=30, check=False)
-    assert passthrough.returncode == 0
-    assert passthrough.stdout.strip() == "http://192.0.2.1:9 demo@example.com"
+    clear = ("OTS_USERNAME", "OTS_TOKEN")
+    printed = run_with_script("ots", "r = requests.get(url + '/api/v1/authcheck', "
+                              "auth=(os.environ['OTS_USERNAME'], os.environ['OTS_TOKEN']))\n"
+                              "print(r.status_code, r.json()['status'])", tmp_path, clear=clear,
+                              gone_path="/api/v1/status")
+    assert printed == "200 nominal"
+    assert (run_with_passthrough("ots", "os.environ['OTS_URL'], os.environ['OTS_USERNAME']", clear=clear)
+            == "http://192.0.2.1:9 demo@example.com")
 
 
 # --------------------------------------------------------------------------- the official client

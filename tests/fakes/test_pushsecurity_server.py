@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
-from conftest import RUN_WITH, SERVE, FakeServer, fake_env, fake_servers
+from conftest import SERVE, FakeServer, fake_env, fake_servers, run_with_passthrough, run_with_script
 
 KEY = "ps-full-key-0123456789"
 RO_KEY = "ps-readonly-key-9876543210"
@@ -337,23 +336,13 @@ def test_serve_rejects_bad_options():
 
 
 def test_run_with(tmp_path):
-    script = ("import os, requests; u = os.environ['PUSHSECURITY_URL']; "
-              "r = requests.post(u + '/v1/controls/stolenCredentials', json=[{'email': 'a@example.com', "
-              "'password': 'x'}], headers={'x-api-key': os.environ['PUSHSECURITY_API_KEY']}); "
-              "print(r.status_code, requests.get(u + '/_fake/stolen-credentials').json()['count']); "
-              "open(%r, 'w').write(u); raise SystemExit(3)" % str(tmp_path / "url"))
-    env = {k: v for k, v in fake_env().items() if k not in ("PUSHSECURITY_URL", "PUSHSECURITY_API_KEY")}
-    result = subprocess.run([str(RUN_WITH), "pushsecurity", "--quiet", "--", sys.executable, "-c", script],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert result.returncode == 3, result.stderr
-    assert result.stdout.strip() == "200 1"
-    url = (tmp_path / "url").read_text()
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url + "/_fake/requests", timeout=2)  # the server is gone
+    clear = ("PUSHSECURITY_API_KEY",)
+    printed = run_with_script("pushsecurity", "r = requests.post(url + '/v1/controls/stolenCredentials', "
+                              "json=[{'email': 'a@example.com', 'password': 'x'}], "
+                              "headers={'x-api-key': os.environ['PUSHSECURITY_API_KEY']})\n"
+                              "print(r.status_code, requests.get(url + '/_fake/stolen-credentials').json()['count'])",
+                              tmp_path, clear=clear, gone_path="/_fake/requests")
+    assert printed == "200 1"
     # With PUSHSECURITY_URL set, nothing is started.
-    env["PUSHSECURITY_URL"] = "http://192.0.2.1:9"
-    passthrough = subprocess.run([str(RUN_WITH), "pushsecurity", "--", sys.executable, "-c",
-                                  "import os; print(os.environ['PUSHSECURITY_URL'], os.environ['PUSHSECURITY_API_KEY'])"],
-                                 capture_output=True, text=True, env=env, timeout=30, check=False)
-    assert passthrough.returncode == 0
-    assert passthrough.stdout.split() == ["http://192.0.2.1:9", "pushsecurity-fake-demo-key-0001"]
+    assert (run_with_passthrough("pushsecurity", "os.environ['PUSHSECURITY_URL'], os.environ['PUSHSECURITY_API_KEY']",
+                                 clear=clear).split() == ["http://192.0.2.1:9", "pushsecurity-fake-demo-key-0001"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import RUN_WITH, SERVE, fake_env, readline_with_timeout
+from conftest import SERVE, fake_env, readline_with_timeout, run_with_passthrough, run_with_script
 from test_pwpush_server import PwpushServer, TOKEN1, UNLIMITED, create, retrieve
 from test_pwpush_server import hosted, servers  # noqa: F401  pylint: disable=unused-import
 
@@ -127,25 +127,12 @@ def test_serve_finds_a_python_and_stops_on_sigterm(tmp_path):
 
 
 def test_run_with(tmp_path):
-    script = ("import os, requests; r = requests.get(os.environ['PWPUSH_URL'] + '/api/v2/version', "
-              "headers={'Authorization': 'Bearer ' + os.environ['PWPUSH_TOKEN']}); "
-              "print(r.json()['edition']); open(%r, 'w').write(os.environ['PWPUSH_URL']); raise SystemExit(3)"
-              % str(tmp_path / "url"))
-    env = {k: v for k, v in fake_env().items() if k != "PWPUSH_URL"}
-    env["PWPUSH_FAKE_MODE"] = "oss"
-    result = subprocess.run([str(RUN_WITH), "pwpush", "--quiet", "--", sys.executable, "-c", script],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert result.returncode == 3, result.stderr
-    assert result.stdout.strip() == "oss"
-    url = (tmp_path / "url").read_text()
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url + "/up", timeout=2)  # the server is gone
+    printed = run_with_script("pwpush", "r = requests.get(url + '/api/v2/version', "
+                              "headers={'Authorization': 'Bearer ' + os.environ['PWPUSH_TOKEN']})\n"
+                              "print(r.json()['edition'])", tmp_path, env={"PWPUSH_FAKE_MODE": "oss"}, gone_path="/up")
+    assert printed == "oss"
     # With PWPUSH_URL set, nothing is started.
-    env["PWPUSH_URL"] = "http://192.0.2.1:9"
-    passthrough = subprocess.run([str(RUN_WITH), "pwpush", "--", sys.executable, "-c",
-                                  "import os; print(os.environ['PWPUSH_URL'])"],
-                                 capture_output=True, text=True, env=env, timeout=30, check=False)
-    assert passthrough.returncode == 0 and passthrough.stdout.strip() == "http://192.0.2.1:9"
+    assert run_with_passthrough("pwpush", "os.environ['PWPUSH_URL']") == "http://192.0.2.1:9"
 
 
 # --------------------------------------------------------------------------- the official CLI

@@ -1,37 +1,22 @@
 #!/usr/bin/env bash
-# Every service against a small hostile server of this target's own (hostile_server.py, 127.0.0.1): a trickle
+# Every service against the hostile fake (tests/fakes/hostile_server.py, 127.0.0.1): a trickle
 # must fail at `timeout`, a huge answer within a memory bound, answers of the wrong shape and connections
 # closed mid-body with one sentence each, TLS failures by their real cause; file pushes over the caps, with hostile
 # names, onto a full disk (files_limits.yml). Through the -vvvv leak check.
 source ../setup_fakes/lib.sh
 set -o pipefail
 work="$(mktemp -d)"
-server_pid=""
 FULL_DIR=""  # the tmpfs mounted below, if any
 # shellcheck disable=SC2329  # invoked by the EXIT trap
 cleanup() {
-    if [ -n "${server_pid}" ]; then
-        kill "${server_pid}" 2>/dev/null || true
-        wait "${server_pid}" 2>/dev/null || true
-    fi
     if [ -n "${FULL_DIR:-}" ]; then
         umount "${FULL_DIR}" || true
     fi
     rm -rf "${work}"
 }
 trap cleanup EXIT
-# The server ends by itself after --lifetime whatever happens to this script.
-# --watch-dir: the server samples the directory files_limits.yml saves in (the most bytes it ever held).
-python3 hostile_server.py --ready-file "${work}/ready" --tls-dir "${work}" --watch-dir "${work}/limits" \
-    --lifetime 900 &
-server_pid=$!
-for _try in $(seq 100); do
-    [ -s "${work}/ready" ] && break
-    sleep 0.1
-done
-[ -s "${work}/ready" ] || { echo "hostile_server.py did not start"; exit 1; }
-read -r HOSTILE_URL HOSTILE_TLS_URL < "${work}/ready"
-export HOSTILE_URL HOSTILE_TLS_URL
+# The server (started by run-with below, which exports HOSTILE_URL and HOSTILE_TLS_URL) writes its https
+# listener's CA to --tls-dir.
 export HOSTILE_TLS_CA="${work}/ca.pem"
 # Runs a module under the Python given in MODULE_PYTHON and writes, to MEASURE_OUT, the module process's peak
 # resident memory (KiB) and how long it ran (s): the play points ansible_python_interpreter at it.
@@ -57,4 +42,7 @@ fi
 export FULL_DIR
 export HOSTILE_SECRET="hostile-secret-$RANDOM$RANDOM-Hs"
 export LEAK_VALUE_NAMES="HOSTILE_SECRET"
-checked_playbook -i localhost, -c local play.yml "$@"
+# The server ends by itself after --lifetime whatever happens to this script. --watch-dir: it samples the
+# directory files_limits.yml saves in (the most bytes it ever held).
+"${FAKES}/run-with" hostile --tls-dir "${work}" --watch-dir "${work}/limits" --lifetime 900 -- \
+    bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"

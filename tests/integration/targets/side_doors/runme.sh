@@ -11,28 +11,13 @@ export LEAK_URL_PASSWORD="sidedoor-url-password-$RANDOM$RANDOM"
 export LEAK_VALUE_NAMES="LEAK_PAYLOAD LEAK_PASSPHRASE LEAK_PASSWORD LEAK_PASSWORD_TAIL LEAK_URL_PASSWORD"
 
 workdir="$(mktemp -d)"
-echo_pid=""
-cleanup() {
-    if [ -n "${echo_pid}" ]; then kill "${echo_pid}" 2>/dev/null || true; wait "${echo_pid}" 2>/dev/null || true; fi
-    rm -rf "${workdir}"
-}
-trap cleanup EXIT
+trap 'rm -rf "${workdir}"' EXIT
 
 # A leak export in email:password form, one row per line (a common format), under an email,password header.
 printf 'email,password\nbob@example.com:%s\n' "${LEAK_PASSWORD}" > "${workdir}/email-colon-password.csv"
 export SIDEDOORS_COLON_CSV="${workdir}/email-colon-password.csv"
 
-python_bin="$(command -v python3)"
-"${python_bin}" echo_server.py --lifetime 600 > "${workdir}/echo.out" &
-echo_pid=$!
-for _ in $(seq 1 100); do
-    grep -q '^ready ' "${workdir}/echo.out" && break
-    sleep 0.1
-done
-ECHO_URL="$(sed -n 's/^ready //p' "${workdir}/echo.out")"
-[ -n "${ECHO_URL}" ] || { echo "the echo server did not start"; exit 1; }
-export ECHO_URL
-
-"${FAKES}/run-with" ots -- "${FAKES}/run-with" pushsecurity -- \
+# The hostile fake's /STATUS/FORMAT/... paths echo what they were sent in their error answers (HOSTILE_URL).
+"${FAKES}/run-with" hostile -- "${FAKES}/run-with" ots -- "${FAKES}/run-with" pushsecurity -- \
     "${FAKES}/run-with" pwpush --mode oss -- \
     bash -c 'checked_playbook "$@"' checked_playbook -i localhost, -c local play.yml "$@"

@@ -30,60 +30,24 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport im
     retry_after_seconds,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pushsecurity.client import PushSecurityClient
+from ansible_collections.oneshot.secrets.tests.fakes.raw_server import RawServer
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://svc.example.test"
 
 
-class RawServer:
-    """A one-behaviour HTTP server on 127.0.0.1: handler(conn, request_number) writes whatever it likes."""
-
-    def __init__(self, handler):
-        self.handler = handler
-        self.requests = 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self._serve)]
-        self.threads[0].start()
-
-    def _serve(self):
-        while not self.stopping.is_set():
-            try:
-                conn, _addr = self.sock.accept()
-            except socket.timeout:
-                continue
-            self.requests += 1
-            worker = threading.Thread(target=self._handle, args=(conn, self.requests))
-            self.threads.append(worker)
-            worker.start()
-
-    def _handle(self, conn, number):
-        conn.settimeout(5)
-        try:
-            conn.recv(65536)
-            self.handler(conn, number, self.stopping)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def stop(self):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(10)
-        self.sock.close()
-
-
 @pytest.fixture
 def serve():
+    """serve(handler): a RawServer (tests/fakes/raw_server.py) that reads the request, then lets handler(conn,
+    request_number, stopping) write whatever it likes."""
     servers = []
 
     def start(handler):
-        server = RawServer(handler)
+        def read_then_handle(conn, number, stopping):
+            conn.recv(65536)
+            handler(conn, number, stopping)
+
+        server = RawServer(read_then_handle)
         servers.append(server)
         return server
 
@@ -282,7 +246,7 @@ def test_pushsecurity_never_downloads_its_success_answer(serve):
     client.close()
     assert result["submitted"] == 1
     deadline = time.monotonic() + 5
-    while server.threads[-1].is_alive() and time.monotonic() < deadline:
+    while server.active and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sum(sent) < 32 * 1024 * 1024
 

@@ -1,14 +1,15 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A small hostile HTTP server on 127.0.0.1 for the hostile_server target: what a broken proxy, a slow
-server or a wrong url can do to a client. Raw sockets, so it can misbehave at any byte.
+"""A hostile HTTP server on 127.0.0.1: what a broken proxy, a slow server, a wrong url or a server that echoes
+what it was sent can do to a client. Raw sockets (raw_server.py), so it can misbehave at any byte.
 
-    python3 hostile_server.py --ready-file FILE [--tls-dir DIR] [--watch-dir DIR] [--lifetime SECONDS]
+    tests/fakes/serve hostile [--port P] [--tls-dir DIR] [--watch-dir DIR] [--lifetime SECONDS]
+    tests/fakes/run-with hostile [serve options] -- COMMAND...   # exports HOSTILE_URL (and HOSTILE_TLS_URL)
 
-writes "http://127.0.0.1:PORT https://127.0.0.1:PORT2" to FILE once listening (the https listener, with a
-CA written to DIR/ca.pem, only with --tls-dir) and exits after --lifetime seconds whatever happens.
-
-The first path segment picks the behaviour, the rest is the API path the client asked for:
+prints "tls https://127.0.0.1:PORT2" (only with --tls-dir: an https listener, its CA written to DIR/ca.pem), then
+"ready http://127.0.0.1:PORT" once listening; stops on SIGTERM/SIGINT, or after --lifetime seconds whatever
+happens. Every answer closes the connection. The first path segment picks the behaviour (its fault switch),
+the rest is the API path the client asked for:
 
     /trickle/...         headers, then one byte every 2 s (60 s at most)
     /trickle-headers/... the status line, then one byte of a header every second (60 s at most)
@@ -19,6 +20,10 @@ The first path segment picks the behaviour, the rest is the API path the client 
     /shape-KIND/...      a Password Pusher version answer; anything else a 200 with a body of the wrong shape:
                          list, null, html, empty, deep ('[' * 50000), text
     /echo/...            a 200 announcing 64 MiB (an API echoing what it was sent); bytes sent are counted
+    /STATUS/FORMAT/...   (e.g. /422/json/...) GET .../api/v2/version: a Password Pusher (oss) version answer;
+                         anything else STATUS with the request's body and decoded query echoed, as JSON
+                         ({"error": ..., "message": ...}, FORMAT json, the default) or as Python repr text
+                         (FORMAT repr): real servers may quote rejected input, the collection must mask it
     /files-KIND/...      a Password Pusher (oss) whose pushes are file pushes; their links (/pfb/blobs/redirect/...)
                          redirect to /pfb/disk/..., which misbehaves by KIND: traversal (a file named
                          ../escape.txt next to fine.txt), short (announces 1000 bytes, sends 100, closes),
@@ -26,29 +31,36 @@ The first path segment picks the behaviour, the rest is the API path the client 
                          big (100 MiB, whole and right), dotdot (a file named ..), many (30 files of 9 MiB),
                          many-unannounced (the same without Content-Length), liar (announces 1 MiB, sends 20),
                          names (names a terminal or a shell acts on: ESC sequences, a newline, a leading - or .)
+    /tls/api/v2/version  a Password Pusher version answer (what the https listener is asked)
 
 GET /_hostile/counts answers {"METHOD /path": count, ..., "echo_bytes_sent": N, "seconds": {"METHOD /path": S},
 "credentials": {"METHOD /path": N}}, S being how long a trickle went on until the client closed the connection,
 N how many requests came with an Authorization or X-User-Token header; with --watch-dir, "dest_peak_bytes" (the
 most bytes the files in that directory held at once, sampled every 2 ms) and "dest_names" (every name seen in it).
-GET /_hostile/watch-reset starts that watch again.
-The https listener answers a Password Pusher version with a certificate whose CA has no key usage
-extension: trusted with the CA as ca_path, yet refused by Python 3.13's strict verification.
+GET /_hostile/watch-reset starts that watch again; POST /_fake/reset (as on every fake) the counts too.
+The https listener's certificate comes from a CA without the key usage extension: trusted with the CA as
+ca_path, yet refused by Python 3.13's strict verification. Nothing is logged (echoed values must reach no log).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
+import http
 import json
 import os
 import select
+import signal
 import socket
-import socketserver
 import ssl
+import sys
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote_plus
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_cli  # noqa: E402  pylint: disable=wrong-import-position
+import fake_http  # noqa: E402  pylint: disable=wrong-import-position
+from raw_server import RawServer  # noqa: E402  pylint: disable=wrong-import-position
 
 VERSION = {"application_version": "2.11.4", "api_version": "2.1", "edition": "oss", "features": {}}
 HTML = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
@@ -96,12 +108,13 @@ class State:
             return dict(self.counts, echo_bytes_sent=self.echo_bytes_sent, seconds=dict(self.seconds),
                         credentials=dict(self.credentials))
 
+    def sent(self, size):
+        with self.lock:
+            self.echo_bytes_sent += size
+
     def took(self, key, seconds):
         with self.lock:
             self.seconds[key] = round(seconds, 3)
-
-
-STATE = State()
 
 
 class DirectoryWatch:
@@ -134,12 +147,9 @@ class DirectoryWatch:
             return {"dest_peak_bytes": self.peak, "dest_names": sorted(self.names)}
 
 
-WATCH = None
-
-
 def read_request(conn):
-    """(method, path, credentials) of one request, its body read and dropped; None when the client sent nothing
-    usable. credentials: whether an Authorization or X-User-Token header came with it."""
+    """(method, path, query, body, credentials) of one request; None when the client sent nothing usable.
+    credentials: whether an Authorization or X-User-Token header came with it."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
@@ -148,8 +158,8 @@ def read_request(conn):
         data += chunk
         if len(data) > MAX_REQUEST_BYTES:
             return None
-    head, _sep, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
+    head_bytes, _sep, body = data.partition(b"\r\n\r\n")
+    lines = head_bytes.decode("latin-1").split("\r\n")
     method, target = lines[0].split(" ")[:2]
     length = 0
     credentials = False
@@ -163,7 +173,8 @@ def read_request(conn):
         if not chunk:
             break
         body += chunk
-    return method, target.split("?")[0], credentials
+    path, _mark, query = target.partition("?")
+    return method, path, query, body[:length], credentials
 
 
 def head(status, content_type, length=None, extra=""):
@@ -202,47 +213,64 @@ def send_blocks(conn, total, on_sent=None):
             on_sent(len(piece))
 
 
-class Handler(socketserver.BaseRequestHandler):
-    def handle(self):
-        conn = self.request
-        conn.settimeout(30)
-        try:
-            request = read_request(conn)
-            if request is None:
-                return
-            self.route(conn, *request)
-        except (OSError, ValueError):
-            pass  # the client went away: that is often the point
+def echo_answer(conn, status, style, query, body):
+    """STATUS with what the request sent echoed: as JSON {"error", "message"} or as Python repr text."""
+    raw = body.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = parse_qs(raw)
+    line = "%d %s" % (status, http.HTTPStatus(status).phrase)
+    if style == "repr":
+        answer(conn, ("Rejected: %r" % ({"body": parsed, "query": parse_qs(query)},)).encode(), "text/plain", line)
+        return
+    text = "rejected %s %s" % (raw, unquote_plus(query))
+    answer(conn, json.dumps({"error": text, "message": text}).encode(), status=line)
 
-    def route(self, conn, method, path, credentials):
+
+class Hostile:
+    """What every connection of both listeners shares: the counts, the directory watch, the behaviours."""
+
+    def __init__(self, tls_dir=None, watch_dir=None, lifetime=600.0):
+        self.state = State()
+        self.watch = DirectoryWatch(watch_dir) if watch_dir else None
+        self.tls_dir = tls_dir
+        self.lifetime = lifetime
+
+    def handle(self, conn, _number, _stopping):
+        request = read_request(conn)
+        if request is not None:
+            self.route(conn, *request)
+
+    def route(self, conn, method, path, query, body,  # pylint: disable=too-many-arguments,too-many-branches
+              credentials):
         if path == "/_hostile/counts":
-            answer_json(conn, dict(STATE.snapshot(), **(WATCH.snapshot() if WATCH else {})))
+            answer_json(conn, dict(self.state.snapshot(), **(self.watch.snapshot() if self.watch else {})))
             return
-        if path == "/_hostile/watch-reset":
-            if WATCH:
-                WATCH.reset()
+        if path in ("/_hostile/watch-reset", "/_fake/reset"):
+            if self.watch:
+                self.watch.reset()
+            if path == "/_fake/reset":
+                self.state.__init__()  # pylint: disable=unnecessary-dunder-call
             answer_json(conn, {})
             return
         behaviour, _slash, rest = path.lstrip("/").partition("/")
         rest = "/" + rest
-        number = STATE.count("%s %s" % (method, path), credentials)
+        key = "%s %s" % (method, path)
+        number = self.state.count(key, credentials)
         is_version = rest in ("/api/v2/version", "/api/v1/version.json")
         started = time.monotonic()
-        if behaviour == "trickle":
-            conn.sendall(head("200 OK", "application/json", 1000) + b"{")
+        if behaviour in ("trickle", "trickle-headers"):
+            if behaviour == "trickle":
+                conn.sendall(head("200 OK", "application/json", 1000) + b"{")
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
             try:
-                trickle(conn, b" ", 2)
+                trickle(conn, b" " if behaviour == "trickle" else b"z", 2 if behaviour == "trickle" else 1)
             finally:
-                STATE.took("%s %s" % (method, path), time.monotonic() - started)
-        elif behaviour == "trickle-headers":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            try:
-                trickle(conn, b"z", 1)
-            finally:
-                STATE.took("%s %s" % (method, path), time.monotonic() - started)
+                self.state.took(key, time.monotonic() - started)
         elif behaviour in ("huge", "huge-announced"):
-            length = HUGE_BYTES if behaviour == "huge-announced" else None
-            conn.sendall(head("200 OK", "application/json", length))
+            conn.sendall(head("200 OK", "application/json", HUGE_BYTES if behaviour == "huge-announced" else None))
             send_blocks(conn, HUGE_BYTES)
         elif behaviour == "midbody" or (behaviour == "midbody-once" and number == 1):
             if behaviour == "midbody" and is_version:
@@ -252,32 +280,27 @@ class Handler(socketserver.BaseRequestHandler):
             conn.shutdown(socket.SHUT_RDWR)
         elif behaviour == "midbody-once":
             answer_json(conn, VERSION)
-        elif behaviour.startswith("shape-") and behaviour[6:] in SHAPES:
-            if is_version:
-                answer_json(conn, VERSION)
-                return
-            content_type, body = SHAPES[behaviour[6:]]
-            answer(conn, body, content_type)
         elif behaviour == "echo":
             conn.sendall(head("200 OK", "application/json", ECHO_BYTES))
-
-            def count_sent(size):
-                with STATE.lock:
-                    STATE.echo_bytes_sent += size
-
-            send_blocks(conn, ECHO_BYTES, count_sent)
-        elif behaviour.startswith("files-") and behaviour[6:] in FILE_NAMES:
-            if is_version:
+            send_blocks(conn, ECHO_BYTES, self.state.sent)
+        elif behaviour.isdigit() and 100 <= int(behaviour) <= 599:
+            if method == "GET" and path.endswith("/api/v2/version"):
                 answer_json(conn, VERSION)
             else:
-                file_push(conn, behaviour, rest)
-        elif behaviour == "tls" and is_version:
+                echo_answer(conn, int(behaviour), rest.split("/")[1] or "json", query, body)
+        elif is_version and (behaviour == "tls" or behaviour[6:] in (SHAPES if behaviour[:6] == "shape-" else
+                                                                     FILE_NAMES if behaviour[:6] == "files-" else ())):
             answer_json(conn, VERSION)
+        elif behaviour.startswith("shape-") and behaviour[6:] in SHAPES:
+            content_type, shape = SHAPES[behaviour[6:]]
+            answer(conn, shape, content_type)
+        elif behaviour.startswith("files-") and behaviour[6:] in FILE_NAMES:
+            file_push(conn, behaviour, rest)
         else:
             answer(conn, b'{"error": "no such behaviour"}', status="404 Not Found")
 
 
-def file_push(conn, behaviour, rest):
+def file_push(conn, behaviour, rest):  # pylint: disable=too-many-branches
     """A file push, its links and downloads that misbehave the way behaviour says (files-KIND)."""
     kind = behaviour[6:]
     base = "http://%s:%d/%s" % (conn.getsockname()[0], conn.getsockname()[1], behaviour)
@@ -308,94 +331,40 @@ def file_push(conn, behaviour, rest):
                                         for name in FILE_NAMES[kind]]})
 
 
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def run(fake, port, host="127.0.0.1", _threads=8, on_bound=None):
+    """Both listeners (the https one with --tls-dir), the directory watch, the lifetime; until SIGTERM/SIGINT."""
+    fake_http.stop_on_signals()
+    if fake.lifetime:
+        timer = threading.Timer(fake.lifetime, os.kill, (os.getpid(), signal.SIGTERM))
+        timer.daemon = True
+        timer.start()
+    if fake.watch:
+        threading.Thread(target=fake.watch.run, daemon=True).start()
+    servers = [RawServer(fake.handle, host, port, timeout=30, wait_for_handlers=False)]
+    if fake.tls_dir:
+        paths = fake_http.write_test_ca(fake.tls_dir, host, ca_key_usage=False)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(paths["cert"], paths["key"])
+        servers.append(RawServer(fake.handle, host, 0, tls_context=context, timeout=30, wait_for_handlers=False))
+        print("tls " + servers[1].url, flush=True)
+
+    def close():
+        for server in servers:
+            server.stop()
+
+    fake_http.announce_and_serve(servers[0].url, lambda: time.sleep(10 ** 6), close, on_bound)
 
 
-class TlsServer(Server):
-    context = None
-
-    def get_request(self):
-        conn, addr = self.socket.accept()
-        conn.settimeout(10)
-        return self.context.wrap_socket(conn, server_side=True), addr
-
-    def handle_error(self, request, client_address):
-        pass  # refused handshakes are the expected outcome
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tls-dir", help="also an https listener, its CA (without key usage) written to DIR/ca.pem")
+    parser.add_argument("--watch-dir", help="sample this directory every 2 ms (see /_hostile/counts)")
+    parser.add_argument("--lifetime", type=float, default=600, help="stop after this many seconds (600; 0: never)")
 
 
-def write_ca_without_key_usage(directory):
-    """A CA (no key usage extension: Python 3.13 refuses it) and a server certificate for 127.0.0.1."""
-    # pylint: disable=import-outside-toplevel
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile_server test CA without key usage")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
-          .not_valid_after(now + datetime.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=True, key_cert_sign=False,
-                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    paths = dict(ca=os.path.join(directory, "ca.pem"), cert=os.path.join(directory, "server.pem"),
-                 key=os.path.join(directory, "server.key"))
-    with open(paths["ca"], "wb") as handle:
-        handle.write(ca.public_bytes(serialization.Encoding.PEM))
-    with open(paths["cert"], "wb") as handle:
-        handle.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(paths["key"], "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    return paths
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ready-file", required=True)
-    parser.add_argument("--tls-dir")
-    parser.add_argument("--watch-dir")
-    parser.add_argument("--lifetime", type=float, default=600)
-    args = parser.parse_args()
-    if args.watch_dir:
-        global WATCH  # pylint: disable=global-statement
-        WATCH = DirectoryWatch(args.watch_dir)
-        threading.Thread(target=WATCH.run, daemon=True).start()
-    servers = [Server(("127.0.0.1", 0), Handler)]
-    urls = ["http://127.0.0.1:%d" % servers[0].server_address[1]]
-    if args.tls_dir:
-        paths = write_ca_without_key_usage(args.tls_dir)
-        tls = TlsServer(("127.0.0.1", 0), Handler)
-        tls.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.context.load_cert_chain(paths["cert"], paths["key"])
-        servers.append(tls)
-        urls.append("https://127.0.0.1:%d" % tls.server_address[1])
-    for server in servers:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    with open(args.ready_file + ".tmp", "w") as handle:
-        handle.write(" ".join(urls) + "\n")
-    os.rename(args.ready_file + ".tmp", args.ready_file)
-    time.sleep(args.lifetime)
+def main(argv: list[str] | None = None) -> int:
+    return fake_cli.serve_main("hostile", "A hostile HTTP server for tests (raw sockets).", add_options,
+                               lambda args: Hostile(args.tls_dir, args.watch_dir, args.lifetime), argv, run=run)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
