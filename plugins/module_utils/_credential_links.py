@@ -21,6 +21,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import (
     TTL_MAX_ANONYMOUS,
     TTL_MIN,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import check_notify_emails
 
@@ -229,8 +230,8 @@ def check_stage(stage, people, pending, passwords):
 
 
 def check_previous_links(previous_links):
-    """previous_links as [{name, link, email}]: rows of an earlier CSV (user,email,link: `user` stands for name;
-    other keys are ignored)."""
+    """previous_links as [{name, link, email, expires}]: rows of an earlier CSV (user,email,link,expires: `user`
+    stands for name; other keys are ignored)."""
     rows = []
     for number, row in enumerate(previous_links or [], start=1):
         name = row.get("name", row.get("user")) if isinstance(row, dict) else None
@@ -240,5 +241,10 @@ def check_previous_links(previous_links):
         if link and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
             raise InputError("previous_links[%d] (%s): link must be an http(s) link or empty." % (number, name))
         email = row.get("email")
-        rows.append(dict(name=name, link=link or None, email=email if isinstance(email, str) and email else None))
+        expires = row.get("expires") or None
+        if expires is not None and epoch_of(expires) is None:
+            raise InputError("previous_links[%d] (%s): expires must be a time such as 2026-12-05T11:55:20Z, or empty "
+                             "(got %r)." % (number, name, expires))
+        rows.append(dict(name=name, link=link or None, email=email if isinstance(email, str) and email else None,
+                         expires=expires))
     return rows

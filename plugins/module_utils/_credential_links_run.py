@@ -21,7 +21,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_
     pwpush_served,
     recorded_links,
 )
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours, push_expires
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
@@ -32,13 +32,14 @@ def silent(what, total, extra=""):
     return Progress(None, what, total, extra=extra)
 
 
-def plan(people, reused_links):
-    """Links of the people already served, and the indexes of those who need a new link."""
+def plan(people, served):
+    """Links of the people already served ({name: (link, expires)}), and the indexes of those who need a new link."""
     links = []
     todo = []
     for index, person in enumerate(people):
-        link = reused_links.get(person["name"])
-        links.append(dict(name=person["name"], email=person["email"], link=link, reused=link is not None))
+        link, expires = served.get(person["name"], (None, None))
+        links.append(dict(name=person["name"], email=person["email"], link=link, expires=expires,
+                          reused=link is not None))
         if link is None:
             todo.append(index)
     return links, todo
@@ -74,17 +75,18 @@ def _planned(links, todo, people, passwords=None, stage="all"):
 
 
 def _finish(people, links, todo, passwords, results, failures, what):
-    """Fill in the links made; the result, or BulkFailure when any failed (with what was made)."""
+    """Fill in the links made (results: (link, expires) or None); the result, or BulkFailure when any failed (with
+    what was made)."""
     created_passwords = {}
-    for index, link in zip(todo, results):
-        if link is not None:
-            links[index]["link"] = link
+    for index, made in zip(todo, results):
+        if made is not None:
+            links[index]["link"], links[index]["expires"] = made
             if people[index]["password"] is None:
                 created_passwords[people[index]["name"]] = passwords[index]
-    created = sum(1 for link in results if link is not None)
+    created = sum(1 for made in results if made is not None)
     result = dict(links=links, lines=link_lines(links), passwords=created_passwords, created=created,
                   reused=sum(1 for link in links if link["reused"]), changed=created > 0,
-                  pending=[people[index]["name"] for index, link in zip(todo, results) if link is None])
+                  pending=[people[index]["name"] for index, made in zip(todo, results) if made is None])
     if failures:
         index, error = failures[0]
         name = people[todo[index]]["name"]
@@ -101,7 +103,7 @@ def staged(people, served, stage, check_mode, length, alphabet, pending=None):
     """
     if stage == "push":
         wanted = set(pending)
-        links, _todo = plan(people, dict((name, link) for name, link in served.items() if name not in wanted))
+        links, _todo = plan(people, dict((name, held) for name, held in served.items() if name not in wanted))
         todo = [index for index, person in enumerate(people) if person["name"] in wanted]
     else:
         links, todo = plan(people, served)
@@ -143,9 +145,9 @@ def pwpush_links(client, people, previous_links, reuse, send_email, concurrency,
         client.prepare(specs[position])  # every push is validated before the first create
     with progress("new links made", len(todo), extra=", %d reused" % (len(links) - len(todo))) as made:
         def create(position):
-            link = client.create_push(specs[position])["url"]
+            push = client.create_push(specs[position])
             made.step()
-            return link
+            return push["url"], push_expires(push)
 
         results, failures = run_all(create, len(todo), concurrency, PwpushError)
     return _finish(people, links, todo, passwords, results, failures, "links")
@@ -170,7 +172,7 @@ def ots_links(client, people, previous_links, reuse, send_email, concurrency, ch
 
     with progress("new secrets sent", len(todo), extra=", %d reused" % (len(links) - len(todo))) as sent:
         receipts, failures = client.share_all(_Lazy(share, len(todo)), concurrency=concurrency)
-    results = [receipt["secret_url"] if receipt else None for receipt in receipts]
+    results = [(receipt["secret_url"], receipt.get("expires_at")) if receipt else None for receipt in receipts]
     return _finish(people, links, todo, passwords, results, failures, "secrets")
 
 

@@ -8,8 +8,12 @@ when the token's user owns it, this collection made it as a text push (its audit
 
 The rule is "never a second link". Password Pusher's list of the owner's active pushes is the truth while it reaches
 everybody; the server lists 10,000 pushes at most, so past that the earlier run's record (previous_links, the rows
-of its CSV) is verified link by link (owner_push: never a view), and a person neither listed nor on record stops
-the run before anything is made. Without a token, and with onetimesecret, the record is all there is.
+of its CSV) is verified link by link (owned_push: never a view; one read when the push's audit log and its recorded
+expiry tell), and a person neither listed nor on record stops the run before anything is made. Without a token,
+and with onetimesecret, the record is all there is (a link whose recorded expiry has passed is gone).
+
+A served person maps to (link, expires): expires is when the link expires by time (2026-12-05T11:55:20Z), from the
+server's answer or the record, None when unknown.
 For the collection's own use: not a public API, it may change in any release.
 """
 
@@ -17,7 +21,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import push_expires
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import unlisted_message
 
@@ -26,12 +34,12 @@ _QUOTED_NAMES = 5
 
 
 def recorded_links(previous_links):
-    """{name: link} of the rows of previous_links that hold a link."""
-    return dict((row["name"], row["link"]) for row in previous_links or [] if row.get("link"))
+    """{name: (link, expires)} of the rows of previous_links that hold a link."""
+    return dict((row["name"], (row["link"], row.get("expires"))) for row in previous_links or [] if row.get("link"))
 
 
 def pwpush_served(client, people, previous_links, concurrency, warn, progress):
-    """{person name: link} of the people who hold an active push of their push_name (reuse.same_push)."""
+    """{person name: (link, expires)} of the people who hold an active push of their push_name (reuse.same_push)."""
     records = recorded_links(previous_links)
     if not client.token:
         served = dict((person["name"], records[person["name"]]) for person in people if person["name"] in records)
@@ -41,24 +49,26 @@ def pwpush_served(client, people, previous_links, concurrency, warn, progress):
                  % (len(people) - len(served)))
         return served
     truncated = []
-    listed = client.active_links_by_name(set(person["push_name"] for person in people),
-                                         on_truncated=lambda: truncated.append(True))
-    served = dict((person["name"], listed[person["push_name"]]) for person in people
-                  if person["push_name"] in listed)
+    listed = client.active_by_name(set(person["push_name"] for person in people),
+                                   on_truncated=lambda: truncated.append(True))
+    served = dict((person["name"], (listed[person["push_name"]]["url"], push_expires(listed[person["push_name"]])))
+                  for person in people if person["push_name"] in listed)
     if not truncated:
         return served
     unlisted = [person for person in people if person["name"] not in served]
     on_record = [person for person in unlisted if person["name"] in records]
 
     def verify(index):
-        """The link, "gone" (a new link is right) or "unknown" (not this account's push: nothing can be told)."""
-        owned = client.owned_push(records[on_record[index]["name"]])
+        """(link, expires), "gone" (a new link is right) or "unknown" (not this account's push: nothing can be told).
+        """
+        link, expires = records[on_record[index]["name"]]
+        owned = client.owned_push(link, expires)
         if owned is None:
             return "unknown"
         push, kind = owned
         if kind != "text" or push.get("passphrase_protected") or push.get("expired") or push.get("deleted"):
             return "gone"  # expired or opened, or not a password link this collection made
-        return push["url"]
+        return (push.get("url") or link, push_expires(push) or expires)
 
     with progress("earlier links checked", len(on_record)) as checked:
         def verify_one(index):
@@ -87,15 +97,25 @@ def pwpush_served(client, people, previous_links, concurrency, warn, progress):
 
 
 def record_unchanged(links, previous_links):
-    """True when previous_links already holds every person's link and email as they are now: the record (the CSV of
-    distribute_credentials) would be written again as it is."""
+    """True when previous_links already holds every person's link, email and expiry as they are now: the record (the
+    CSV of distribute_credentials) would be written again as it is."""
     rows = dict((row["name"], row) for row in previous_links or [])
     return bool(rows) and all(
         link["link"] and rows.get(link["name"], {}).get("link") == link["link"]
-        and rows[link["name"]].get("email") == (link["email"] or None) for link in links)
+        and rows[link["name"]].get("email") == (link["email"] or None)
+        and rows[link["name"]].get("expires") == link.get("expires") for link in links)
 
 
-def ots_served(people, previous_links):
-    """{person name: link} of the people on record: onetimesecret cannot tell whether a secret was opened."""
+def ots_served(people, previous_links, now=None):
+    """{person name: (link, expires)} of the people on record whose link has not expired by time: onetimesecret
+    cannot tell whether a secret was opened."""
     records = recorded_links(previous_links)
-    return dict((person["name"], records[person["name"]]) for person in people if person["name"] in records)
+    now = time.time() if now is None else now
+    return dict((person["name"], records[person["name"]]) for person in people if person["name"] in records
+                and not _past(records[person["name"]][1], now))
+
+
+def _past(expires, now):
+    """True when a recorded expiry is known and not ahead of now."""
+    ends = epoch_of(expires)
+    return ends is not None and ends <= now

@@ -81,15 +81,21 @@ def connection(module, environ):
     return options
 
 
-def check_options(module, options):
-    """Everything refused before any request; InputError names the option."""
-    params = module.params
+def refuse_other_service_options(params, error=InputError):
+    """An option of the service not chosen, refused as error(message, option) (credential_links and its _info)."""
     service = params["service"]
     for other, names in SERVICE_OPTIONS.items():
         if other != service:
             for name in names:
                 if params.get(name) is not None:
-                    raise InputError("%s is an option of service=%s, not of service=%s." % (name, other, service))
+                    raise error("%s is an option of service=%s, not of service=%s." % (name, other, service), name)
+
+
+def check_options(module, options):
+    """Everything refused before any request; InputError names the option."""
+    params = module.params
+    service = params["service"]
+    refuse_other_service_options(params)
     check_numbers(CREDENTIAL_LINKS, params.get)
     if "{name}" not in params["name_template"]:
         raise InputError("name_template must hold {name}: the push name is how a re-run recognises each person.")

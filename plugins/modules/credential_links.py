@@ -19,8 +19,9 @@ description:
     already served (their push is called O(name_template)); with onetimesecret, O(previous_links) names them (for
     example the rows of the CSV of the earlier run). Nobody already served gets a second link or a new password.
   - Password Pusher lists 10,000 active pushes at most. In an account with more, the people it does not list are
-    looked up in O(previous_links), link by link (the owner's reads, never a view); if someone is in neither, the
-    task fails before anything is made, saying who, rather than risk a second link.
+    looked up in O(previous_links), link by link (the owner's reads, never a view; one read a link when the record
+    gives its C(expires)); if someone is in neither, the task fails before anything is made, saying who, rather than
+    risk a second link.
   - When the passwords must be set on hosts, split the run in two - O(stage=plan) (who needs a link, with the new
     passwords; nothing is made), set the passwords, then O(stage=push) with RV(pending) and RV(passwords) - so that no
     link exists whose password is not set on every host. An interrupted run then leaves either no link (the next run
@@ -158,13 +159,17 @@ options:
     default: true
   previous_links:
     description:
-      - The earlier run's record, as dictionaries with C(name) (or C(user)) and C(link); other keys, such as C(email),
-        are ignored. The rows of the earlier run's CSV (C(user,email,link), read with
-        P(oneshot.secrets.from_csv#filter)) fit as they are. A row without a link does not count.
-      - onetimesecret - the people in it keep their link (the service cannot say whether it was opened).
+      - The earlier run's record, as dictionaries with C(name) (or C(user)), C(link) and, if known, C(expires) (as
+        RV(links) gives it); C(email) is compared for RV(record_unchanged), other keys are ignored. The rows of the
+        earlier run's CSV (C(user,email,link,expires), read with P(oneshot.secrets.from_csv#filter)) fit as they are.
+        A row without a link does not count.
+      - onetimesecret - the people in it keep their link (the service cannot say whether it was opened) until its
+        C(expires) has passed.
       - Password Pusher - only read for the people the owner's list does not reach (in an account with more than
         10,000 active pushes). Each of their links is checked before it is reused - owned by the token's user, made
-        by this collection as a text push, still active. Without a token the people in it keep their link unchecked.
+        by this collection as a text push, still active. With C(expires), the link's audit log alone usually tells
+        (no view spent, no expiry, made by this module, its expiry ahead), one read instead of two. Without a token
+        the people in it keep their link unchecked.
     type: list
     elements: dict
   stage:
@@ -300,11 +305,19 @@ links:
       description: The link to hand to the person; null in check mode for a person who would get a new one, or when
         their create failed.
       type: str
+    expires:
+      description:
+        - When the link expires by time, in UTC (C(2026-12-06T11:55:20Z)), from the server's answer (the lifetime the
+          server gave the push, which may differ from the one asked for) or from O(previous_links); null when unknown.
+          It may expire earlier, once opened. Keep it with the link (the CSV of the playbooks does) - a re-run reads
+          less with it.
+      type: str
     reused:
       description: True when the person was already served and the link is the earlier one.
       type: bool
   sample:
-    - {name: alice, email: null, link: "https://pwpush.com/p/abcdefghij1234/r", reused: false}
+    - {name: alice, email: null, link: "https://pwpush.com/p/abcdefghij1234/r", expires: "2026-12-06T11:55:20Z",
+       reused: false}
 lines:
   description:
     - One line per person to print, in the order of O(people) - the name, two spaces and the link, or
@@ -339,8 +352,8 @@ reused:
   type: int
 record_unchanged:
   description:
-    - True when O(previous_links) already holds every person's link and email as they are now - a record such as the
-      CSV of the earlier run needs no new write.
+    - True when O(previous_links) already holds every person's link, email and expiry as they are now - a record such
+      as the CSV of the earlier run needs no new write.
   returned: always
   type: bool
 paced:

@@ -221,9 +221,9 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_follow
     summary,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_task import (
-    SERVICE_OPTIONS,
     connection,
     connection_argument_spec,
+    refuse_other_service_options,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.client import OtsClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
@@ -233,12 +233,7 @@ def checked(module, options):
     """The rows, with everything refused before any request (FollowupInputError names the option)."""
     params = module.params
     service = params["service"]
-    for other, names in SERVICE_OPTIONS.items():
-        if other != service:
-            for name in names:
-                if params.get(name) is not None:
-                    raise FollowupInputError("%s is an option of service=%s, not of service=%s." % (
-                        name, other, service), option=name)
+    refuse_other_service_options(params, FollowupInputError)
     check_numbers(FOLLOWUP, params.get)
     if service == "pwpush" and not options.get("token"):
         raise FollowupInputError("token (PWPUSH_TOKEN) is required with service=pwpush: only the user who made the "

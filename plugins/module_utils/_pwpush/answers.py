@@ -10,8 +10,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import datetime
 import email.utils
+import re
+import time
+
+# A Rails JSON time ("2026-12-05T11:55:20.123Z", or with an offset) and the collection's own stamps ("...:20Z").
+_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)\Z")
 
 
 def expired_before_request(push, response, slack_seconds=1.0):
@@ -26,6 +32,32 @@ def expired_before_request(push, response, slack_seconds=1.0):
     except (TypeError, ValueError):
         return False
     return (answered_at - expired_at).total_seconds() > slack_seconds
+
+
+def epoch_of(text):
+    """Seconds since 1970 of a time as the server or this collection writes it, or None when it is not one."""
+    match = _TIME.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    offset = match.group(7)
+    shift = 0 if offset == "Z" else (1 if offset[0] == "+" else -1) * (int(offset[1:3]) * 3600 + int(offset[-2:]) * 60)
+    try:
+        return calendar.timegm(tuple(int(part) for part in match.groups()[:6])) - shift
+    except (OverflowError, ValueError):
+        return None
+
+
+def stamp_of(epoch):
+    """A time as this collection writes it: 2026-12-05T11:55:20Z (UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def answered_at(response):
+    """Seconds since 1970 of the server's Date header, or this host's clock when there is none."""
+    try:
+        return calendar.timegm(email.utils.parsedate_to_datetime(response.headers.get("Date")).utctimetuple())
+    except (TypeError, ValueError, AttributeError):
+        return time.time()
 
 
 def json_object(value):

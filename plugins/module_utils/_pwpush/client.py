@@ -40,11 +40,13 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors imp
     raise_for,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import (
+    BULK_AGENT,
     KIND_AGENT,
     USER_AGENT,
     ExistingPushes,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.options import PWPUSH_CONNECTION
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import is_http_url, redact
 
 DEFAULT_URL = default(PWPUSH_CONNECTION, "url")
@@ -198,8 +200,9 @@ class PwpushClient(ExistingPushes, DeclaredClient):
             body = {param: fields}
             if spec.account_id is not None:
                 body["account_id"] = spec.account_id
-            response = self.send("POST", path, json=body, headers=self._kind_header(spec.kind),
-                                 operation=CREATE)
+            headers = {"User-Agent": BULK_AGENT} if spec.note == BULK_NOTE and spec.kind == "text" and not (
+                spec.passphrase) else self._kind_header(spec.kind)
+            response = self.send("POST", path, json=body, headers=headers, operation=CREATE)
         if response.status_code not in (200, 201):
             self.raise_for_answer(response, CREATE)
         push = json_or_none(response)

@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of, stamp_of
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 # The hosted edition's expire_after_duration enum. 6-17 are whole days (the official CLI maps
@@ -90,3 +91,17 @@ _SHORT_HOURS = {0: 0.25, 1: 0.5, 2: 0.75, 3: 1, 4: 6, 5: 12}
 def _duration_hours(code):
     days = DURATION_DAYS[code]
     return _SHORT_HOURS[code] if days is None else days * 24
+
+
+def push_expires(push):
+    """When the push expires by time (its created_at and the lifetime the server gave it, not the one asked for:
+    a server replaces a value out of its range by its default), as 2026-12-05T11:55:20Z; None when unknown."""
+    created = epoch_of(push.get("created_at"))
+    duration, days = push.get("expire_after_duration"), push.get("expire_after_days")
+    if duration in DURATION_DAYS and not isinstance(duration, bool):
+        hours = _duration_hours(duration)  # the hosted edition: its days column is not the lifetime
+    elif isinstance(days, int) and not isinstance(days, bool) and days > 0:
+        hours = days * 24
+    else:
+        return None
+    return stamp_of(created + hours * 3600) if created is not None else None

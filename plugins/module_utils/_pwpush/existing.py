@@ -15,6 +15,8 @@ import re
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.diagnosis import json_or_none, unexpected_answer
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import (
+    answered_at,
+    epoch_of,
     expired_before_request,
     is_token,
     json_object,
@@ -48,7 +50,15 @@ LIST_MAX_PAGE = 200
 # the push JSON carry no kind). reuse_existing reads it back.
 USER_AGENT = "oneshot.secrets (pwpush)"
 KIND_AGENT = USER_AGENT[:-1] + "; kind=%s)"
-_KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)\)")
+# credential_links' pushes (text, never behind a passphrase) say so: their audit log alone can tell they are active.
+BULK_AGENT = USER_AGENT[:-1] + "; kind=text; credential_links)"
+_KIND_IN_AGENT = re.compile(r"^oneshot\.secrets \(pwpush; kind=(text|url|qr|file)(; credential_links)?\)")
+
+# Audit entries that spend nothing, and those only an expired push has (a view after expiry, the owner's expiry).
+_NOTHING_SPENT = ("creation", "owner_view", "admin_view")
+_SPENT = ("expire", "failed_view")
+# A recorded expiry this close (seconds, by the server's clock) is checked by reading the push.
+_EXPIRY_MARGIN = 600
 
 
 def unlisted_message(count, who, kind="push"):
@@ -245,20 +255,25 @@ class ExistingPushes:
         return pushes
 
     def active_links_by_name(self, names, kind="text", passphrase_protected=False, on_truncated=None):
-        """{name: link} of the newest active push called each of `names` that is the same push (reuse.same_push),
+        """{name: link} of active_by_name."""
+        return dict((name, push["url"]) for name, push in self.active_by_name(
+            names, kind, passphrase_protected, on_truncated).items())
+
+    def active_by_name(self, names, kind="text", passphrase_protected=False, on_truncated=None):
+        """{name: push} of the newest active push called each of `names` that is the same push (reuse.same_push),
         from ONE paged scan of the owner's list (on_truncated: as iter_pushes).
 
         Only the names asked for are kept (memory grows with them, not with the list); the lists come newest
         first, so the first push seen of a name that passes is its newest.
         """
         wanted = set(names)
-        links = {}
+        found = {}
         for push in self.iter_pushes("active", on_truncated=on_truncated):
             name = push.get("name")
-            if name in wanted and name not in links and same_push(push, name, kind, passphrase_protected,
+            if name in wanted and name not in found and same_push(push, name, kind, passphrase_protected,
                                                                   self.created_kind):
-                links[name] = push["url"]
-        return links
+                found[name] = push
+        return found
 
     def find_active_by_name(self, name, kind, passphrase_protected=False):
         """The newest active push of that name that is the same push as asked for (reuse.same_push), or None."""
@@ -291,13 +306,14 @@ class ExistingPushes:
                 response, "the push (a JSON object with its url_token)")), status=response.status_code)
         return self.describe(push)
 
-    def owned_push(self, reference):
+    def owned_push(self, reference, expires=None):
         """(push without secrets, the kind this collection created it as or None) when the token's user owns it,
         else None; never counts a view.
 
         The owner's audit log is read first: only an owner may read it (others get 403, a push of another server
-        404), and only the owner's retrieval counts no view. Its creation entry names the kind (KIND_AGENT); the
-        owner's read then tells whether the push is active (it carries no name: the show view leaves it out).
+        404), and only the owner's retrieval counts no view. Its creation entry names the kind (KIND_AGENT). It often
+        tells the rest too (told_by_audit); otherwise the owner's read tells whether the push is active (it carries
+        no name: the show view leaves it out).
         """
         token = token_from_reference(reference)
         response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1}, operation=AUDIT)
@@ -307,10 +323,11 @@ class ExistingPushes:
             self.raise_for_answer(response, AUDIT)
         body = json_object(json_or_none(response))
         entries = body.get("logs", body.get("views"))
-        created = [entry for entry in entries if isinstance(entry, dict) and entry.get("kind") == "creation"] if (
-            isinstance(entries, list)) else []
+        entries = [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+        created = [entry for entry in entries if entry.get("kind") == "creation"]
         match = _KIND_IN_AGENT.match(created[0].get("user_agent") or "") if created else None
-        push = self.owner_read(reference)
+        told = told_by_audit(entries, match, expires, answered_at(response))
+        push = told if told is not None else self.owner_read(reference)
         return (push, match.group(1) if match else None) if push is not None else None
 
     def created_kind(self, token):
@@ -326,3 +343,18 @@ class ExistingPushes:
                 match = _KIND_IN_AGENT.match(entry.get("user_agent") or "")
                 return match.group(1) if match else None
         return None
+
+
+def told_by_audit(entries, agent_match, expires, now):
+    """What page 1 of a push's audit log tells without reading the push: {"expired": True} when only an expired push
+    has such entries; {"expired": False} for a credential_links push (no passphrase) with no view spent, nothing past
+    page 1, and its recorded expiry (`expires`, from when it was made) still ahead of the server's clock; else None.
+    """
+    kinds = [entry.get("kind") for entry in entries]
+    if any(kind in _SPENT for kind in kinds):
+        return {"expired": True}
+    ends = epoch_of(expires)
+    if (agent_match is None or not agent_match.group(2) or len(entries) >= LIST_PAGE_SIZE or ends is None
+            or any(kind not in _NOTHING_SPENT for kind in kinds) or ends - now < _EXPIRY_MARGIN):
+        return None
+    return {"expired": False, "passphrase_protected": False}

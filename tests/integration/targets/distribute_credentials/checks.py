@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import os
@@ -56,8 +57,8 @@ def users(count: str, path: str, *extra: str) -> None:
 def rows(path: str) -> dict:
     with open(path, encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
-    if not table or table[0] != ["user", "email", "link"]:
-        fail("%s: no user,email,link header" % path)
+    if not table or table[0] != ["user", "email", "link", "expires"]:
+        fail("%s: no user,email,link,expires header" % path)
     return {row[0]: row for row in table[1:]}
 
 
@@ -68,6 +69,9 @@ def check_csv(path: str, count: str) -> None:
         fail("%s holds %d users, not %s" % (path, len(table), count))
     if len(set(links)) != len(links) or not all(link.startswith("http") for link in links):
         fail("%s: a link is missing or handed to two users" % path)
+    now = time.time()
+    if not all(calendar.timegm(time.strptime(row[3], "%Y-%m-%dT%H:%M:%SZ")) > now for row in table.values()):
+        fail("%s: an expires cell is not a time ahead (UTC, 2026-12-05T11:55:20Z)" % path)
     emailed = [name for name, row in table.items() if row[1]]
     if any(row[1] != name + "@example.com" for name, row in table.items() if row[1]) or not emailed:
         fail("%s: the emails are not the users'" % path)
@@ -183,13 +187,13 @@ def unquoted(cell: str) -> str:
 def hostile_csv(path: str) -> None:
     with open(path, encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
-    if not table or table[0] != ["user", "email", "link"]:
-        fail("%s: no user,email,link header" % path)
+    if not table or table[0] != ["user", "email", "link", "expires"]:
+        fail("%s: no user,email,link,expires header" % path)
     evaluated = [row for row in table for cell in row if cell.startswith(FORMULA_STARTS)]
     if evaluated:
         fail("%s: %d row(s) hold a cell a spreadsheet would evaluate" % (path, len(evaluated)))
-    if any(len(row) != 3 for row in table[1:]):
-        fail("%s: a row does not hold exactly 3 cells (a name added cells)" % path)
+    if any(len(row) != 4 for row in table[1:]):
+        fail("%s: a row does not hold exactly 4 cells (a name added cells)" % path)
     names = [unquoted(row[0]) for row in table[1:]]
     if sorted(names) != sorted(HOSTILE_NAMES):
         fail("%s: %d rows for %d people, or names changed: %r" % (path, len(names), len(HOSTILE_NAMES), names))
@@ -230,12 +234,29 @@ def served(prefix: str, count: str) -> None:
         fail("%d people hold an active push, not %s" % (len(names), count))
 
 
+def counts(path: str) -> None:
+    """Keep the fake's request counts (per route) in path, for reads() after a run."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(requests.get(os.environ["PWPUSH_URL"] + "/_fake/requests", timeout=30).json(), handle)
+
+
+def reads(path: str, audits: str, owner_reads: str) -> None:
+    """Since counts(path): as many audit pages and reads of a push as given (a re-run's cost per person)."""
+    with open(path, encoding="utf-8") as handle:
+        before = json.load(handle)
+    now = requests.get(os.environ["PWPUSH_URL"] + "/_fake/requests", timeout=30).json()
+    seen = [now.get(key, 0) - before.get(key, 0) for key in ("GET /api/v2/pushes/<token>/audit",
+                                                               "GET /api/v2/pushes/<token>")]
+    if seen != [int(audits), int(owner_reads)]:
+        fail("%d audit page(s) and %d read(s) of a push, not %s and %s" % (seen[0], seen[1], audits, owner_reads))
+
+
 def drop_create() -> None:
     fault = {"reset": "after", "count": 1, "path_prefix": "/api/v2/pushes", "method": "POST"}
     requests.post(os.environ["PWPUSH_URL"] + "/_fake/faults", json=fault, timeout=30).raise_for_status()
 
 
-COMMANDS = {"flood": flood, "served": served, "drop_create": drop_create, "users": users, "csv": check_csv,
+COMMANDS = {"flood": flood, "served": served, "drop_create": drop_create, "counts": counts, "reads": reads, "users": users, "csv": check_csv,
             "same": same, "pushes": pushes, "passwords": passwords, "shadow": shadow, "leaks": leaks, "fail_creates": fail_creates, "linked": linked,
             "hostile_users": hostile_users, "hostile_csv": hostile_csv, "ots_secrets": ots_secrets}
 

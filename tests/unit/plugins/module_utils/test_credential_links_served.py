@@ -12,12 +12,23 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import check_stage
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_run import pwpush_links, silent
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import (
+    ots_served,
     pwpush_served,
     record_unchanged,
 )
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import push_expires
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import (
+    BULK_AGENT,
+    KIND_AGENT,
+    _KIND_IN_AGENT,
+    told_by_audit,
+)
 
 LINK = "https://pw.example.test/p/%s/r"
+EXPIRES = "2026-12-06T11:55:20Z"
+CREATED = dict(created_at="2026-12-05T11:55:20.123Z", expire_after_days=1)
 
 
 def person(name, password=None):
@@ -40,13 +51,13 @@ class StubClient:
         self.asked = []
         self.created = []
 
-    def active_links_by_name(self, names, on_truncated=None):
+    def active_by_name(self, names, on_truncated=None):
         if self.truncated:
             on_truncated()
-        return dict((name, link) for name, link in self.listed.items() if name in names)
+        return dict((name, dict(CREATED, url=link)) for name, link in self.listed.items() if name in names)
 
-    def owned_push(self, link):
-        self.asked.append(link)
+    def owned_push(self, link, expires):
+        self.asked.append((link, expires))
         return self.owned.get(link)
 
     def prepare(self, spec):
@@ -54,7 +65,7 @@ class StubClient:
 
     def create_push(self, spec):
         self.created.append((spec.name, spec.payload))
-        return dict(url=LINK % (spec.name.split()[-1] + "-new"))
+        return dict(CREATED, url=LINK % (spec.name.split()[-1] + "-new"))
 
 
 def active(name, kind="text", **fields):
@@ -63,14 +74,14 @@ def active(name, kind="text", **fields):
 
 def served(client, people, previous=()):
     warnings = []
-    return pwpush_served(client, people, [dict(name=name, link=link) for name, link in previous], 2,
+    return pwpush_served(client, people, [dict(name=name, link=link, expires=EXPIRES) for name, link in previous], 2,
                          warnings.append, silent), warnings
 
 
 def test_a_complete_listing_is_the_truth_and_the_record_is_not_read():
     client = StubClient(listed=["ann"])
     found, _warnings = served(client, [person("ann"), person("bob")], [("bob", LINK % "bob")])
-    assert found == {"ann": LINK % "ann"} and client.asked == []
+    assert found == {"ann": (LINK % "ann", EXPIRES)} and client.asked == []
 
 
 def test_past_the_listing_each_recorded_link_is_checked():
@@ -82,8 +93,15 @@ def test_past_the_listing_each_recorded_link_is_checked():
     })
     people = [person(name) for name in ("ann", "bob", "cid", "dan", "eve")]
     found, _warnings = served(client, people, [(name, LINK % name) for name in ("bob", "cid", "dan", "eve")])
-    assert found == {"ann": LINK % "ann", "bob": LINK % "bob"}
-    assert sorted(client.asked) == sorted(LINK % name for name in ("bob", "cid", "dan", "eve"))
+    assert found == {"ann": (LINK % "ann", EXPIRES), "bob": (LINK % "bob", EXPIRES)}
+    assert sorted(client.asked) == sorted((LINK % name, EXPIRES) for name in ("bob", "cid", "dan", "eve"))
+
+
+def test_a_link_told_active_by_its_audit_log_alone_keeps_its_record():
+    client = StubClient(truncated=True, owned={LINK % "bob": ({"expired": False, "passphrase_protected": False},
+                                                              "text")})
+    found, _warnings = served(client, [person("bob")], [("bob", LINK % "bob")])
+    assert found == {"bob": (LINK % "bob", EXPIRES)}
 
 
 @pytest.mark.parametrize("record", [[], [("bob", LINK % "bob")]], ids=["no record", "not this account's push"])
@@ -99,7 +117,7 @@ def test_past_the_listing_a_person_in_neither_stops_the_run(record):
 def test_without_a_token_the_record_is_kept_unchecked_and_a_warning_counts_the_others():
     client = StubClient(token=None)
     found, warnings = served(client, [person("ann"), person("bob")], [("ann", LINK % "ann")])
-    assert found == {"ann": LINK % "ann"} and client.asked == []
+    assert found == {"ann": (LINK % "ann", EXPIRES)} and client.asked == []
     assert warnings and "1 get a new one" in warnings[0]
 
 
@@ -125,14 +143,68 @@ def test_push_makes_the_pending_links_with_the_plans_passwords_and_keeps_the_oth
     assert sorted(client.created) == sorted([("initial password for bob", plan["passwords"]["bob"]),
                                              ("initial password for cid", "given-pass-1")])
     assert [link["link"] for link in result["links"]] == [LINK % "ann", LINK % "bob-new", LINK % "cid-new"]
+    assert [link["expires"] for link in result["links"]] == [EXPIRES] * 3
     assert result["created"] == 2 and result["reused"] == 1 and result["passwords"] == {}
 
 
 @pytest.mark.parametrize("rows, unchanged", [
-    ([dict(name="ann", link=LINK % "ann", email=None), dict(name="old", link=LINK % "old", email=None)], True),
-    ([dict(name="ann", link=LINK % "ann", email="ann@example.com")], False),  # the email changed
-    ([dict(name="ann", link=LINK % "other", email=None)], False),  # another link
+    ([dict(name="ann", link=LINK % "ann", email=None, expires=EXPIRES),
+      dict(name="old", link=LINK % "old", email=None, expires=None)], True),
+    ([dict(name="ann", link=LINK % "ann", email="ann@example.com", expires=EXPIRES)], False),  # the email changed
+    ([dict(name="ann", link=LINK % "other", email=None, expires=EXPIRES)], False),  # another link
+    ([dict(name="ann", link=LINK % "ann", email=None, expires=None)], False),  # a record from before expires
     ([], False),  # no record yet
 ])
-def test_the_record_is_unchanged_only_when_it_holds_every_link_and_email_as_now(rows, unchanged):
-    assert record_unchanged([dict(name="ann", email=None, link=LINK % "ann", reused=True)], rows) is unchanged
+def test_the_record_is_unchanged_only_when_it_holds_every_link_email_and_expiry_as_now(rows, unchanged):
+    assert record_unchanged([dict(name="ann", email=None, link=LINK % "ann", expires=EXPIRES, reused=True)],
+                            rows) is unchanged
+
+
+def test_onetimesecret_keeps_a_recorded_link_until_its_expiry():
+    now = epoch_of(EXPIRES)
+    rows = [dict(name="ann", link=LINK % "ann", expires="2026-12-06T11:55:21Z"),
+            dict(name="bob", link=LINK % "bob", expires=EXPIRES), dict(name="cid", link=LINK % "cid", expires=None)]
+    found = ots_served([person(name) for name in ("ann", "bob", "cid")], rows, now=now)
+    assert sorted(found) == ["ann", "cid"]
+
+
+@pytest.mark.parametrize("push, expires", [
+    (CREATED, EXPIRES),
+    (dict(created_at="2026-12-05T12:55:20+01:00", expire_after_days=90), "2027-03-05T11:55:20Z"),
+    # The hosted edition: the duration is the lifetime, its days column is not.
+    (dict(created_at="2026-12-05T11:55:20.000Z", expire_after_days=7, expire_after_duration=3), "2026-12-05T12:55:20Z"),
+    (dict(created_at="2026-12-05T11:55:20Z"), None),
+    (dict(expire_after_days=1), None),
+    (dict(created_at="yesterday", expire_after_days=1), None),
+])
+def test_a_push_expires_when_the_server_says_not_when_it_was_asked(push, expires):
+    assert push_expires(push) == expires
+
+
+def test_the_agents_name_the_kind_and_credential_links():
+    assert _KIND_IN_AGENT.match(KIND_AGENT % "qr").groups() == ("qr", None)
+    assert _KIND_IN_AGENT.match(BULK_AGENT).groups() == ("text", "; credential_links")
+
+
+def entry(kind):
+    return dict(kind=kind, user_agent=BULK_AGENT if kind == "creation" else "Mozilla/5.0")
+
+
+NOW = epoch_of(EXPIRES) - 3600
+
+
+@pytest.mark.parametrize("kinds, agent, expires, told", [
+    (["creation", "owner_view", "admin_view"], BULK_AGENT, EXPIRES, {"expired": False, "passphrase_protected": False}),
+    (["creation", "view", "expire"], BULK_AGENT, EXPIRES, {"expired": True}),
+    (["creation", "failed_view"], KIND_AGENT % "text", None, {"expired": True}),
+    (["creation", "view"], BULK_AGENT, EXPIRES, None),  # one view of maybe several: the push is read
+    (["creation"], KIND_AGENT % "text", EXPIRES, None),  # may be behind a passphrase
+    (["creation"], BULK_AGENT, None, None),  # no recorded expiry
+    (["creation"], BULK_AGENT, "2026-12-06T11:00:20Z", None),  # within the margin of the server's clock
+    (["creation"] + ["owner_view"] * 49, BULK_AGENT, EXPIRES, None),  # page 1 is full: page 2 may hold a view
+    (["creation", "failed_passphrase"], BULK_AGENT, EXPIRES, None),  # an entry it does not know
+])
+def test_the_audit_log_alone_tells_only_what_it_proves(kinds, agent, expires, told):
+    entries = [entry(kind) for kind in kinds]
+    match = _KIND_IN_AGENT.match(agent)
+    assert told_by_audit(entries, match, expires, NOW) == told

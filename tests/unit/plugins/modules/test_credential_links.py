@@ -41,7 +41,8 @@ def run_module(args, capsys, service="pwpush"):
 def push(token, name=None, expired=False, **fields):
     """A listed push as credential_links makes it (text, its note, no passphrase), unless fields say otherwise."""
     return dict({"url_token": token, "html_url": BASE + "/p/" + token, "name": name, "expired": expired,
-                 "retrieval_step": True, "deletable_by_viewer": False, "note": BULK_NOTE, "passphrase": ""}, **fields)
+                 "retrieval_step": True, "deletable_by_viewer": False, "note": BULK_NOTE, "passphrase": "",
+                 "created_at": "2026-12-05T11:55:20.123Z", "expire_after_days": 1}, **fields)
 
 
 class Server:
@@ -121,6 +122,8 @@ def test_bad_input_fails_before_any_request(args, message, http, capsys):
       "username": None}, "send_email with service=ots needs an account"),
     ({"people": ["ann"], "token": "pw-token-0001"}, "token is an option of service=pwpush"),
     ({"people": ["ann"], "previous_links": [{"name": "ann", "link": "not a link"}]}, "previous_links[1] (ann)"),
+    ({"people": ["ann"], "previous_links": [{"name": "ann", "link": OTS + "/secret/k", "expires": "tomorrow"}]},
+     "previous_links[1] (ann): expires must be a time such as 2026-12-05T11:55:20Z"),
 ])
 def test_bad_ots_input_fails_before_any_request(args, message, http, capsys):
     calls, _answers = http
@@ -140,8 +143,12 @@ def test_first_run_creates_a_push_per_new_person_in_one_scan(monkeypatch, capsys
     assert output["changed"] is True and output["created"] == 2 and output["reused"] == 1 and output["paced"] == 0
     assert [link["name"] for link in output["links"]] == ["ann", "bob", "cid"]
     assert output["links"][1] == {"name": "bob", "email": "bob@example.com", "link": BASE + "/p/oldtoken001/r",
-                                  "reused": True}
+                                  "expires": "2026-12-06T11:55:20Z", "reused": True}
     assert all(link["link"].endswith("/r") and not link["reused"] for link in output["links"][::2])
+    # The lifetime the server gave each push (its answer), and creates that say credential_links made them.
+    assert [link["expires"] for link in output["links"]] == ["2026-12-06T11:55:20Z"] * 3
+    assert {call[2]["headers"]["User-Agent"] for call in server.calls if call[0] == "POST"} == {
+        "oneshot.secrets (pwpush; kind=text; credential_links)"}
     # One scan for everybody: the version, two pages of the list, then only creates.
     pages = [call[2]["params"]["page"] for call in server.calls if "/active" in call[1]]
     assert pages == [1, 2]
@@ -280,15 +287,19 @@ def test_url_comes_from_the_service_variable(monkeypatch, capsys):
 
 def test_ots_reuses_previous_links_and_shares_the_others(http, capsys):
     calls, answers = http
-    answers.append(response(200, {"secret_key": "k" * 31, "metadata_key": "m" * 31, "ttl": 7200, "state": "new"}))
-    # The rows of the playbook's CSV (user,email,link): user stands for name.
-    previous = [{"user": "bob", "email": "", "link": OTS + "/secret/" + "b" * 31}, {"name": "cid", "link": ""}]
+    answers.append(response(200, {"secret_key": "k" * 31, "metadata_key": "m" * 31, "ttl": 7200, "state": "new",
+                                  "created": 1796471720}))
+    # The rows of the playbook's CSV (user,email,link,expires): user stands for name.
+    previous = [{"user": "bob", "email": "", "link": OTS + "/secret/" + "b" * 31, "expires": "2096-01-01T00:00:00Z"},
+                {"name": "cid", "link": ""}]
     code, output = run_module({"people": ["bob", {"name": "cid", "ttl_hours": 2}], "previous_links": previous}, capsys,
                               service="ots")
     assert code == 0, output
     assert output["links"] == [
-        {"name": "bob", "email": None, "link": OTS + "/secret/" + "b" * 31, "reused": True},
-        {"name": "cid", "email": None, "link": OTS + "/secret/" + "k" * 31, "reused": False}]
+        {"name": "bob", "email": None, "link": OTS + "/secret/" + "b" * 31, "expires": "2096-01-01T00:00:00Z",
+         "reused": True},
+        {"name": "cid", "email": None, "link": OTS + "/secret/" + "k" * 31, "expires": "2026-12-05T13:55:20Z",
+         "reused": False}]
     assert output["created"] == 1 and output["reused"] == 1 and output["changed"] is True
     assert [call[1] for call in calls] == [OTS + "/api/v1/share"]
     form = calls[0][2]["data"]
