@@ -15,7 +15,7 @@ Derived from the declarations:
 - the clients' from_options() and the lookups' option lists: names(), secret_names();
 - the Terraform provider's settings and resource schema (terraform/oneshot_provider/).
 The doc fragments (plugins/doc_fragments/) stay static YAML for ansible-doc;
-tests/unit/plugins/module_utils/test_options.py fails when one says other than the declarations.
+tests/unit/plugins/module_utils/_core/test_options.py fails when one says other than the declarations.
 
 Nothing here imports ansible-core at import time: the Terraform provider uses this file without it.
 For the collection's own use: not a public API, it may change in any release.

@@ -245,8 +245,8 @@ def reads(path: str, audits: str, owner_reads: str) -> None:
     with open(path, encoding="utf-8") as handle:
         before = json.load(handle)
     now = requests.get(os.environ["PWPUSH_URL"] + "/_fake/requests", timeout=30).json()
-    seen = [now.get(key, 0) - before.get(key, 0) for key in ("GET /api/v2/pushes/<token>/audit",
-                                                               "GET /api/v2/pushes/<token>")]
+    keys = ("GET /api/v2/pushes/<token>/audit", "GET /api/v2/pushes/<token>")
+    seen = [now.get(key, 0) - before.get(key, 0) for key in keys]
     if seen != [int(audits), int(owner_reads)]:
         fail("%d audit page(s) and %d read(s) of a push, not %s and %s" % (seen[0], seen[1], audits, owner_reads))
 

@@ -17,14 +17,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_
     record_unchanged,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import push_expires
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import (
-    BULK_AGENT,
-    KIND_AGENT,
-    _KIND_IN_AGENT,
-    told_by_audit,
-)
 
 LINK = "https://pw.example.test/p/%s/r"
 EXPIRES = "2026-12-06T11:55:20Z"
@@ -166,45 +159,3 @@ def test_onetimesecret_keeps_a_recorded_link_until_its_expiry():
             dict(name="bob", link=LINK % "bob", expires=EXPIRES), dict(name="cid", link=LINK % "cid", expires=None)]
     found = ots_served([person(name) for name in ("ann", "bob", "cid")], rows, now=now)
     assert sorted(found) == ["ann", "cid"]
-
-
-@pytest.mark.parametrize("push, expires", [
-    (CREATED, EXPIRES),
-    (dict(created_at="2026-12-05T12:55:20+01:00", expire_after_days=90), "2027-03-05T11:55:20Z"),
-    # The hosted edition: the duration is the lifetime, its days column is not.
-    (dict(created_at="2026-12-05T11:55:20.000Z", expire_after_days=7, expire_after_duration=3), "2026-12-05T12:55:20Z"),
-    (dict(created_at="2026-12-05T11:55:20Z"), None),
-    (dict(expire_after_days=1), None),
-    (dict(created_at="yesterday", expire_after_days=1), None),
-])
-def test_a_push_expires_when_the_server_says_not_when_it_was_asked(push, expires):
-    assert push_expires(push) == expires
-
-
-def test_the_agents_name_the_kind_and_credential_links():
-    assert _KIND_IN_AGENT.match(KIND_AGENT % "qr").groups() == ("qr", None)
-    assert _KIND_IN_AGENT.match(BULK_AGENT).groups() == ("text", "; credential_links")
-
-
-def entry(kind):
-    return dict(kind=kind, user_agent=BULK_AGENT if kind == "creation" else "Mozilla/5.0")
-
-
-NOW = epoch_of(EXPIRES) - 3600
-
-
-@pytest.mark.parametrize("kinds, agent, expires, told", [
-    (["creation", "owner_view", "admin_view"], BULK_AGENT, EXPIRES, {"expired": False, "passphrase_protected": False}),
-    (["creation", "view", "expire"], BULK_AGENT, EXPIRES, {"expired": True}),
-    (["creation", "failed_view"], KIND_AGENT % "text", None, {"expired": True}),
-    (["creation", "view"], BULK_AGENT, EXPIRES, None),  # one view of maybe several: the push is read
-    (["creation"], KIND_AGENT % "text", EXPIRES, None),  # may be behind a passphrase
-    (["creation"], BULK_AGENT, None, None),  # no recorded expiry
-    (["creation"], BULK_AGENT, "2026-12-06T11:00:20Z", None),  # within the margin of the server's clock
-    (["creation"] + ["owner_view"] * 49, BULK_AGENT, EXPIRES, None),  # page 1 is full: page 2 may hold a view
-    (["creation", "failed_passphrase"], BULK_AGENT, EXPIRES, None),  # an entry it does not know
-])
-def test_the_audit_log_alone_tells_only_what_it_proves(kinds, agent, expires, told):
-    entries = [entry(kind) for kind in kinds]
-    match = _KIND_IN_AGENT.match(agent)
-    assert told_by_audit(entries, match, expires, NOW) == told

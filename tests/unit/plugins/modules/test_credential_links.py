@@ -11,12 +11,11 @@ import threading
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._core import transport
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import DEFAULT_ALPHABET
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.plugins.modules import credential_links
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_args import run_main
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
 
 BASE = "https://pw.example.test"
 OTS = "https://ots.example.test"
@@ -52,15 +51,12 @@ class Server:
         self.version = version or OSS_VERSION
         self.active = list(active)
         self.create_answers = list(create_answers or [])
-        self.calls = []
         self.numbers = itertools.count()
         self.lock = threading.Lock()
-        monkeypatch.setattr(transport.requests.Session, "request",
-                            lambda session, method, url, **kwargs: self.request(method, url, **kwargs))
+        self.calls = ScriptedSession.everywhere(monkeypatch, server=self.request).calls
 
     def request(self, method, url, **kwargs):
         with self.lock:
-            self.calls.append((method, url, kwargs))
             if url.endswith("/api/v2/version"):
                 return response(200, self.version)
             if url.endswith("/api/v2/pushes/active"):
@@ -272,16 +268,11 @@ def test_a_server_error_is_one_sentence_naming_the_server(monkeypatch, capsys, h
 def test_url_comes_from_the_service_variable(monkeypatch, capsys):
     monkeypatch.setenv("OTS_URL", "https://from-env.example.test")
     monkeypatch.setenv("PWPUSH_URL", "https://wrong.example.test")
-    seen = []
-
-    def request(session, method, url, **kwargs):
-        seen.append(url)
-        return response(200, {"secret_key": "s" * 31, "metadata_key": "m" * 31, "ttl": 86400, "state": "new"})
-
-    monkeypatch.setattr(transport.requests.Session, "request", request)
+    stub = ScriptedSession.everywhere(monkeypatch, [response(200, {
+        "secret_key": "s" * 31, "metadata_key": "m" * 31, "ttl": 86400, "state": "new"})])
     code, output = run_main(credential_links.main, {"service": "ots", "people": ["ann"]}, capsys)
     assert code == 0, output
-    assert seen == ["https://from-env.example.test/api/v1/share"]
+    assert [call[1] for call in stub.calls] == ["https://from-env.example.test/api/v1/share"]
     assert output["links"][0]["link"] == "https://from-env.example.test/secret/" + "s" * 31
 
 

@@ -8,7 +8,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import expiry_for_hours, parse_duration
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.durations import (
+    expiry_for_hours,
+    parse_duration,
+    push_expires,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 
 
@@ -37,3 +41,20 @@ def test_expiry_is_the_longest_that_is_not_longer(hours, field, expected):
 def test_expiry_shorter_than_any_choice_fails(hours, field):
     with pytest.raises(PwpushError, match="ttl_hours"):
         expiry_for_hours(hours, field)
+
+
+CREATED = dict(created_at="2026-12-05T11:55:20.123Z", expire_after_days=1)
+EXPIRES = "2026-12-06T11:55:20Z"
+
+
+@pytest.mark.parametrize("push, expires", [
+    (CREATED, EXPIRES),
+    (dict(created_at="2026-12-05T12:55:20+01:00", expire_after_days=90), "2027-03-05T11:55:20Z"),
+    # The hosted edition: the duration is the lifetime, its days column is not.
+    (dict(created_at="2026-12-05T11:55:20.000Z", expire_after_days=7, expire_after_duration=3), "2026-12-05T12:55:20Z"),
+    (dict(created_at="2026-12-05T11:55:20Z"), None),
+    (dict(expire_after_days=1), None),
+    (dict(created_at="yesterday", expire_after_days=1), None),
+])
+def test_a_push_expires_when_the_server_says_not_when_it_was_asked(push, expires):
+    assert push_expires(push) == expires

@@ -12,7 +12,14 @@ import tracemalloc
 import pytest
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.answers import epoch_of
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
+from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing import (
+    BULK_AGENT,
+    KIND_AGENT,
+    _KIND_IN_AGENT,
+    told_by_audit,
+)
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
 from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
 
@@ -165,3 +172,54 @@ def _scan_peak(pages, wanted):
 def test_the_scan_keeps_no_page_only_the_names_asked():
     # 40 pages of pushes and the same 10 names asked: a scan that kept the pages would grow with them.
     assert _scan_peak(40, 10) - _scan_peak(4, 10) < 40 * 1024
+
+
+EXPIRES = "2026-12-06T11:55:20Z"
+
+
+def test_the_agents_name_the_kind_and_credential_links():
+    assert _KIND_IN_AGENT.match(KIND_AGENT % "qr").groups() == ("qr", None)
+    assert _KIND_IN_AGENT.match(BULK_AGENT).groups() == ("text", "; credential_links")
+
+
+def entry(kind):
+    return dict(kind=kind, user_agent=BULK_AGENT if kind == "creation" else "Mozilla/5.0")
+
+
+NOW = epoch_of(EXPIRES) - 3600
+
+
+@pytest.mark.parametrize("kinds, agent, expires, told", [
+    (["creation", "owner_view", "admin_view"], BULK_AGENT, EXPIRES, {"expired": False, "passphrase_protected": False}),
+    (["creation", "view", "expire"], BULK_AGENT, EXPIRES, {"expired": True}),
+    (["creation", "failed_view"], KIND_AGENT % "text", None, {"expired": True}),
+    (["creation", "view"], BULK_AGENT, EXPIRES, None),  # one view of maybe several: the push is read
+    (["creation"], KIND_AGENT % "text", EXPIRES, None),  # may be behind a passphrase
+    (["creation"], BULK_AGENT, None, None),  # no recorded expiry
+    (["creation"], BULK_AGENT, "2026-12-06T11:00:20Z", None),  # within the margin of the server's clock
+    (["creation"] + ["owner_view"] * 49, BULK_AGENT, EXPIRES, None),  # page 1 is full: page 2 may hold a view
+    (["creation", "failed_passphrase"], BULK_AGENT, EXPIRES, None),  # an entry it does not know
+])
+def test_the_audit_log_alone_tells_only_what_it_proves(kinds, agent, expires, told):
+    entries = [entry(kind) for kind in kinds]
+    match = _KIND_IN_AGENT.match(agent)
+    assert told_by_audit(entries, match, expires, NOW) == told
+
+
+def test_a_recorded_link_told_active_by_its_audit_log_is_not_read():
+    audit = {"logs": [dict(kind="creation", user_agent=BULK_AGENT), dict(kind="owner_view", user_agent="x")]}
+    date = {"Date": "Sat, 05 Dec 2026 12:00:00 GMT"}  # the server's clock decides, not this host's
+    client, stub = make_client([response(200, OSS_VERSION), response(200, audit, headers=date)])
+    told = client.owned_push(BASE + "/p/tok123456/r", EXPIRES)
+    assert told == ({"expired": False, "passphrase_protected": False}, "text")
+    assert [call[1] for call in stub.calls][1:] == [BASE + "/api/v2/pushes/tok123456/audit"]
+
+
+def test_a_recorded_link_whose_audit_log_cannot_tell_is_read_by_its_owner():
+    audit = {"logs": [dict(kind="creation", user_agent=BULK_AGENT), dict(kind="view", user_agent="x")]}
+    pushed = dict(CREATED, expired=True, created_at="2026-12-05T11:55:20Z", expire_after_days=1)
+    client, stub = make_client([response(200, OSS_VERSION), response(200, audit), response(200, pushed)])
+    push, kind = client.owned_push(BASE + "/p/tok123456/r", EXPIRES)
+    assert push["expired"] is True and kind == "text" and "passphrase" not in push
+    assert [call[1] for call in stub.calls][1:] == [BASE + "/api/v2/pushes/tok123456/audit",
+                                                    BASE + "/api/v2/pushes/tok123456"]
