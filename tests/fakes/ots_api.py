@@ -130,13 +130,18 @@ class OtsFake(OtsCore):
         if self.custom_domains[domain] != caller.email:
             raise FormError("You do not have permission to use domain: %s" % domain)
 
+    def _caller_for(self, key: str) -> Account | None | Response:
+        """What the routes of one key do first: authorize (anonymous allowed), then refuse keys too short."""
+        caller = self.authorize(True)
+        if not isinstance(caller, Response) and len(key) < KEY_MIN_LENGTH:
+            return not_found_response("Not Found")
+        return caller
+
     def show_secret(self, key: str) -> Response:
         """POST /secret/:key: reveal once. A wrong passphrase answers like an unknown secret."""
-        caller = self.authorize(True)
+        caller = self._caller_for(key)
         if isinstance(caller, Response):
             return caller
-        if len(key) < KEY_MIN_LENGTH:
-            return not_found_response("Not Found")
         limited = self.rate_limited("show_secret", caller)
         if limited:
             return limited
@@ -166,11 +171,9 @@ class OtsFake(OtsCore):
 
     def show_receipt(self, key: str) -> Response:
         """GET/POST /private/:key: the receipt; notices expiry; shows a generated value once."""
-        caller = self.authorize(True)
+        caller = self._caller_for(key)
         if isinstance(caller, Response):
             return caller
-        if len(key) < KEY_MIN_LENGTH:
-            return not_found_response("Not Found")
         now = self.now()
         record = self.find_receipt(key, now)
         if record is None:
@@ -194,11 +197,9 @@ class OtsFake(OtsCore):
     def burn(self, key: str) -> Response:
         """POST /private/:key/burn. Unknown receipts and gone secrets: "Unknown secret" with the
         receipt key as secret_key; a wrong passphrase: "Double check that passphrase"."""
-        caller = self.authorize(True)
+        caller = self._caller_for(key)
         if isinstance(caller, Response):
             return caller
-        if len(key) < KEY_MIN_LENGTH:
-            return not_found_response("Not Found")
         params = self.params()
         now = self.now()
         record = self.find_receipt(key, now)

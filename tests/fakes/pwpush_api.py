@@ -281,23 +281,27 @@ class PwpushApi(PwpushCore):
             push.expire(self.now())  # after rendering: the last view still says expired=false
         return response
 
-    def preview(self, api: str, token: str) -> Response:
-        denied = self.gate(api, "preview")
+    def _gated_push(self, api: str, action: str, token: str, *, log_params: bool = False):
+        """What preview, audit and destroy do first: the controller's gate, then the push (404 if none).
+        ``log_params``: keep the params for the request log's view of them."""
+        denied = self.gate(api, action)
         if denied:
             return denied
-        g.fake_params = self.params()
+        if log_params:
+            g.fake_params = self.params()
         push = self.find(token)
-        if push is None:
-            return not_found()
+        return not_found() if push is None else push
+
+    def preview(self, api: str, token: str) -> Response:
+        push = self._gated_push(api, "preview", token, log_params=True)
+        if isinstance(push, Response):
+            return push
         return common.json_response({"url": self.secret_url(push)})
 
     def audit(self, api: str, token: str) -> Response:
-        denied = self.gate(api, "audit")
-        if denied:
-            return denied
-        push = self.find(token)
-        if push is None:
-            return not_found()
+        push = self._gated_push(api, "audit", token)
+        if isinstance(push, Response):
+            return push
         if not push.owned_by(self.user()):
             return common.json_response({"error": MSG_NOT_YOURS}, 403)
         page = self.page(self.params())
@@ -310,13 +314,9 @@ class PwpushApi(PwpushCore):
         return common.json_response(self.audit_json_v2(logs) if v2_logs else self.audit_json_v1(logs))
 
     def destroy(self, api: str, token: str) -> Response:
-        denied = self.gate(api, "destroy")
-        if denied:
-            return denied
-        g.fake_params = self.params()
-        push = self.find(token)
-        if push is None:
-            return not_found()
+        push = self._gated_push(api, "destroy", token, log_params=True)
+        if isinstance(push, Response):
+            return push
         if not push.deletable_by(self.user()):
             return common.json_response({"error": MSG_NOT_DELETABLE}, 401)
         # Api::V1::PushesController#destroy (inherited by v2, unchanged since 2.0) answers 200 with the

@@ -93,6 +93,17 @@ class Requests:
             return None
         return common.empty_response(401) if token_sent else rails.devise_unauthorized()
 
+    def _gated(self, token: str, *, owned: bool = True) -> SecretRequest | Response:
+        """What show, preview and destroy do first: the hosted-only gate, then the request (``owned``: the
+        caller's own, see ``_owned``; else anybody's, 404 if none)."""
+        denied = self._gate()
+        if denied:
+            return denied
+        if owned:
+            return self._owned(token)
+        found = self.requests.get(token)
+        return rails.not_found() if found is None else found
+
     def _owned(self, token: str) -> SecretRequest | Response:
         found = self.requests.get(token)
         if found is None:
@@ -182,28 +193,19 @@ class Requests:
         return common.json_response(self.request_json(found), 201)
 
     def show(self, token: str) -> Response:
-        denied = self._gate()
-        if denied:
-            return denied
-        found = self._owned(token)
+        found = self._gated(token)
         if isinstance(found, Response):
             return found
         return common.json_response(self.request_json(found))
 
     def preview(self, token: str) -> Response:
-        denied = self._gate()
-        if denied:
-            return denied
-        found = self.requests.get(token)
-        if found is None:
-            return rails.not_found()
+        found = self._gated(token, owned=False)
+        if isinstance(found, Response):
+            return found
         return common.json_response({"url": self.link(found)})
 
     def destroy(self, token: str) -> Response:
-        denied = self._gate()
-        if denied:
-            return denied
-        found = self._owned(token)
+        found = self._gated(token)
         if isinstance(found, Response):
             return found
         if not found.expired:  # a second DELETE answers 200 again, like pushes
