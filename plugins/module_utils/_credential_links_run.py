@@ -14,7 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.errors import ServiceError
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pool import run_all
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.progress import Progress
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.progress import progress_of
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import generate_password
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links_served import (
     ots_served,
@@ -27,9 +27,8 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse impo
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
 
 
-def silent(what, total, extra=""):
-    """A Progress that counts and reports nothing (the module on a target prints only its result)."""
-    return Progress(None, what, total, extra=extra)
+# Counters that report nothing: the default of a run that was given no progress.
+silent = progress_of()
 
 
 def plan(people, served):

@@ -20,7 +20,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._core.options impo
     resolve,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.pacing import Pacer
-from ansible_collections.oneshot.secrets.plugins.module_utils._core.progress import Progress
+from ansible_collections.oneshot.secrets.plugins.module_utils._core.progress import progress_of
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.transport import INSECURE_WARNING
 from ansible_collections.oneshot.secrets.plugins.module_utils._core.values import check_numbers
 from ansible_collections.oneshot.secrets.plugins.module_utils._credential_links import (
@@ -123,7 +123,7 @@ def run(module, environ, report=None):
     common = dict(concurrency=params["concurrency"], check_mode=module.check_mode, length=params["password_length"],
                   alphabet=alphabet, reuse=params["reuse"], send_email=params["send_email"], stage=params["stage"],
                   previous_links=previous, pending=params["pending"],
-                  progress=lambda what, total, extra="": Progress(report, what, total, pacer, extra))
+                  progress=progress_of(report, pacer))
     if params["service"] == "pwpush":
         client = PwpushClient(pacer=pacer, read_only=module.check_mode, **options)
     else:

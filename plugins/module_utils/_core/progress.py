@@ -78,3 +78,9 @@ class Progress:
         if self._thread is not None:
             self._thread.join()
         return False
+
+
+def progress_of(report=None, pacer=None):
+    """progress(what, total, extra="") -> Progress: how a bulk run makes its counters. Without report (the module on
+    a target, which prints only its result) the counters report nothing."""
+    return lambda what, total, extra="": Progress(report, what, total, pacer, extra)
