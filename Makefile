@@ -118,8 +118,10 @@ ssh-keygen:
 integration: view ssh-keygen ## ansible-test integration against the local test servers; T=TARGET ... runs only those
 	cd $(VIEW) && ansible-test integration --python $(PYVER) --color no $(T)
 
+# ANSIBLE_HOME: ansible-lint installs the collection it lints there (by default into ~/.ansible/collections, where
+# that copy would stand in for the tree in every later ansible run of this user).
 lint: view ## ansible-lint, production profile
-	cd $(VIEW) && ansible-lint --profile production
+	cd $(VIEW) && ANSIBLE_HOME=$(CURDIR)/build/lint-home ansible-lint --profile production
 
 doc: view ## ansible-doc of pwpush_push, from the view
 	ansible-doc oneshot.secrets.pwpush_push

@@ -101,7 +101,7 @@ lookup = [p for p in plays if "query('oneshot.secrets.pwpush'" in p][0]
 lookup = lookup.replace("https://pwpush.example.com", url).replace("{{ vault_pwpush_token }}", "{{ lookup('ansible.builtin.env', 'PWPUSH_TOKEN') }}")
 open(out + "/run-lookup.yml", "w").write("---\n" + lookup)
 PY
-    (cd "${snippets}" && ansible-lint --offline --profile production play-*.yml > "${work}/readme-lint.log" 2>&1) \
+    (cd "${snippets}" && ANSIBLE_HOME="${work}/lint-home" ansible-lint --offline --profile production play-*.yml > "${work}/readme-lint.log" 2>&1) \
         || { cat "${work}/readme-lint.log"; fail "a README example fails ansible-lint"; }
     # The environment points elsewhere: only the play's pwpush_url can lead the lookup to the test server.
     (cd "${snippets}" && export PWPUSH_URL=https://pwpush.invalid && pb "${work}/readme-lookup.log" run-lookup.yml \
