@@ -10,6 +10,8 @@
 - response(): an answer. Its body is a stream (a urllib3 response over bytes), so the transport reads it the way it
   reads a server's: in chunks, under its size cap.
 - canned(name): a server's answer kept as tests/unit/fixtures/<name>.json.
+- stubbed(ClientClass, answers, **options): a client whose transport is a ScriptedSession; WRONG_ANSWERS: 200s that
+  are not the JSON a client asked for.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -88,3 +90,24 @@ class ScriptedSession:
             raise answer
         answer.url = url
         return answer
+
+
+def stubbed(client_class, answers=(), **options):
+    """(client, stub): a client_class(**options) (2 retries unless given) whose transport answers from `answers`."""
+    options.setdefault("retries", 2)
+    client = client_class(**options)
+    return client, ScriptedSession(client.http, answers)
+
+
+BAD_GATEWAY_HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+# A 200 that is not the JSON asked for: (id, answer factory, words the message must hold to say what came).
+WRONG_ANSWERS = [
+    ("list", lambda: response(200, [{"url_token": "tok123456"}]), "a JSON list"),
+    ("empty-list", lambda: response(200, []), "a JSON list"),
+    ("null", lambda: response(200, raw="null"), "JSON null"),
+    ("number", lambda: response(200, raw="42"), "a JSON number"),
+    ("html", lambda: response(200, raw=BAD_GATEWAY_HTML, headers={"Content-Type": "text/html"}), "an HTML page"),
+    ("empty", lambda: response(200), "an empty body"),
+    ("deep", lambda: response(200, raw="[" * 50000), "JSON nested too deeply"),
+    ("text", lambda: response(200, raw="OK", headers={"Content-Type": "text/plain"}), "text that is not JSON"),
+]

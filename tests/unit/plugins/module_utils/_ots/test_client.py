@@ -21,7 +21,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._ots.errors import
 from ansible_collections.oneshot.secrets.plugins.module_utils._ots.spec import validate_secret_options
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush import asks
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import BAD_GATEWAY_HTML, WRONG_ANSWERS, ScriptedSession, response
 
 BASE = "https://ots.example.test"
 KEY = "a" * 31
@@ -31,18 +31,7 @@ RECEIPT = {"custid": "anon", "metadata_key": META, "secret_key": KEY, "ttl": "36
 FAKE_URL = "http://127.0.0.1:41234"  # the shape of the fakes' addresses
 PIN = "1234"
 TOKEN = "tok123456"
-HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-# (id, answer factory, words the message must hold to say what came)
-WRONG_ANSWERS = [
-    ("list", lambda: response(200, [{"url_token": TOKEN}]), "a JSON list"),
-    ("empty-list", lambda: response(200, []), "a JSON list"),
-    ("null", lambda: response(200, raw="null"), "JSON null"),
-    ("number", lambda: response(200, raw="42"), "a JSON number"),
-    ("html", lambda: response(200, raw=HTML, headers={"Content-Type": "text/html"}), "an HTML page"),
-    ("empty", lambda: response(200), "an empty body"),
-    ("deep", lambda: response(200, raw="[" * 50000), "JSON nested too deeply"),
-    ("text", lambda: response(200, raw="OK", headers={"Content-Type": "text/plain"}), "text that is not JSON"),
-]
+HTML = BAD_GATEWAY_HTML
 OTS_METHODS = {
     "share": (lambda c: c.share("s3cret-value"), [], "a receipt (a JSON object)", "may have been stored"),
     "generate": (lambda c: c.generate(), [], "a receipt (a JSON object)", "may have been stored"),

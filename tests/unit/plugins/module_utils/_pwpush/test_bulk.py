@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PayloadSpecs, PushSpec
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response, stubbed
 
 BASE = "https://pw.example.test"
 OSS_VERSION = canned("pwpush_version_oss")
@@ -25,9 +25,7 @@ CREATED = {"url_token": "tok123456", "html_url": BASE + "/p/tok123456", "json_ur
 
 def make_client(answers, **kwargs):
     kwargs.setdefault("token", "api-token")
-    client = PwpushClient(url=BASE, retries=kwargs.pop("retries", 2), **kwargs)
-    stub = ScriptedSession(client.http, answers)
-    return client, stub
+    return stubbed(PwpushClient, answers, url=BASE, **kwargs)
 
 
 def test_create_pushes_keeps_order_in_parallel():

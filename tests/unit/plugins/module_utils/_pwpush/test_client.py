@@ -20,6 +20,7 @@ from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_st
     ScriptedSession,
     canned,
     response,
+    stubbed,
 )
 
 BASE = "https://pw.example.test"
@@ -37,9 +38,7 @@ FAKE_CREATED = {"url_token": "tok123456", "html_url": FAKE_URL + "/p/tok123456",
 
 def make_client(answers, **kwargs):
     kwargs.setdefault("token", "api-token")
-    client = PwpushClient(url=BASE, retries=kwargs.pop("retries", 2), **kwargs)
-    stub = ScriptedSession(client.http, answers)
-    return client, stub
+    return stubbed(PwpushClient, answers, url=BASE, **kwargs)
 
 
 def test_validation_fails_before_any_request():

@@ -12,23 +12,12 @@ import pytest
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.client import PwpushClient
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.errors import PwpushError
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.spec import PushSpec
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import BAD_GATEWAY_HTML, WRONG_ANSWERS, ScriptedSession, canned, response
 
 PW = "https://pw.example.test"
 OSS_VERSION = canned("pwpush_version_oss")
 TOKEN = "tok123456"
-HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-# (id, answer factory, words the message must hold to say what came)
-WRONG_ANSWERS = [
-    ("list", lambda: response(200, [{"url_token": TOKEN}]), "a JSON list"),
-    ("empty-list", lambda: response(200, []), "a JSON list"),
-    ("null", lambda: response(200, raw="null"), "JSON null"),
-    ("number", lambda: response(200, raw="42"), "a JSON number"),
-    ("html", lambda: response(200, raw=HTML, headers={"Content-Type": "text/html"}), "an HTML page"),
-    ("empty", lambda: response(200), "an empty body"),
-    ("deep", lambda: response(200, raw="[" * 50000), "JSON nested too deeply"),
-    ("text", lambda: response(200, raw="OK", headers={"Content-Type": "text/plain"}), "text that is not JSON"),
-]
+HTML = BAD_GATEWAY_HTML
 PWPUSH_METHODS = {
     "version": (lambda c: c.instance_info(), [], "a JSON object"),
     "version-v1": (lambda c: c.instance_info(), [response(404, {"error": "not found"})], "a JSON object"),

@@ -21,7 +21,7 @@ from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.existing i
     told_by_audit,
 )
 from ansible_collections.oneshot.secrets.plugins.module_utils._pwpush.reuse import BULK_NOTE
-from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response
+from ansible_collections.oneshot.secrets.tests.unit.plugins.module_utils.http_stub import ScriptedSession, canned, response, stubbed
 
 BASE = "https://pw.example.test"
 OSS_VERSION = canned("pwpush_version_oss")
@@ -32,9 +32,7 @@ HOSTED_VERSION = canned("pwpush_version_hosted")
 
 def make_client(answers, **kwargs):
     kwargs.setdefault("token", "api-token")
-    client = PwpushClient(url=BASE, retries=kwargs.pop("retries", 2), **kwargs)
-    stub = ScriptedSession(client.http, answers)
-    return client, stub
+    return stubbed(PwpushClient, answers, url=BASE, **kwargs)
 
 
 def test_expire_already_expired_or_missing_is_no_change():
