@@ -47,6 +47,8 @@ $(BIN)/.installed: tests/requirements-dev.txt tests/constraints.txt requirements
 	  && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -r tests/requirements-dev.txt
+	@# nox runs the sessions of noxfile.py and antsibull-nox.toml (ansible-test per ansible-core, among others).
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) nox antsibull-nox
 	touch $@
 
 # ansible-test fetches a pip bootstrap script from the internet (unreachable here) before it builds a venv:
@@ -142,13 +144,13 @@ docs-examples: view ## every YAML example of README.md and docs/ checked (and ru
 
 # Every module's and lookup's EXAMPLES block run against the local test servers, and every module's results
 # compared with its RETURN docs (tests/docs/test_plugin_examples.py, test_return_docs.py): on the .venv's
-# ansible-core, then on 2.17 in the venv tests/versions/run.sh keeps under build/versions/ (made once; no parts run).
+# ansible-core, then on 2.17 in the venv of nox's ansible-test-integration-2.17 session (installed only, kept in .nox/).
 .PHONY: docs-selfcheck
 DOCS_SELFCHECK := tests/docs/test_plugin_examples.py tests/docs/test_return_docs.py
 docs-selfcheck: view ## the plugins' EXAMPLES run and their results match RETURN, on this ansible-core and 2.17
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(DOCS_SELFCHECK)
-	tests/versions/run.sh --parts "" 2.17 >/dev/null
-	EXAMPLES_ANSIBLE_BIN=$(CURDIR)/build/versions/2.17/venv/bin $(BIN)/python -m pytest -q -p no:cacheprovider $(DOCS_SELFCHECK)
+	$(NOX) -s ansible-test-integration-2.17 --install-only
+	EXAMPLES_ANSIBLE_BIN=$(CURDIR)/.nox/ansible-test-integration-2-17/bin $(BIN)/python -m pytest -q -p no:cacheprovider $(DOCS_SELFCHECK)
 
 # README's install path: build the tarball, install it with --force into an empty path, run a module from there.
 install-check: venv ## build the tarball, install it into an empty path, run a module from there
@@ -307,21 +309,28 @@ test-role: role-molecule role-multihost role-engines ## the role test (root): mo
 test-role-full: ROLE_LIFECYCLE_RELEASES := $(ROLE_RELEASES)
 test-role-full: role-molecule role-multihost role-engines ## test-role with the lifecycle checks on every release
 
-# Every ansible-core the collection claims (meta/runtime.yml: >=2.17), each in a venv of its own with its own
-# ansible-test (tests/versions/run.sh): sanity, units, and the integration target that touches every plugin once
-# (netrc). 2.17-2.19 run on Python 3.11 (pyenv's, else python3.11), 2.20-2.21 on 3.13. Venvs are kept under
-# build/versions/ between runs. `make test` runs the CI-sized part, test-versions-ci.
-VERSIONS_ALL := 2.17 2.18 2.19 2.20 2.21
-.PHONY: test-versions test-versions-ci
-test-versions: venv $(GET_PIP_STANDINS) ssh-keygen ## ansible-core 2.17-2.21, each with its own ansible-test
-	tests/versions/run.sh $(VERSIONS_ALL)
+# Every ansible-core the collection claims (meta/runtime.yml: >=2.17; the releases: tests/constraints.txt's
+# `# matrix:` lines), each with its own ansible-test in a nox session of its own (noxfile.py): sanity, units, and the
+# integration target that touches every plugin once (netrc). 2.17-2.19 run on Python 3.11 (pyenv's, else
+# python3.11), 2.20-2.21 on 3.13. nox keeps the venvs in .nox/ between runs; antsibull-nox copies the collection for
+# ansible-test. `make test` runs the CI-sized part, test-versions-ci.
+NOX := $(BIN)/nox
+.PHONY: test-versions test-versions-ci nox
+test-versions: venv $(GET_PIP_STANDINS) ssh-keygen ## ansible-core 2.17-2.21, each with its own ansible-test (nox -t versions)
+	$(NOX) -t versions
 
 # The oldest claimed ansible-core in full (and its every bad-input message) and the newest one on Python 3.11 (units,
 # every plugin once); make test itself covers the newest the default interpreter takes (2.21 on 3.13, or 2.19 without
 # pyenv's 3.13).
 test-versions-ci: venv $(GET_PIP_STANDINS) ssh-keygen ## the part of the version matrix make test runs (2.17, 2.19)
-	tests/versions/run.sh --targets "netrc sweep_bad_input" 2.17
-	tests/versions/run.sh --parts units,integration 2.19
+	$(NOX) -s ansible-test-sanity-2.17 ansible-test-units-2.17
+	$(NOX) -s ansible-test-integration-2.17 -- netrc sweep_bad_input
+	$(NOX) -s ansible-test-units-2.19 ansible-test-integration-2.19
+
+# Any nox session with the .venv's nox: make nox N='-s ansible-test-units-2.18' (N=-l lists them; N='-t versions').
+N ?= -l
+nox: venv $(GET_PIP_STANDINS) ssh-keygen ## nox sessions (noxfile.py): N='-s SESSION [-- ARGS]'; N=-l lists them
+	$(NOX) $(N)
 
 # Bulk speed against the local test servers: prints a table, writes benchmarks/results.json, fails on a
 # missed target (docs/performance.md). Runs on a view of its own (build/bench): a `make view` meanwhile
