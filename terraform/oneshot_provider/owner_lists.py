@@ -8,7 +8,8 @@ view. Asking them once for all the pushes of a walk makes a refresh of N pushes 
 N x 3: a refresh pages on only as far as the push it looks for, and the pages read so far serve the next ones.
 
 Each walk of a Terraform command runs in a provider process of its own, so what is read here is never older than
-the walk; MAX_AGE bounds it anyway.
+the walk; MAX_AGE bounds it anyway. The server lists 10,000 pushes at most: truncated() says when a list ended there,
+so that a push not found may still be the owner's.
 """
 
 import threading
@@ -29,6 +30,11 @@ class OwnerLists:
         self._seen = dict((which, {}) for which in LISTS)  # url_token: push
         self._pages = dict((which, None) for which in LISTS)  # the client's page iterator while one is read
         self._complete = dict((which, False) for which in LISTS)
+        self._truncated = dict((which, False) for which in LISTS)
+
+    def truncated(self):
+        """True when a list read so far ended at the server's listing limit (more pushes than it shows)."""
+        return any(self._truncated.values())
 
     def find(self, client, token):
         """The owner's push of url_token (without secrets), or None when it is in neither list (not the token's
@@ -47,7 +53,8 @@ class OwnerLists:
         if token in seen or self._complete[which]:
             return seen.get(token)
         if self._pages[which] is None:
-            self._pages[which] = client.iter_pushes(which)
+            self._pages[which] = client.iter_pushes(
+                which, on_truncated=lambda: self._truncated.__setitem__(which, True))
         try:
             for push in self._pages[which]:
                 seen[push["url_token"]] = push
