@@ -14,6 +14,7 @@ import re
 import signal
 import stat
 import sys
+import urllib.parse
 
 STATE = "/var/lib/pwpush-test-stand-in"
 FAKES = "/opt/pwpush-test-stand-in/fakes"
@@ -102,6 +103,23 @@ def run(args):
     if socket_dir and socket_dir.group(1) not in mounts:
         fail("DATABASE_URL uses the socket in %s, which is not mounted" % socket_dir.group(1))
 
+    # libpq reads sslrootcert (sslmode=verify-ca/verify-full) inside the container, as the app's user: it must be
+    # mounted and readable by uid 1000. The stand-in runs on the host, so it is given the host's path of the mount;
+    # psycopg2 hands the whole URL, sslmode included, to libpq, which verifies the server with it.
+    database_url = env["DATABASE_URL"]
+    rootcert = re.search(r"([?&])sslrootcert=([^&]+)", database_url)
+    if rootcert:
+        in_container = urllib.parse.unquote(rootcert.group(2))
+        host_path = mounts.get(in_container)
+        if not host_path:
+            fail("DATABASE_URL's sslrootcert %s is not mounted into the container" % in_container)
+        st = os.stat(host_path)
+        if not (st.st_mode & stat.S_IROTH or (st.st_uid == 1000 and st.st_mode & stat.S_IRUSR)
+                or (st.st_gid == 1000 and st.st_mode & stat.S_IRGRP)):
+            fail("sslrootcert %s: not readable by uid 1000" % host_path)
+        database_url = (database_url[:rootcert.start()] + rootcert.group(1) + "sslrootcert="
+                        + urllib.parse.quote(host_path, safe="/") + database_url[rootcert.end():])
+
     secret_values = {}
     for var, length in (("PWPUSH_MASTER_KEY", 64), ("SECRET_KEY_BASE", 128)):
         if var + "_FILE" in env:
@@ -148,7 +166,7 @@ def run(args):
     sys.stderr.write("pwpush-test-stand-in: TEST STAND-IN serving %s on %s:%s\n" % (image, bind, host_port))
     sys.stderr.flush()
     os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin", "HOME": "/", "LANG": "C.UTF-8",
-                              "DATABASE_URL": env["DATABASE_URL"],
+                              "DATABASE_URL": database_url,
                               "PWPUSH_MASTER_KEY": secret_values["PWPUSH_MASTER_KEY"]})
 
 
