@@ -211,8 +211,8 @@ demo-serve: view ## the demo's server kept running with links to open in a brows
 	env -u PWPUSH_URL FAKE_LOG=$(CURDIR)/build/demo-server.log ./tests/fakes/run-with pwpush --port $(DEMO_PORT) -- \
 	  env PYTHON=$(BIN)/python examples/demo/demo.sh serve
 
-clean: ## remove build/, .venv and tests/output
-	rm -rf build .venv tests/output
+clean: ## remove build/, .venv, .nox and tests/output
+	rm -rf build .venv .nox tests/output
 
 # The Terraform provider (terraform/) under the real Terraform 1.0.3 binary, against the fakes
 # (terraform/tests/test_terraform.py; test_protocol.py covers what the binary cannot show).

@@ -5,8 +5,8 @@ block assumes around it (variables, a push to expire, a file to send) is in exam
 is run as written, except that real hosts, sample links and paths are replaced by the test's stand-ins and
 ``no_log`` is dropped (so that the recorded results are not censored; it changes nothing the module returns).
 
-The ansible-core is the one on PATH, or the one in $EXAMPLES_ANSIBLE_BIN (a venv's bin, as tests/versions/run.sh
-makes them); its plays run with the collection from ANSIBLE_COLLECTIONS_PATH.
+The ansible-core is the one on PATH, or the one in $EXAMPLES_ANSIBLE_BIN (a venv's bin, such as a nox session's
+in .nox/); its plays run with the collection from ANSIBLE_COLLECTIONS_PATH.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def test_ansible_builder_creates_a_context_with_the_collection(tmp_path):
     work = tmp_path / "ee"
     work.mkdir()
     shutil.copy(ROOT / "execution-environment.yml", work)
-    # The collection as ansible-galaxy builds it (build_ignore applies: no tests/fakes inside).
+    # The collection as ansible-galaxy builds it (build_ignore applies: no tests inside).
     run("ansible-galaxy", "collection", "build", str(ROOT), "--output-path", str(work / "context-files"), cwd=work)
     tarball = work / "context-files" / "oneshot-secrets-0.1.0.tar.gz"
     assert tarball.is_file()
@@ -32,8 +32,8 @@ def test_ansible_builder_creates_a_context_with_the_collection(tmp_path):
         names = archive.getnames()
     assert "plugins/modules/pwpush_push.py" in names
     assert "meta/execution-environment.yml" in names
-    # tests/fakes ships (the integration tests need it); build output and the venv never do.
-    assert not [name for name in names if name.startswith((".venv", "build/"))]
+    # Test-only code, build output and the venv never ship.
+    assert not [name for name in names if name.startswith((".venv", "build/", "tests/", ".nox/"))]
 
     # The file name is pinned: by default ansible-builder names it after the container runtime it finds
     # (Containerfile with podman, Dockerfile without), so the result would depend on what the machine has.
