@@ -254,11 +254,6 @@ class ExistingPushes:
             pushes.append(push)
         return pushes
 
-    def active_links_by_name(self, names, kind="text", passphrase_protected=False, on_truncated=None):
-        """{name: link} of active_by_name."""
-        return dict((name, push["url"]) for name, push in self.active_by_name(
-            names, kind, passphrase_protected, on_truncated).items())
-
     def active_by_name(self, names, kind="text", passphrase_protected=False, on_truncated=None):
         """{name: push} of the newest active push called each of `names` that is the same push (reuse.same_push),
         from ONE paged scan of the owner's list (on_truncated: as iter_pushes).

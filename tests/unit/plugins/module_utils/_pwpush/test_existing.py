@@ -159,7 +159,7 @@ def _scan_peak(pages, wanted):
     gc.collect()
     tracemalloc.start()
     try:
-        links = client.active_links_by_name(names[:wanted])
+        links = client.active_by_name(names[:wanted])
         current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
