@@ -3,7 +3,8 @@
 """The conformance matrix's fixtures: the fake servers over real HTTP, the collection importable as Ansible
 loads it, and a Terraform workspace for the Terraform door (the real binary named by ONESHOT_TERRAFORM).
 
-Run from the collection view (`make conformance`): the collection is found at ../../.. of this folder.
+Run by `make conformance`: the collection is found on ANSIBLE_COLLECTIONS_PATH (make's build/, where
+ansible_collections/oneshot/secrets is this tree).
 """
 
 import importlib.util
@@ -16,7 +17,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-COLLECTIONS = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))
+COLLECTIONS = os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)[0]
 sys.path.insert(0, os.path.join(ROOT, "terraform", "tests"))
 sys.path.insert(0, HERE)
 
@@ -38,9 +39,8 @@ OTS_TOKEN = "conformance-ots-token-0001"
 
 
 def pytest_configure(config):
-    if os.path.basename(ROOT) != "secrets" or not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections")):
-        raise pytest.UsageError("run the matrix from the collection view (make conformance)")
-    os.environ["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS
+    if not COLLECTIONS or not os.path.isdir(os.path.join(COLLECTIONS, "ansible_collections", "oneshot", "secrets")):
+        raise pytest.UsageError("needs the collection on ANSIBLE_COLLECTIONS_PATH (make conformance)")
     os.environ["ONESHOT_COLLECTIONS_PATH"] = COLLECTIONS
     # ansible-core's loader for ansible_collections.* imports, as ansible-test's pytest plugin installs it.
     from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # pylint: disable=import-outside-toplevel

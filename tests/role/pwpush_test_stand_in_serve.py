@@ -2,7 +2,7 @@
 its pushes kept in the PostgreSQL database the role made, sealed with the master key, as the real app
 keeps them (encrypted with PWPUSH_MASTER_KEY, in DATABASE_URL). Never use it anywhere else.
 
-The database is the only state: every request loads the pushes from it and writes them back, so a
+The database is the only state: every request loads the pushes from it and writes back the rows it changed, so a
 restart, an upgrade, a dump and a restore behave as they do for the real app: pushes survive a
 restart and an image change, a dropped table loses them, a restore brings them back, and a new master
 key makes the old ones unreadable (the real app then fails to decrypt them; here they answer 404 and
@@ -96,7 +96,7 @@ def main(argv):
         rate_limit_per_minute=0, rate_limit_per_second=0,
         base_url=parser_argv[parser_argv.index("--base-url") + 1] if "--base-url" in parser_argv else None)
     fake = app.extensions["pwpush_fake"]
-    state = {"conn": None, "unreadable": set()}
+    state = {"conn": None, "loaded": {}}
 
     @app.before_request
     def _load():
@@ -111,31 +111,33 @@ def main(argv):
             conn.close()
             raise
         state["conn"] = conn
-        pushes, unreadable = {}, set()
+        pushes, loaded = {}, {}
         for token, blob in rows:
             data = unseal(key, bytes(blob))
-            if data is None:
-                unreadable.add(token)
-            else:
+            if data is not None:  # sealed with another master key: unreadable, left as it is
                 pushes[token] = pickle.loads(data)  # nosec
+                loaded[token] = data
         fake.pushes.clear()
         fake.pushes.update(pushes)
         fake.seq = max([p.seq for p in pushes.values()] + [0])
-        state["unreadable"] = unreadable
+        state["loaded"] = loaded
 
     @app.after_request
     def _save(response):
         conn = state.pop("conn", None)
         if conn is None:
             return response
+        # Only the rows this request changed, as the real app writes: two app hosts on one database must not
+        # undo each other's pushes (a request's stale copy of the table would delete a push made meanwhile).
+        loaded = state.pop("loaded", {})
         with conn, conn.cursor() as cur:
             for token, push in fake.pushes.items():
-                cur.execute("INSERT INTO %s (url_token, sealed) VALUES (%%s, %%s) ON CONFLICT (url_token) "
-                            "DO UPDATE SET sealed = EXCLUDED.sealed" % TABLE,
-                            (token, psycopg2.Binary(seal(key, pickle.dumps(push)))))
-            cur.execute("SELECT url_token FROM %s" % TABLE)
-            gone = {row[0] for row in cur.fetchall()} - set(fake.pushes) - state["unreadable"]
-            for token in gone:
+                data = pickle.dumps(push)
+                if loaded.get(token) != data:
+                    cur.execute("INSERT INTO %s (url_token, sealed) VALUES (%%s, %%s) ON CONFLICT (url_token) "
+                                "DO UPDATE SET sealed = EXCLUDED.sealed" % TABLE,
+                                (token, psycopg2.Binary(seal(key, data))))
+            for token in set(loaded) - set(fake.pushes):
                 cur.execute("DELETE FROM %s WHERE url_token = %%s" % TABLE, (token,))
         conn.close()
         return response
