@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A raw-socket HTTP server on 127.0.0.1: each connection goes to ``handler(conn, number, stopping)``, which
 writes whatever bytes it likes (a trickle, a cut, a lie), for the hostile fake (hostile_server.py) and the
-transport's unit tests (tests/unit/plugins/module_utils/test_http.py, which import it as
+transport's unit tests (tests/unit/plugins/module_utils/_core/conftest.py, which imports it as
 ``ansible_collections.oneshot.secrets.tests.fakes.raw_server``). Standard library only."""
 
 from __future__ import absolute_import, division, print_function

@@ -12,6 +12,7 @@
 - canned(name): a server's answer kept as tests/unit/fixtures/<name>.json.
 - stubbed(ClientClass, answers, **options): a client whose transport is a ScriptedSession; WRONG_ANSWERS: 200s that
   are not the JSON a client asked for.
+- bare_transport(url, **options): an HttpTransport that neither retries nor sleeps unless told.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -111,3 +112,10 @@ WRONG_ANSWERS = [
     ("deep", lambda: response(200, raw="[" * 50000), "JSON nested too deeply"),
     ("text", lambda: response(200, raw="OK", headers={"Content-Type": "text/plain"}), "text that is not JSON"),
 ]
+
+
+def bare_transport(url, **kwargs):
+    """An HttpTransport that neither retries nor sleeps unless told (retries=..., sleep=...)."""
+    kwargs.setdefault("retries", 0)
+    kwargs.setdefault("sleep", lambda seconds: None)
+    return transport_module.HttpTransport(url, **kwargs)
