@@ -233,23 +233,13 @@ class PwpushPush(Base, Resource):
         if reference is not None:
             push = self.provider.owner_lists.find(client, token)
         if push is None and self.provider.owner_lists.truncated():
-            push = self._read_past_the_lists(client, token)
+            # Past the 10,000 pushes the lists show: the owner's own read (audit log first), never a view.
+            owned = client.owned_push(token, read=True)
+            push = owned[0] if owned else None
         if push is None:
             diags.add_warning("Views and expiry not refreshed",
                               "The push is not among this token's pushes (another owner, or created anonymously).")
         return token, push, previewed["url"]
-
-    @staticmethod
-    def _read_past_the_lists(client, token):
-        """The owner's push beyond the 10,000 the lists show, or None when it is not theirs: audit page 1 (refused to
-        anyone but the owner) first, since only the owner's read of the push counts no view."""
-        try:
-            client.audit(token, max_pages=1)
-        except lib()["pwpush"].PwpushError as exc:
-            if exc.status in (401, 403, 404):
-                return None
-            raise
-        return client.owner_read(token)
 
     def read(self, ctx, current):
         """Refresh expiry and views without spending a view (_look_up): about one request for 50 pushes with

@@ -301,14 +301,15 @@ class ExistingPushes:
                 response, "the push (a JSON object with its url_token)")), status=response.status_code)
         return self.describe(push)
 
-    def owned_push(self, reference, expires=None):
+    def owned_push(self, reference, expires=None, read=False):
         """(push without secrets, the kind this collection created it as or None) when the token's user owns it,
         else None; never counts a view.
 
         The owner's audit log is read first: only an owner may read it (others get 403, a push of another server
         404), and only the owner's retrieval counts no view. Its creation entry names the kind (KIND_AGENT). It often
-        tells the rest too (told_by_audit); otherwise the owner's read tells whether the push is active (it carries
-        no name: the show view leaves it out).
+        tells whether the push is active (told_by_audit: then the push is {"expired": ...} alone); otherwise, and
+        always with read=True (a refresh wants views and expiry), the owner's read does (it carries no name: the
+        show view leaves it out).
         """
         token = token_from_reference(reference)
         response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1}, operation=AUDIT)
@@ -321,7 +322,7 @@ class ExistingPushes:
         entries = [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
         created = [entry for entry in entries if entry.get("kind") == "creation"]
         match = _KIND_IN_AGENT.match(created[0].get("user_agent") or "") if created else None
-        told = told_by_audit(entries, match, expires, answered_at(response))
+        told = None if read else told_by_audit(entries, match, expires, answered_at(response))
         push = told if told is not None else self.owner_read(reference)
         return (push, match.group(1) if match else None) if push is not None else None
 

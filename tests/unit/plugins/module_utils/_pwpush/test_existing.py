@@ -221,3 +221,13 @@ def test_a_recorded_link_whose_audit_log_cannot_tell_is_read_by_its_owner():
     assert push["expired"] is True and kind == "text" and "passphrase" not in push
     assert [call[1] for call in stub.calls][1:] == [BASE + "/api/v2/pushes/tok123456/audit",
                                                     BASE + "/api/v2/pushes/tok123456"]
+
+
+def test_a_refresh_reads_the_push_even_when_its_audit_log_tells():
+    audit = {"logs": [dict(kind="creation", user_agent=BULK_AGENT), dict(kind="expire", user_agent="x")]}
+    pushed = dict(CREATED, expired=True, created_at="2026-12-05T11:55:20Z", expire_after_days=1)
+    client, stub = make_client([response(200, OSS_VERSION), response(200, audit), response(200, pushed)])
+    push, kind = client.owned_push("tok123456", read=True)
+    assert push["expired"] is True and push["expire_after_days"] == 1 and kind == "text"
+    assert [call[1] for call in stub.calls][1:] == [BASE + "/api/v2/pushes/tok123456/audit",
+                                                    BASE + "/api/v2/pushes/tok123456"]
