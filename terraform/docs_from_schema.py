@@ -7,7 +7,7 @@ docs/terraform/provider.md, resources/, data-sources/ and ephemeral-resources/, 
     .venv/bin/python terraform/docs_from_schema.py --check   # exit 1 naming the pages that are stale
 
 The descriptions live in the schema (terraform/oneshot_provider): edit them there, then run this.
-terraform/tests/test_schema_docs.py fails while a page differs from what this writes.
+tests/terraform/test_schema_docs.py fails while a page differs from what this writes.
 """
 
 import json

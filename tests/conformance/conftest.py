@@ -18,7 +18,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 COLLECTIONS = os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)[0]
-sys.path.insert(0, os.path.join(ROOT, "terraform", "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "terraform"))
 sys.path.insert(0, HERE)
 
 
@@ -99,7 +99,7 @@ def echo_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def terraform_workspace(tmp_path_factory):
     """One initialised Terraform working directory, reused by every case of the Terraform door."""
-    realtf = _load("realtf", os.path.join(ROOT, "terraform", "tests", "realtf.py"))
+    realtf = _load("realtf", os.path.join(ROOT, "tests", "terraform", "realtf.py"))
     root = str(tmp_path_factory.mktemp("tf"))
     mirror = realtf.make_mirror(os.path.join(root, "mirror"))
     # The view has no .venv of its own for the provider's launcher: the interpreter running the matrix has tf.

@@ -1,9 +1,9 @@
 """Harness shared by the fakes' own tests: a fake started through tests/fakes/serve, as the demo
 and the integration tests start it, and the module-scoped servers fixture built on it.
 
-The test modules import from here (as terraform/tests does) and subclass FakeServer for their
+The test modules import from here (as tests/terraform does) and subclass FakeServer for their
 service's own helpers (session auth, API root, /_fake/ controls of one fake). Run this folder in a
-pytest session of its own (as `make fakes` does): with terraform/tests in the same session, both
+pytest session of its own (as `make fakes` does): with tests/terraform in the same session, both
 folders' conftest.py claim the module name `conftest` and one side's imports fail.
 """
 

@@ -9,7 +9,7 @@ import sys
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "terraform"))
 
 from oneshot_provider import provider  # noqa: E402  pylint: disable=wrong-import-position
 

@@ -7,7 +7,7 @@ import os
 import sys
 import types
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "terraform"))
 
 from oneshot_provider.owner_lists import OwnerLists  # noqa: E402  pylint: disable=wrong-import-position
 from oneshot_provider.pwpush import PwpushPush  # noqa: E402  pylint: disable=wrong-import-position

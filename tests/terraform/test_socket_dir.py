@@ -3,7 +3,7 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "terraform"))
 
 from oneshot_provider.server import (  # noqa: E402  pylint: disable=wrong-import-position
     MAX_SOCKET_PATH,

@@ -30,7 +30,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LAUNCHER = os.path.join(os.path.dirname(HERE), "terraform-provider-oneshot")
+LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(HERE)), "terraform", "terraform-provider-oneshot")
 MAGIC_COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 
 

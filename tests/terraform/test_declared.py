@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROVIDER_DIR = os.path.dirname(HERE)
+PROVIDER_DIR = os.path.join(os.path.dirname(os.path.dirname(HERE)), "terraform")
 
 # Run in a fresh interpreter in which `import ansible...` fails, as in a venv without ansible-core.
 _PROBE = r"""
@@ -86,7 +86,7 @@ def test_provider_needs_no_ansible_core_and_derives_its_schema():
 
 def test_the_provider_imports_only_the_public_api():
     """No private module of the collection (module_utils/_*): the core may change behind api.py."""
-    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "oneshot_provider")
+    folder = os.path.join(PROVIDER_DIR, "oneshot_provider")
     for name in os.listdir(folder):
         if name.endswith(".py"):
             with open(os.path.join(folder, name)) as handle:
