@@ -84,10 +84,8 @@ sanity: $(NOX_DEPS) ## ansible-test sanity (with shellcheck for the shell script
 # (T=tests/unit/plugins/modules/test_pwpush_push.py::test_name), integration targets for `integration` (T=pwpush_push).
 T ?=
 
-# T runs only what it names (space-separated): unit test files or pytest node ids for `units`
-# (T=tests/unit/plugins/modules/test_pwpush_push.py::test_name), integration targets for `integration` (T=pwpush_push).
-T ?=
-# Without T, integration runs every target in this many ansible-test processes at once (most of their time is waiting).
+# Without T, integration runs every target in this many ansible-test processes at once (one waits on a rate-limit
+# window or a timeout while the other works).
 INTEGRATION_JOBS ?= 2
 
 units: $(NOX_DEPS) ## ansible-test units (pytest); T=FILE[::TEST] ... runs only those

@@ -216,8 +216,8 @@ def split_targets(targets: list[str], jobs: int) -> list[list[str]]:
 def run_integration_parts(session, prepare, args, env, jobs, targets) -> None:
     """TARGETS (or every target) in JOBS ansible-test processes at once, each in a copy of its own.
 
-    Most of an integration target's time is spent waiting (rate-limit windows, timeouts), so two processes take
-    about half the time. Each line is prefixed with its part's number.
+    Many targets wait on rate-limit windows and timeouts: another process works meanwhile. The parts are balanced
+    by TARGET_SECONDS; each line is prefixed with its part's number.
     """
     copies = [prepare() for _copy in range(jobs)]
     if not targets:
