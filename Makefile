@@ -74,7 +74,15 @@ view: venv ## build/ansible_collections/oneshot/secrets: this tree where Ansible
 # copies antsibull-nox makes; ansible-test on the ansible-core of .venv (its minor names the session).
 NOX := $(BIN)/nox
 CORE = $(shell $(BIN)/python -c 'from ansible.release import __version__ as v; print(".".join(v.split(".")[:2]))')
-NOX_DEPS := venv $(GET_PIP_STANDINS)
+NOX_DEPS := venv $(GET_PIP_STANDINS) python3-venv
+
+# ansible-test sanity makes venvs with the session's Python. The sessions of 2.17-2.19 run on pyenv's 3.11, else on
+# python3.11 on PATH: Debian's makes venvs only with python3-venv (pyenv's Pythons bring ensurepip themselves).
+PY311_LACKS_ENSUREPIP = $(if $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3),,$(shell \
+  command -v python3.11 >/dev/null && ! python3.11 -c 'import ensurepip' 2>/dev/null && echo yes))
+.PHONY: python3-venv
+python3-venv:
+	$(if $(PY311_LACKS_ENSUREPIP),$(call apt_install,python3-venv))
 
 sanity: $(NOX_DEPS) ## ansible-test sanity (with shellcheck for the shell scripts)
 	$(call apt_install,shellcheck)
@@ -161,7 +169,7 @@ ROLE_TEST ?= $(if $(IS_ROOT),yes,no)
 TEST_SIDE_LANE := $(if $(filter no,$(ROLE_TEST)),role-test-skipped,test-role) docs-selfcheck test-versions-ci
 TEST_MAIN_LANE := lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform \
   conformance integration units
-test: view $(GET_PIP_STANDINS) ## all the tests, as CI runs them (installs what they need; the role test only as root)
+test: view $(GET_PIP_STANDINS) python3-venv ## all the tests, as CI runs them (installs what they need; the role test only as root)
 	@set -o pipefail; \
 	{ $(MAKE) --no-print-directory -j1 $(TEST_SIDE_LANE) 2>&1 | sed -u 's/^/[side] /'; } & side=$$!; \
 	$(MAKE) --no-print-directory -j1 $(TEST_MAIN_LANE); main=$$?; \
