@@ -165,23 +165,25 @@ class ExistingPushes:
         token = token_from_reference(reference)
         entries = []
         for page in range(1, max_pages + 1):
-            response = self.send("GET", self._push_path(token, "/audit"), params={"page": page},
-                                 operation=AUDIT)
-            if response.status_code != 200:
-                self.raise_for_answer(response, AUDIT)
-            body = json_object(json_or_none(response))
-            v1_views = "logs" not in body
-            batch = (body.get("views") or []) if v1_views else body["logs"]
-            if not body or not isinstance(batch, list) or not all(isinstance(entry, dict) for entry in batch):
-                raise PwpushError("Could not read the audit log: %s." % unexpected_answer(
-                    response, "a JSON object with its log entries (a list of objects) in logs (views for API v1)"),
-                    status=response.status_code)
-            if v1_views:
-                batch = v1_audit_to_logs(batch)
+            batch, _response = self._audit_page(token, page)
             entries.extend(batch)
             if self.api == "v1" or len(batch) < LIST_PAGE_SIZE:
                 break
         return entries
+
+    def _audit_page(self, token, page):
+        """(the entries of one page of a push's audit log, API v1's converted; the response)."""
+        response = self.send("GET", self._push_path(token, "/audit"), params={"page": page}, operation=AUDIT)
+        if response.status_code != 200:
+            self.raise_for_answer(response, AUDIT)
+        body = json_object(json_or_none(response))
+        v1_views = "logs" not in body
+        batch = (body.get("views") or []) if v1_views else body["logs"]
+        if not body or not isinstance(batch, list) or not all(isinstance(entry, dict) for entry in batch):
+            raise PwpushError("Could not read the audit log: %s." % unexpected_answer(
+                response, "a JSON object with its log entries (a list of objects) in logs (views for API v1)"),
+                status=response.status_code)
+        return (v1_audit_to_logs(batch) if v1_views else batch), response
 
     def notify_emails(self, reference, emails, locale=None):
         """Have the server mail the link of an existing push (owner only, API v2; 5 requests a minute per user)."""
@@ -312,14 +314,12 @@ class ExistingPushes:
         show view leaves it out).
         """
         token = token_from_reference(reference)
-        response = self.send("GET", self._push_path(token, "/audit"), params={"page": 1}, operation=AUDIT)
-        if response.status_code in (401, 403, 404):
-            return None
-        if response.status_code != 200:
-            self.raise_for_answer(response, AUDIT)
-        body = json_object(json_or_none(response))
-        entries = body.get("logs", body.get("views"))
-        entries = [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+        try:
+            entries, response = self._audit_page(token, 1)
+        except PwpushError as exc:
+            if exc.status in (401, 403, 404):
+                return None
+            raise
         created = [entry for entry in entries if entry.get("kind") == "creation"]
         match = _KIND_IN_AGENT.match(created[0].get("user_agent") or "") if created else None
         told = None if read else told_by_audit(entries, match, expires, answered_at(response))

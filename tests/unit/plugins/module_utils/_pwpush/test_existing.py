@@ -231,3 +231,16 @@ def test_a_refresh_reads_the_push_even_when_its_audit_log_tells():
     assert push["expired"] is True and push["expire_after_days"] == 1 and kind == "text"
     assert [call[1] for call in stub.calls][1:] == [BASE + "/api/v2/pushes/tok123456/audit",
                                                     BASE + "/api/v2/pushes/tok123456"]
+
+
+def test_an_api_v1_audit_log_tells_a_spent_push_as_v2_does():
+    audit = {"views": [dict(kind=0, successful=True, user_agent="x"), dict(kind=1, user_agent="x")]}
+    client, stub = make_client([response(200, audit)], api_version="v1")
+    assert client.owned_push("tok123456") == ({"expired": True}, None)
+    assert [call[1] for call in stub.calls] == [BASE + "/p/tok123456/audit.json"]
+
+
+def test_an_audit_log_that_is_not_one_is_an_error_not_a_guess():
+    client, _stub = make_client([response(200, OSS_VERSION), response(200, {"logs": "none"})])
+    with pytest.raises(PwpushError, match="Could not read the audit log: .* a JSON object with its log entries"):
+        client.owned_push("tok123456", EXPIRES)
