@@ -169,7 +169,7 @@ ROLE_TEST ?= $(if $(IS_ROOT),yes,no)
 TEST_SIDE_LANE := $(if $(filter no,$(ROLE_TEST)),role-test-skipped,test-role) docs-selfcheck test-versions-ci
 TEST_MAIN_LANE := lint sanity docs-lint changelog docs-examples docs-test install-check fakes ee test-terraform \
   conformance integration units
-test: view $(GET_PIP_STANDINS) python3-venv ## all the tests, as CI runs them (installs what they need; the role test only as root)
+test: view $(GET_PIP_STANDINS) python3-venv ## all the tests as CI runs them, in two lanes (installs what they need; the role test only as root)
 	@set -o pipefail; \
 	{ $(MAKE) --no-print-directory -j1 $(TEST_SIDE_LANE) 2>&1 | sed -u 's/^/[side] /'; } & side=$$!; \
 	$(MAKE) --no-print-directory -j1 $(TEST_MAIN_LANE); main=$$?; \
