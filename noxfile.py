@@ -217,23 +217,26 @@ def run_integration_parts(session, prepare, args, env, jobs, targets) -> None:
     """TARGETS (or every target) in JOBS ansible-test processes at once, each in a copy of its own.
 
     Many targets wait on rate-limit windows and timeouts: another process works meanwhile. The parts are balanced
-    by TARGET_SECONDS; each line is prefixed with its part's number.
+    by TARGET_SECONDS; each line is prefixed with its part's number. The others start once the first runs a target:
+    on a new machine, ansible-test makes its SSH key pair (~/.ansible/test/id_rsa) first, and two at once collide.
     """
     copies = [prepare() for _copy in range(jobs)]
     if not targets:
-        targets = list_targets(session, copies[0], args, env)
+        first = copies[0]
+        listed = subprocess.run([*args, "--list-targets"], cwd=first.current_path, env=in_copy(session, env, first),
+                                text=True, capture_output=True, check=True)
+        targets = [line.strip() for line in listed.stdout.splitlines() if line.strip() and " " not in line.strip()]
     parts = split_targets(targets, jobs)
-    run_env = dict(os.environ, PATH=session.bin + os.pathsep + os.environ["PATH"], **env)
-    run_env["VIRTUAL_ENV"] = session.virtualenv.location
-    procs = []
+    procs, first_runs = [], threading.Event()
     for number, (part, copy) in enumerate(zip(parts, copies), 1):
+        if number > 1:
+            first_runs.wait(timeout=300)
         session.log(f"part {number}: {' '.join(part)}")
-        part_env = dict(run_env, ANSIBLE_COLLECTIONS_PATH=str(copy.current_place))
         proc = subprocess.Popen(
-            [*args, *part], cwd=copy.current_path, env=part_env, text=True,
+            [*args, *part], cwd=copy.current_path, env=in_copy(session, env, copy), text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
-        thread = threading.Thread(target=prefix_lines, args=(proc.stdout, f"[{number}] "), daemon=True)
+        thread = threading.Thread(target=prefix_lines, args=(proc.stdout, f"[{number}] ", first_runs), daemon=True)
         thread.start()
         procs.append((number, proc, thread, copy))
     failed = []
@@ -247,19 +250,20 @@ def run_integration_parts(session, prepare, args, env, jobs, targets) -> None:
         session.error("integration failed: " + ", ".join(failed))
 
 
-def list_targets(session, copy, args, env) -> list[str]:
-    listed = subprocess.run(
-        [*args, "--list-targets"], cwd=copy.current_path, text=True, capture_output=True, check=True,
-        env=dict(os.environ, PATH=session.bin + os.pathsep + os.environ["PATH"], **env,
-                 ANSIBLE_COLLECTIONS_PATH=str(copy.current_place)),
-    )
-    return [line.strip() for line in listed.stdout.splitlines() if line.strip() and " " not in line.strip()]
+def in_copy(session, env, copy) -> dict:
+    """The environment of a process outside session.run: the session's venv first, the copy's collections."""
+    return dict(os.environ, **env, PATH=session.bin + os.pathsep + os.environ["PATH"],
+                VIRTUAL_ENV=session.virtualenv.location, ANSIBLE_COLLECTIONS_PATH=str(copy.current_place))
 
 
-def prefix_lines(stream, prefix: str) -> None:
+def prefix_lines(stream, prefix: str, running: threading.Event) -> None:
+    """Each line with PREFIX; RUNNING is set at the first target ansible-test runs (or when it ends)."""
     for line in stream:
+        if line.startswith("Running "):
+            running.set()
         sys.stdout.write(prefix + line)
         sys.stdout.flush()
+    running.set()
 
 
 for _minor, _release in MATRIX.items():
