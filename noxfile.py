@@ -73,6 +73,16 @@ def core_constraints(session: nox.Session, release: str) -> str:
     return str(path)
 
 
+def collection_copy(session: nox.Session):
+    """antsibull-nox's copy of the collection (a new one each call), in ansible_collections/oneshot/secrets."""
+    prepared = antsibull_nox.sessions.prepare_collections(
+        session, install_in_site_packages=False, install_out_of_tree=True
+    )
+    if not prepared:
+        session.error("no copy of the collection (antsibull-nox needs a session venv)")
+    return prepared
+
+
 def add_ansible_test_sessions(minor: str, release: str) -> None:
     pyminor = PYTHON_MINOR[minor]
 
@@ -84,24 +94,16 @@ def add_ansible_test_sessions(minor: str, release: str) -> None:
     def make(part: str, description: str):
         @antsibull_nox.sessions.install_packages(package_callback=packages)
         def run(session: nox.Session) -> None:
-            def prepare():
-                prepared = antsibull_nox.sessions.prepare_collections(
-                    session, install_in_site_packages=False, install_out_of_tree=True
-                )
-                if not prepared:
-                    session.error("no collection tree for ansible-test")
-                return prepared
-
             env = {"FAKE_PYTHON": os.path.join(session.bin, "python")}
             args = ["ansible-test", part, "--python", pyminor, "--color", "no"]
             posargs = list(session.posargs)
             if part == "integration":
                 jobs, run_all, targets = integration_options(posargs)
                 if jobs > 1 or run_all:
-                    run_integration_parts(session, prepare, args, env, jobs, targets)
+                    run_integration_parts(session, args, env, jobs, targets)
                     return
                 posargs = targets or DEFAULT_TARGETS
-            prepared = prepare()
+            prepared = collection_copy(session)
             if part == "units":
                 args += ["--requirements", *only_named_tests(prepared.current_path, posargs)]
             else:
@@ -213,14 +215,14 @@ def split_targets(targets: list[str], jobs: int) -> list[list[str]]:
     return [sorted(part) for part in parts if part]
 
 
-def run_integration_parts(session, prepare, args, env, jobs, targets) -> None:
+def run_integration_parts(session, args, env, jobs, targets) -> None:
     """TARGETS (or every target) in JOBS ansible-test processes at once, each in a copy of its own.
 
     Many targets wait on rate-limit windows and timeouts: another process works meanwhile. The parts are balanced
     by TARGET_SECONDS; each line is prefixed with its part's number. The others start once the first runs a target:
     on a new machine, ansible-test makes its SSH key pair (~/.ansible/test/id_rsa) first, and two at once collide.
     """
-    copies = [prepare() for _copy in range(jobs)]
+    copies = [collection_copy(session) for _copy in range(jobs)]
     if not targets:
         first = copies[0]
         listed = subprocess.run([*args, "--list-targets"], cwd=first.current_path, env=in_copy(session, env, first),
@@ -282,11 +284,7 @@ CHANGELOG_MUST_SHOW = ["New Modules", "New Roles", "New Playbooks", "pwpush_push
 def changelog(session: nox.Session) -> None:
     """antsibull-changelog lint, then a 0.1.0 release dry run on antsibull-nox's copy of the collection."""
     session.run("antsibull-changelog", "lint")
-    prepared = antsibull_nox.sessions.prepare_collections(
-        session, install_in_site_packages=False, install_out_of_tree=True
-    )
-    if not prepared:
-        session.error("no collection tree for the release dry run")
+    prepared = collection_copy(session)
     with session.chdir(prepared.current_path):
         session.run(
             "antsibull-changelog", "release", "--version", "0.1.0", "--date", "2000-01-01",
